@@ -1,0 +1,74 @@
+package cadre
+
+import "time"
+
+// ActivityStatus says whether an activity counts (SPEC section 2).
+type ActivityStatus string
+
+// Activity statuses. Imported activities are approved; self-reports start pending.
+const (
+	ActivityApproved ActivityStatus = "approved"
+	ActivityPending  ActivityStatus = "pending"
+	ActivityRejected ActivityStatus = "rejected"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s ActivityStatus) Valid() bool {
+	switch s {
+	case ActivityApproved, ActivityPending, ActivityRejected:
+		return true
+	}
+	return false
+}
+
+// Activity is one contribution credited to a member. It is unique by
+// (Source, ExternalID).
+type Activity struct {
+	ID         int64
+	MemberID   int64
+	Type       string // a key of the criteria's activity types; unknown keys earn nothing
+	OccurredAt time.Time
+	Source     string
+	ExternalID string
+	Status     ActivityStatus
+	// EffortMinutes overrides the type's effort when HasEffort is set.
+	EffortMinutes float64
+	HasEffort     bool
+	URL           string
+	Title         string
+	Metrics       map[string]float64 // views, likes, solved, ...
+	MenteeID      int64              // for mentoring; 0 when none
+}
+
+// ActivityRecord is an activity as it arrives from outside Cadre: the member and
+// mentee are named by reference and resolved on import.
+type ActivityRecord struct {
+	Activity
+	Member MemberRef
+	Mentee MemberRef // zero when there is no mentee
+}
+
+// ActivityFilter selects activities in listings. Zero fields do not filter.
+type ActivityFilter struct {
+	MemberID int64
+	Type     string
+	Source   string
+	Since    time.Time // inclusive
+	Until    time.Time // exclusive
+	Offset   int
+	Limit    int
+}
+
+// ImportResult counts what an import did with its records.
+type ImportResult struct {
+	Inserted   int
+	Duplicates int
+	Rejected   int
+}
+
+// Add adds the counts of o to r.
+func (r *ImportResult) Add(o ImportResult) {
+	r.Inserted += o.Inserted
+	r.Duplicates += o.Duplicates
+	r.Rejected += o.Rejected
+}

@@ -1,0 +1,74 @@
+package cadre
+
+import "time"
+
+// MemberStatus is where a member stands in the program (SPEC section 5).
+type MemberStatus string
+
+// Member statuses.
+const (
+	StatusMember     MemberStatus = "member"
+	StatusAmbassador MemberStatus = "ambassador"
+	StatusAlumni     MemberStatus = "alumni"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s MemberStatus) Valid() bool {
+	switch s {
+	case StatusMember, StatusAmbassador, StatusAlumni:
+		return true
+	}
+	return false
+}
+
+// Member is one person in the community, possibly known on several platforms.
+type Member struct {
+	ID     int64
+	Name   string   // display name; the first handle seen when no name was given
+	Emails []string // lower-cased, the first is the primary address
+	Status MemberStatus
+	// Staff and Bot members are kept out of rankings and the active community.
+	Staff     bool
+	Bot       bool
+	Region    string
+	Company   string
+	CreatedAt time.Time
+}
+
+// Identity ties an account on a platform to a member. A handle is unique per
+// platform (case-insensitively), and so is the platform's stable user id when known.
+type Identity struct {
+	ID       int64
+	MemberID int64
+	Platform string
+	Handle   string
+	UserID   string // the platform's stable id, "" when unknown
+}
+
+// MemberRef names a member the way outside data does: by a platform handle,
+// an email address, or both. It resolves to a Member on import.
+type MemberRef struct {
+	Platform string
+	Handle   string
+	Email    string
+	Name     string
+}
+
+// IsZero reports whether the reference names nobody.
+func (r MemberRef) IsZero() bool {
+	return r.Handle == "" && r.Email == ""
+}
+
+// MemberFilter selects members in listings.
+type MemberFilter struct {
+	Status MemberStatus // "" for any
+	Query  string       // substring of name, handle or email
+	Offset int
+	Limit  int
+}
+
+// MemberSummary is a member with their activity count, as listed on pages.
+type MemberSummary struct {
+	Member
+	Activities int
+}
