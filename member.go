@@ -1,6 +1,9 @@
 package cadre
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // MemberStatus is where a member stands in the program (SPEC section 5).
 type MemberStatus string
@@ -71,4 +74,10 @@ type MemberFilter struct {
 type MemberSummary struct {
 	Member
 	Activities int
+}
+
+// IsBotHandle reports whether a login names a bot by the platforms'
+// convention of a "[bot]" suffix (SPEC section 9).
+func IsBotHandle(handle string) bool {
+	return strings.HasSuffix(handle, "[bot]")
 }

@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cadrehq/cadre"
+)
+
+// dbtx is what both *sql.Tx and *sql.Conn offer; the PostgreSQL import runs its
+// transaction on a *sql.Conn so that it can reach the driver's COPY.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// Importer writes batches of activity records, resolving the members they name
+// and creating those seen for the first time. Each batch is one transaction:
+// it lands whole or not at all, so an import killed half-way can be re-run and
+// completes with no duplicates. An Importer caches resolved members between
+// batches; it is not safe for concurrent use.
+type Importer struct {
+	s *Store
+	// known maps handles and emails to members, as committed.
+	handles map[refKey]int64
+	emails  map[string]int64
+}
+
+type refKey struct{ platform, handle string }
+
+// NewImporter returns an importer writing to s.
+func (s *Store) NewImporter() *Importer {
+	return &Importer{s: s, handles: make(map[refKey]int64), emails: make(map[string]int64)}
+}
+
+// Import writes one batch of records in one transaction. Records already stored
+// (same source and external ID, also within the batch) count as duplicates.
+func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
+	for i := range recs {
+		if err := validRecord(&recs[i]); err != nil {
+			return cadre.ImportResult{}, fmt.Errorf("record %d: %w", i+1, err)
+		}
+	}
+	if im.s.dialect == Postgres {
+		return im.importPostgres(ctx, recs)
+	}
+	var res cadre.ImportResult
+	var b batchResolver
+	err := im.s.withTx(ctx, func(tx *sql.Tx) error {
+		b = batchResolver{im: im, tx: tx}
+		acts, err := b.resolveAll(ctx, recs)
+		if err != nil {
+			return err
+		}
+		n, err := im.s.insertActivities(ctx, tx, acts)
+		res = cadre.ImportResult{Inserted: n, Duplicates: len(acts) - n}
+		return err
+	})
+	if err != nil {
+		return cadre.ImportResult{}, err
+	}
+	b.commit()
+	return res, nil
+}
+
+// validRecord checks what the store relies on; readers report richer errors
+// before records get here.
+func validRecord(r *cadre.ActivityRecord) error {
+	switch {
+	case r.Type == "":
+		return cadre.Errorf(cadre.EINVALID, "type is required")
+	case r.Source == "" || r.ExternalID == "":
+		return cadre.Errorf(cadre.EINVALID, "source and external_id are required")
+	case r.OccurredAt.IsZero():
+		return cadre.Errorf(cadre.EINVALID, "occurred_at is required")
+	case r.Member.IsZero():
+		return cadre.Errorf(cadre.EINVALID, "member needs a platform and handle, or an email")
+	case r.Member.Handle != "" && r.Member.Platform == "":
+		return cadre.Errorf(cadre.EINVALID, "member handle %q needs a platform", r.Member.Handle)
+	}
+	if r.Status == "" {
+		r.Status = cadre.ActivityApproved
+	}
+	if !r.Status.Valid() {
+		return cadre.Errorf(cadre.EINVALID, "unknown status %q", r.Status)
+	}
+	return nil
+}
+
+// batchResolver resolves member references inside one batch's transaction.
+// What it learns is kept aside and only joins the importer's cache once the
+// transaction has committed, so a rolled-back batch leaves no stale IDs behind.
+type batchResolver struct {
+	im      *Importer
+	tx      dbtx
+	handles map[refKey]int64
+	emails  map[string]int64
+}
+
+func (b *batchResolver) commit() {
+	for k, v := range b.handles {
+		b.im.handles[k] = v
+	}
+	for k, v := range b.emails {
+		b.im.emails[k] = v
+	}
+}
+
+func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRecord) ([]cadre.Activity, error) {
+	b.handles = make(map[refKey]int64)
+	b.emails = make(map[string]int64)
+	acts := make([]cadre.Activity, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		id, err := b.resolve(ctx, r.Member)
+		if err != nil {
+			return nil, fmt.Errorf("resolve member of %s/%s: %w", r.Source, r.ExternalID, err)
+		}
+		acts[i] = r.Activity
+		acts[i].MemberID = id
+		if !r.Mentee.IsZero() {
+			if acts[i].MenteeID, err = b.resolve(ctx, r.Mentee); err != nil {
+				return nil, fmt.Errorf("resolve mentee of %s/%s: %w", r.Source, r.ExternalID, err)
+			}
+		}
+	}
+	return acts, nil
+}
+
+func (b *batchResolver) lookupHandle(k refKey) (int64, bool) {
+	if id, ok := b.im.handles[k]; ok {
+		return id, true
+	}
+	id, ok := b.handles[k]
+	return id, ok
+}
+
+func (b *batchResolver) lookupEmail(e string) (int64, bool) {
+	if id, ok := b.im.emails[e]; ok {
+		return id, true
+	}
+	id, ok := b.emails[e]
+	return id, ok
+}
+
+// resolve finds the member a reference names: by platform handle, then by
+// email; a reference matching nobody creates a member. A handle first seen
+// with a known email joins that email's member.
+func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64, error) {
+	s := b.im.s
+	email := strings.ToLower(strings.TrimSpace(ref.Email))
+	key := refKey{ref.Platform, strings.ToLower(ref.Handle)}
+	if ref.Handle != "" {
+		if id, ok := b.lookupHandle(key); ok {
+			return id, nil
+		}
+		var id int64
+		err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM identities WHERE platform = ? AND handle_key = ?`), key.platform, key.handle).Scan(&id)
+		if err == nil {
+			b.handles[key] = id
+			return id, b.attachEmail(ctx, id, email)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("look up identity: %w", err)
+		}
+	}
+	var id int64
+	if email != "" {
+		var ok bool
+		if id, ok = b.lookupEmail(email); !ok {
+			err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM member_emails WHERE email = ?`), email).Scan(&id)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return 0, fmt.Errorf("look up email: %w", err)
+			}
+			if id != 0 {
+				b.emails[email] = id
+			}
+		}
+	}
+	if id == 0 {
+		var err error
+		if id, err = b.createMember(ctx, ref, email); err != nil {
+			return 0, err
+		}
+	}
+	if ref.Handle != "" {
+		_, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO identities (member_id, platform, handle, handle_key) VALUES (?, ?, ?, ?)`),
+			id, ref.Platform, ref.Handle, key.handle)
+		if err != nil {
+			return 0, fmt.Errorf("add identity %s/%s: %w", ref.Platform, ref.Handle, err)
+		}
+		b.handles[key] = id
+	}
+	return id, nil
+}
+
+func (b *batchResolver) createMember(ctx context.Context, ref cadre.MemberRef, email string) (int64, error) {
+	s := b.im.s
+	name := strings.TrimSpace(ref.Name)
+	if name == "" {
+		name = ref.Handle
+	}
+	if name == "" {
+		name, _, _ = strings.Cut(email, "@")
+	}
+	var id int64
+	err := b.tx.QueryRowContext(ctx, s.q(`INSERT INTO members (name, status, staff, bot, created_at) VALUES (?, 'member', ?, ?, ?) RETURNING id`),
+		name, false, cadre.IsBotHandle(ref.Handle), s.Now().Unix()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create member: %w", err)
+	}
+	if email != "" {
+		if _, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO member_emails (email, member_id, position) VALUES (?, ?, 0)`), email, id); err != nil {
+			return 0, fmt.Errorf("add email: %w", err)
+		}
+		b.emails[email] = id
+	}
+	return id, nil
+}
+
+// attachEmail records an email seen with a known handle, unless the email is
+// already somebody's: that is a possible duplicate person, not ours to merge here.
+func (b *batchResolver) attachEmail(ctx context.Context, memberID int64, email string) error {
+	if email == "" {
+		return nil
+	}
+	if _, ok := b.lookupEmail(email); ok {
+		return nil
+	}
+	s := b.im.s
+	_, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO member_emails (email, member_id, position)
+		SELECT ?, ?, coalesce(max(position) + 1, 0) FROM member_emails WHERE member_id = ?
+		ON CONFLICT DO NOTHING`), email, memberID, memberID)
+	if err != nil {
+		return fmt.Errorf("add email: %w", err)
+	}
+	var owner int64
+	if err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM member_emails WHERE email = ?`), email).Scan(&owner); err != nil {
+		return fmt.Errorf("add email: %w", err)
+	}
+	b.emails[email] = owner
+	return nil
+}
+
+const activityColumns = `member_id, type, occurred_at, source, external_id, status, effort_minutes, url, title, metrics, mentee_id`
+
+// insertChunk is how many rows one multi-row INSERT carries: fewer statements
+// is most of the speed on SQLite, and 64 × 11 parameters stays far below its
+// limit on bound parameters.
+const insertChunk = 64
+
+// insertActivities inserts activities, skipping those already stored, and
+// returns how many it inserted.
+func (s *Store) insertActivities(ctx context.Context, tx dbtx, acts []cadre.Activity) (int, error) {
+	var full *sql.Stmt
+	inserted := 0
+	args := make([]any, 0, insertChunk*11)
+	for start := 0; start < len(acts); start += insertChunk {
+		chunk := acts[start:min(start+insertChunk, len(acts))]
+		args = args[:0]
+		for i := range chunk {
+			args = appendActivityArgs(args, &chunk[i])
+		}
+		var res sql.Result
+		var err error
+		if len(chunk) == insertChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, s.insertSQL(insertChunk)); err != nil {
+					return 0, fmt.Errorf("prepare insert: %w", err)
+				}
+				defer full.Close()
+			}
+			res, err = full.ExecContext(ctx, args...)
+		} else {
+			res, err = tx.ExecContext(ctx, s.insertSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("insert activities: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("insert activities: %w", err)
+		}
+		inserted += int(n)
+	}
+	return inserted, nil
+}
+
+func (s *Store) insertSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO activities (` + activityColumns + `) VALUES `)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?)`)
+	}
+	b.WriteString(` ON CONFLICT (source, external_id) DO NOTHING`)
+	return s.q(b.String())
+}
+
+func appendActivityArgs(args []any, a *cadre.Activity) []any {
+	var effort, mentee any
+	if a.HasEffort {
+		effort = a.EffortMinutes
+	}
+	if a.MenteeID != 0 {
+		mentee = a.MenteeID
+	}
+	return append(args, a.MemberID, a.Type, a.OccurredAt.Unix(), a.Source, a.ExternalID,
+		string(a.Status), effort, a.URL, a.Title, encodeMetrics(a.Metrics), mentee)
+}
+
+// encodeMetrics writes metrics as a JSON object with sorted keys, so the same
+// metrics always give the same text.
+func encodeMetrics(m map[string]float64) string {
+	if len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, 16*len(m))
+	b = append(b, '{')
+	for _, k := range keys {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			continue // a string always marshals
+		}
+		b = append(b, kb...)
+		b = append(b, ':')
+		v := m[k]
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			v = 0
+		}
+		b = strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	return string(append(b, '}'))
+}
+
+// decodeMetrics reads what encodeMetrics wrote.
+func decodeMetrics(s string) (map[string]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m map[string]float64
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("decode metrics: %w", err)
+	}
+	return m, nil
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cadrehq/cadre"
+)
+
+// CreateMember stores a new member with its emails and identities, filling in
+// the IDs. An email or identity that belongs to somebody else is a conflict.
+func (s *Store) CreateMember(ctx context.Context, m *cadre.Member, ids []cadre.Identity) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := s.insertMember(ctx, tx, m); err != nil {
+			return err
+		}
+		for i := range ids {
+			ids[i].MemberID = m.ID
+			if err := s.insertIdentity(ctx, tx, &ids[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) insertMember(ctx context.Context, tx *sql.Tx, m *cadre.Member) error {
+	if m.Status == "" {
+		m.Status = cadre.StatusMember
+	}
+	if !m.Status.Valid() {
+		return cadre.Errorf(cadre.EINVALID, "unknown member status %q", m.Status)
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		return cadre.Errorf(cadre.EINVALID, "member name is required")
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = s.Now()
+	}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO members (name, status, staff, bot, region, company, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		m.Name, string(m.Status), m.Staff, m.Bot, m.Region, m.Company, m.CreatedAt.Unix()).Scan(&m.ID)
+	if err != nil {
+		return fmt.Errorf("insert member: %w", err)
+	}
+	for i, e := range m.Emails {
+		e = strings.ToLower(strings.TrimSpace(e))
+		m.Emails[i] = e
+		if err := s.addEmail(ctx, tx, m.ID, e, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) addEmail(ctx context.Context, tx *sql.Tx, memberID int64, email string, pos int) error {
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO member_emails (email, member_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+		email, memberID, pos)
+	if err != nil {
+		return fmt.Errorf("insert email: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return cadre.Errorf(cadre.ECONFLICT, "email %s already belongs to another member", email)
+	}
+	return nil
+}
+
+func (s *Store) insertIdentity(ctx context.Context, tx *sql.Tx, id *cadre.Identity) error {
+	if id.Platform == "" || id.Handle == "" {
+		return cadre.Errorf(cadre.EINVALID, "an identity needs a platform and a handle")
+	}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO identities (member_id, platform, handle, handle_key, user_id)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
+		id.MemberID, id.Platform, id.Handle, strings.ToLower(id.Handle), id.UserID).Scan(&id.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cadre.Errorf(cadre.ECONFLICT, "%s handle %s already belongs to another member", id.Platform, id.Handle)
+	}
+	if err != nil {
+		return fmt.Errorf("insert identity: %w", err)
+	}
+	return nil
+}
+
+const memberColumns = `m.id, m.name, m.status, m.staff, m.bot, m.region, m.company, m.created_at`
+
+func scanMember(row interface{ Scan(...any) error }, m *cadre.Member, extra ...any) error {
+	var status string
+	var created int64
+	dest := append([]any{&m.ID, &m.Name, &status, &m.Staff, &m.Bot, &m.Region, &m.Company, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return err
+	}
+	m.Status = cadre.MemberStatus(status)
+	m.CreatedAt = fromUnix(created)
+	return nil
+}
+
+// Member returns the member with the given ID, with emails.
+func (s *Store) Member(ctx context.Context, id int64) (*cadre.Member, error) {
+	var m cadre.Member
+	err := scanMember(s.read.QueryRowContext(ctx, s.q(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`), id), &m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cadre.Errorf(cadre.ENOTFOUND, "member %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get member %d: %w", id, err)
+	}
+	if err := s.fillEmails(ctx, []*cadre.Member{&m}); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Identities returns the identities of a member.
+func (s *Store) Identities(ctx context.Context, memberID int64) ([]cadre.Identity, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, member_id, platform, handle, user_id FROM identities WHERE member_id = ? ORDER BY id`), memberID)
+	if err != nil {
+		return nil, fmt.Errorf("list identities: %w", err)
+	}
+	defer rows.Close()
+	var ids []cadre.Identity
+	for rows.Next() {
+		var id cadre.Identity
+		if err := rows.Scan(&id.ID, &id.MemberID, &id.Platform, &id.Handle, &id.UserID); err != nil {
+			return nil, fmt.Errorf("list identities: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// fillEmails loads the emails of the given members in one query.
+func (s *Store) fillEmails(ctx context.Context, ms []*cadre.Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*cadre.Member, len(ms))
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		byID[m.ID] = m
+		args[i] = m.ID
+	}
+	query := `SELECT member_id, email FROM member_emails WHERE member_id IN (` +
+		strings.TrimSuffix(strings.Repeat("?,", len(ms)), ",") + `) ORDER BY member_id, position`
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("load emails: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var email string
+		if err := rows.Scan(&id, &email); err != nil {
+			return fmt.Errorf("load emails: %w", err)
+		}
+		byID[id].Emails = append(byID[id].Emails, email)
+	}
+	return rows.Err()
+}
+
+// Members lists members with their activity counts, most active first, and
+// returns the total number matching the filter.
+func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error) {
+	var where []string
+	var args []any
+	if f.Status != "" {
+		where = append(where, "m.status = ?")
+		args = append(args, string(f.Status))
+	}
+	if f.Query != "" {
+		like := "%" + strings.ToLower(f.Query) + "%"
+		where = append(where, `(lower(m.name) LIKE ? OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ?)
+			OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ?))`)
+		args = append(args, like, like, like)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.read.QueryRowContext(ctx, s.q(`SELECT count(*) FROM members m`+cond), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count members: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	query := `SELECT ` + memberColumns + `, coalesce(c.n, 0) FROM members m
+		LEFT JOIN (SELECT member_id, count(*) AS n FROM activities GROUP BY member_id) c ON c.member_id = m.id` +
+		cond + ` ORDER BY coalesce(c.n, 0) DESC, m.id LIMIT ? OFFSET ?`
+	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list members: %w", err)
+	}
+	defer rows.Close()
+	var out []cadre.MemberSummary
+	for rows.Next() {
+		var ms cadre.MemberSummary
+		if err := scanMember(rows, &ms.Member, &ms.Activities); err != nil {
+			return nil, 0, fmt.Errorf("list members: %w", err)
+		}
+		out = append(out, ms)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list members: %w", err)
+	}
+	ptrs := make([]*cadre.Member, len(out))
+	for i := range out {
+		ptrs[i] = &out[i].Member
+	}
+	return out, total, s.fillEmails(ctx, ptrs)
+}
+
+// SetMemberStatus changes a member's status and records the change in the
+// audit log, in one transaction.
+func (s *Store) SetMemberStatus(ctx context.Context, id int64, status cadre.MemberStatus, actor string) error {
+	if !status.Valid() {
+		return cadre.Errorf(cadre.EINVALID, "unknown member status %q", status)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM members WHERE id = ?`), id).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return cadre.Errorf(cadre.ENOTFOUND, "member %d not found", id)
+		}
+		if err != nil {
+			return fmt.Errorf("set member status: %w", err)
+		}
+		if old == string(status) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE members SET status = ? WHERE id = ?`), string(status), id); err != nil {
+			return fmt.Errorf("set member status: %w", err)
+		}
+		return s.appendAudit(ctx, tx, cadre.AuditEntry{
+			Actor: actor, Action: "member.status",
+			Target: fmt.Sprintf("member:%d", id), Detail: old + " -> " + string(status),
+		})
+	})
+}
