@@ -266,8 +266,8 @@ func validEmail(s string) bool {
 
 // validMetricName keeps metric names usable as CSV column suffixes and in
 // reports.
-func validMetricName(s string) bool {
-	if s == "" || len(s) > 64 {
+func validMetricName[T string | []byte](s T) bool {
+	if len(s) == 0 || len(s) > 64 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -318,11 +318,11 @@ func RecordHash(rec cadre.ActivityRecord) string {
 // quote quotes a value for a message, cut short so that a long line does not
 // make a long message.
 func quote(s string) string {
-	const max = 60
-	if len(s) <= max {
+	const limit = 60
+	if len(s) <= limit {
 		return strconv.Quote(s)
 	}
-	cut := max
+	cut := limit
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

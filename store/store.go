@@ -171,3 +171,12 @@ func (s *Store) snapshot(ctx context.Context) (*sql.Tx, error) {
 }
 
 func fromUnix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+
+// Redact returns a database URL with its password hidden, for logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable database URL)"
+	}
+	return u.Redacted()
+}

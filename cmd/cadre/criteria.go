@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/store"
+)
+
+const criteriaHelp = `Manage the program criteria (SPEC section 1): activity types and weights,
+decay, thresholds and target share. Every accepted change is a new version.
+
+Subcommands:
+  show [--version N]   print the current (or a past) criteria document
+  history              list the stored versions with author and time
+  validate FILE        check a document without storing it
+  set FILE             validate a document and store it as the new version`
+
+func cmdCriteria(ctx context.Context, e *env) error {
+	fs := e.flags("criteria", "show|history|validate FILE|set FILE", criteriaHelp)
+	db := e.dbFlag(fs)
+	ver := fs.Int("version", 0, "with show: the version to print (default the latest)")
+	author := fs.String("author", "", "with set: who makes the change (default $USER)")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	args := fs.Args()
+	if len(args) == 0 {
+		return usagef("criteria needs a subcommand: show, history, validate FILE or set FILE")
+	}
+	// Flags may also follow the subcommand: "criteria show --version 2".
+	if err := fs.Parse(args[1:]); err != nil {
+		return usagef("%v", err)
+	}
+	sub, rest := args[0], fs.Args()
+	switch sub {
+	case "validate":
+		if len(rest) != 1 {
+			return usagef("criteria validate needs one FILE")
+		}
+		if _, err := loadCriteriaFile(e, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: valid\n", rest[0])
+		return nil
+	case "show", "history", "set":
+	default:
+		return usagef("unknown criteria subcommand %q", sub)
+	}
+	st, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch sub {
+	case "show":
+		doc, err := currentCriteria(ctx, st, *ver)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(e.stdout, doc)
+	case "history":
+		hist, err := st.CriteriaHistory(ctx)
+		if err != nil {
+			return err
+		}
+		if len(hist) == 0 {
+			fmt.Fprintln(e.stdout, "no criteria stored; the default of the specification applies")
+		}
+		for _, h := range hist {
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\n", h.Version, h.CreatedAt.Format("2006-01-02 15:04:05Z07:00"), h.Author)
+		}
+	case "set":
+		if len(rest) != 1 {
+			return usagef("criteria set needs one FILE")
+		}
+		data, err := loadCriteriaFile(e, rest[0])
+		if err != nil {
+			return err
+		}
+		who := *author
+		if who == "" {
+			who = e.getenv("USER")
+		}
+		if who == "" {
+			who = "cli"
+		}
+		v, err := st.SaveCriteria(ctx, string(data), who)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "stored criteria version %d\n", v)
+	}
+	return nil
+}
+
+// loadCriteriaFile reads and validates a criteria document, printing each
+// problem with the field it concerns.
+func loadCriteriaFile(e *env, path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := criteria.Parse(data); err != nil {
+		var verrs criteria.ValidationErrors
+		if errors.As(err, &verrs) {
+			for _, fe := range verrs {
+				fmt.Fprintf(e.stderr, "%s: %s: %s\n", path, fe.Field, fe.Message)
+			}
+			return nil, errReported
+		}
+		return nil, cadre.Errorf(cadre.EINVALID, "%s: %v", path, err)
+	}
+	return data, nil
+}
+
+// currentCriteria returns the stored document of a version (0: the latest),
+// or the default when none is stored yet.
+func currentCriteria(ctx context.Context, st *store.Store, version int) (string, error) {
+	doc, err := st.Criteria(ctx, version)
+	if version == 0 && cadre.ErrorCode(err) == cadre.ENOTFOUND {
+		return criteria.DefaultYAML, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return doc.Document, nil
+}

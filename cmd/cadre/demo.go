@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/demo"
+	"github.com/cadrehq/cadre/ingest"
+	"github.com/cadrehq/cadre/store"
+)
+
+const demoHelp = `Create a realistic demo community (people on several platforms, three years
+of activity of every type, ambassadors, alumni, staff and bots) in its own
+database, then serve it. The community is generated from --seed, the same every
+time; an existing complete demo database is reused unless --fresh.`
+
+func cmdDemo(ctx context.Context, e *env) error {
+	fs := e.flags("demo", "", demoHelp)
+	def := e.getenv("CADRE_DB")
+	if def == "" {
+		def = "cadre-demo.db"
+	}
+	db := fs.String("db", def, "database for the demo: a SQLite file, or an empty PostgreSQL database (env CADRE_DB)")
+	addr := e.addrFlag(fs)
+	seed := fs.Uint64("seed", 1, "seed of the generated community")
+	members := fs.Int("members", demo.DefaultMembers, "number of members")
+	activities := fs.Int("activities", demo.DefaultActivities, "number of activities")
+	fresh := fs.Bool("fresh", false, "regenerate even if the database already holds a demo")
+	noServe := fs.Bool("no-serve", false, "create the demo database and exit")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("demo takes no arguments, got %q", fs.Args())
+	}
+	if *members < demo.MinMembers || *activities < 2**members {
+		return usagef("--members must be at least %d and --activities at least twice --members", demo.MinMembers)
+	}
+	if *fresh && !store.IsPostgres(*db) {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(*db + suffix); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+	}
+	st, err := openStore(ctx, e, *db, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, total, err := st.Members(ctx, cadre.MemberFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	switch {
+	case total == 0:
+		if err := populateDemo(ctx, e, st, demo.Options{Seed: *seed, Members: *members, Activities: *activities}); err != nil {
+			return err
+		}
+	case demoComplete(ctx, st):
+		e.log.Info("using the existing demo database; --fresh regenerates it", "db", redact(*db), "members", total)
+	default:
+		return fmt.Errorf("%s already holds data that is not a complete demo: use --fresh, or another --db", redact(*db))
+	}
+	if *noServe {
+		return nil
+	}
+	return serve(ctx, e, st, *addr, *db)
+}
+
+// demoAuthor signs the criteria version written last by populateDemo, which
+// marks the demo complete.
+const demoAuthor = "cadre demo"
+
+func demoComplete(ctx context.Context, st *store.Store) bool {
+	doc, err := st.Criteria(ctx, 1)
+	return err == nil && doc.Author == demoAuthor
+}
+
+func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options) error {
+	start := time.Now()
+	// A day's start as the end of history: the same seed gives the same
+	// community all day long.
+	opt.Now = start.UTC().Truncate(24 * time.Hour)
+	c := demo.Generate(opt)
+	e.log.Info("generated demo community", "members", len(c.Members), "activities", len(c.Activities), "took", time.Since(start).Round(time.Millisecond))
+	for i := range c.Members {
+		p := &c.Members[i]
+		if err := st.CreateMember(ctx, &p.Member, p.Identities); err != nil {
+			return fmt.Errorf("create demo member %s: %w", p.Member.Name, err)
+		}
+	}
+	res, err := ingest.Run(ctx, st.NewImporter(), &sliceSource{recs: c.Activities}, ingest.Options{})
+	if err != nil {
+		return fmt.Errorf("import demo activities: %w", err)
+	}
+	if _, err := st.SaveCriteria(ctx, criteria.DefaultYAML, demoAuthor); err != nil {
+		return err
+	}
+	e.log.Info("demo database ready", "inserted", res.Inserted, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// sliceSource yields records from memory.
+type sliceSource struct {
+	recs []cadre.ActivityRecord
+	i    int
+}
+
+func (s *sliceSource) Next() (cadre.ActivityRecord, error) {
+	if s.i == len(s.recs) {
+		return cadre.ActivityRecord{}, io.EOF
+	}
+	s.i++
+	return s.recs[s.i-1], nil
+}

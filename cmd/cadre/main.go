@@ -1,0 +1,212 @@
+// Command cadre runs an ambassador program: it serves the web interface and
+// API, imports and exports activity, and manages the database and criteria.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // criteria time zones must load on hosts without zoneinfo
+
+	"github.com/cadrehq/cadre"
+)
+
+// Exit codes (SPEC section 8).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what every command gets: its arguments, the environment and the
+// standard streams, so tests can run commands in-process.
+type env struct {
+	args   []string
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "Run the web interface and API", cmdServe},
+		{"demo", "Create a demo community in its own database and serve it", cmdDemo},
+		{"import", "Import activities from JSON Lines or CSV", cmdImport},
+		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
+		{"members", "List members with their activity counts", cmdMembers},
+		{"criteria", "Show, validate or set the program criteria", cmdCriteria},
+		{"migrate", "Bring the database schema up to date", cmdMigrate},
+		{"backup", "Copy a running SQLite database to a file", cmdBackup},
+		{"version", "Print the version", cmdVersion},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Cadre runs a developer ambassador program: it ingests community activity,
+scores it with weights and decay, and keeps the ambassador bar elite.
+
+Usage: cadre COMMAND [flags] [args]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Every command takes --db (a SQLite file path, or a postgres:// URL; default
+./cadre.db, or $CADRE_DB). serve and demo take --addr (default 127.0.0.1:8080,
+or $CADRE_ADDR). Run "cadre COMMAND --help" for a command's flags.
+
+Exit codes: 0 success; 1 failure, or an import that rejected records; 2 wrong usage.
+`)
+}
+
+// usageError marks errors that are the caller's misuse (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errReported is returned after a command has printed its own failure, so
+// run only sets the exit code.
+var errReported = errors.New("reported")
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		usage(stdout)
+		return exitOK
+	}
+	level := slog.LevelInfo
+	if strings.EqualFold(getenv("CADRE_LOG"), "debug") {
+		level = slog.LevelDebug
+	}
+	e := &env{args: args[1:], getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, e)
+		var ue *usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "cadre %s: %s\nRun \"cadre %s --help\" for usage.\n", name, ue.msg, name)
+			return exitUsage
+		case errors.Is(err, errReported):
+			return exitFailure
+		default:
+			fmt.Fprintf(stderr, "cadre %s: %s\n", name, describe(err))
+			return exitFailure
+		}
+	}
+	fmt.Fprintf(stderr, "cadre: unknown command %q\n\n", name)
+	usage(stderr)
+	return exitUsage
+}
+
+// describe gives the message users should see for err: application errors
+// carry their own, anything else is shown whole for the operator.
+func describe(err error) string {
+	if cadre.ErrorCode(err) == cadre.EINTERNAL {
+		return err.Error()
+	}
+	return cadre.ErrorMessage(err)
+}
+
+// flags returns a flag set for a command that prints its help to stdout on
+// --help and its errors as usage errors.
+func (e *env) flags(name, argsHelp, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet("cadre "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: cadre %s [flags] %s\n\n%s\n\nFlags:\n", name, argsHelp, about)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses flags, turning flag errors into usage errors and --help into
+// printed help.
+func (e *env) parse(fs *flag.FlagSet) error {
+	err := fs.Parse(e.args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return err
+	}
+	if err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+func (e *env) dbFlag(fs *flag.FlagSet) *string {
+	def := e.getenv("CADRE_DB")
+	if def == "" {
+		def = "cadre.db"
+	}
+	return fs.String("db", def, "database: a SQLite file path, or a postgres:// URL (env CADRE_DB)")
+}
+
+func (e *env) addrFlag(fs *flag.FlagSet) *string {
+	def := e.getenv("CADRE_ADDR")
+	if def == "" {
+		def = "127.0.0.1:8080"
+	}
+	return fs.String("addr", def, "address to listen on, host:port (env CADRE_ADDR)")
+}
+
+func cmdVersion(_ context.Context, e *env) error {
+	fs := e.flags("version", "", "Print the version of this binary.")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	v := version
+	if v == "" {
+		v = "devel"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	fmt.Fprintf(e.stdout, "cadre %s\n", v)
+	return nil
+}

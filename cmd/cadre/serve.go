@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store"
+)
+
+func cmdServe(ctx context.Context, e *env) error {
+	fs := e.flags("serve", "", "Run the web interface and the JSON API. The server refuses a database whose\nschema is out of date unless given --migrate. SIGTERM or Ctrl-C stop it gracefully.")
+	db := e.dbFlag(fs)
+	addr := e.addrFlag(fs)
+	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments, got %q", fs.Args())
+	}
+	st, err := openStore(ctx, e, *db, *migrate)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, e, st, *addr, *db)
+}
+
+// serve listens on addr and serves until ctx ends, then drains requests.
+func serve(ctx context.Context, e *env, st *store.Store, addr, db string) error {
+	h, err := server.New(e.log, st)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.log.Info("serving", "url", "http://"+ln.Addr().String(), "db", redact(db), "backend", st.Dialect())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+// Package ingest moves activity records from a reader into the store: it
+// batches them, reports bad records without stopping, and writes each batch
+// in one transaction while the next one is being read.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cadrehq/cadre"
+)
+
+// Source yields activity records. A bad record comes back as an error that
+// Recoverable says can be skipped; io.EOF ends the source.
+type Source interface {
+	Next() (cadre.ActivityRecord, error)
+}
+
+// Writer stores one batch of records atomically; *store.Importer is one.
+type Writer interface {
+	Import(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error)
+}
+
+// Options tune a run. The zero value imports in batches of DefaultBatch.
+type Options struct {
+	// BatchSize is the number of records per transaction.
+	BatchSize int
+	// Strict imports nothing unless every record is good, and then all of
+	// them in one transaction.
+	Strict bool
+	// Reject is called with every bad record's error, in file order.
+	Reject func(error)
+	// Progress is called after each batch is stored with the running totals.
+	Progress func(cadre.ImportResult)
+}
+
+// DefaultBatch balances transaction overhead against the work a crash loses.
+const DefaultBatch = 10_000
+
+// Recoverable reports whether err is about one record, so reading may go on.
+type Recoverable interface {
+	error
+	Recoverable() bool
+}
+
+// ErrRejected is returned, wrapped, when Strict refused an import because some
+// records were bad.
+var ErrRejected = errors.New("records were rejected")
+
+// Run imports every record of src through w. It returns the totals so far
+// with any fatal error; records already written stay written, batch by batch.
+func Run(ctx context.Context, w Writer, src Source, opt Options) (cadre.ImportResult, error) {
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = DefaultBatch
+	}
+	if opt.Strict {
+		return runStrict(ctx, w, src, opt)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// The reader runs ahead by up to two batches, so parsing and writing
+	// overlap on separate cores.
+	batches := make(chan []cadre.ActivityRecord, 2)
+	readErr := make(chan error, 1)
+	var rejected int
+	go func() {
+		defer close(batches)
+		readErr <- readBatches(ctx, src, opt, batches, &rejected)
+	}()
+
+	var total cadre.ImportResult
+	var werr error
+	for batch := range batches {
+		if werr != nil {
+			continue // drain so the reader can finish
+		}
+		res, err := w.Import(ctx, batch)
+		if err != nil {
+			werr = fmt.Errorf("write batch: %w", err)
+			cancel()
+			continue
+		}
+		total.Add(res)
+		if opt.Progress != nil {
+			opt.Progress(total)
+		}
+	}
+	rerr := <-readErr
+	total.Rejected = rejected
+	if werr != nil {
+		return total, werr
+	}
+	return total, rerr
+}
+
+func readBatches(ctx context.Context, src Source, opt Options, out chan<- []cadre.ActivityRecord, rejected *int) error {
+	batch := make([]cadre.ActivityRecord, 0, opt.BatchSize)
+	for {
+		rec, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var re Recoverable
+			if !errors.As(err, &re) || !re.Recoverable() {
+				return err
+			}
+			*rejected++
+			if opt.Reject != nil {
+				opt.Reject(err)
+			}
+			continue
+		}
+		batch = append(batch, rec)
+		if len(batch) == opt.BatchSize {
+			select {
+			case out <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			batch = make([]cadre.ActivityRecord, 0, opt.BatchSize)
+		}
+	}
+	if len(batch) > 0 {
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func runStrict(ctx context.Context, w Writer, src Source, opt Options) (cadre.ImportResult, error) {
+	var all []cadre.ActivityRecord
+	var total cadre.ImportResult
+	for {
+		rec, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var re Recoverable
+			if !errors.As(err, &re) || !re.Recoverable() {
+				return total, err
+			}
+			total.Rejected++
+			if opt.Reject != nil {
+				opt.Reject(err)
+			}
+			continue
+		}
+		all = append(all, rec)
+	}
+	if total.Rejected > 0 {
+		return total, fmt.Errorf("strict import: %d %w, nothing imported", total.Rejected, ErrRejected)
+	}
+	res, err := w.Import(ctx, all)
+	if err != nil {
+		return total, fmt.Errorf("write: %w", err)
+	}
+	if opt.Progress != nil {
+		opt.Progress(res)
+	}
+	return res, nil
+}

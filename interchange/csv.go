@@ -1,0 +1,399 @@
+package interchange
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cadrehq/cadre"
+)
+
+// csvColumns are the columns of the CSV format, in the order the writer puts
+// them; metric columns, "metrics_" and the metric's name, follow.
+var csvColumns = [...]field{
+	fSource, fExternalID, fType, fOccurredAt,
+	fMemberPlatform, fMemberHandle, fMemberEmail, fMemberName,
+	fURL, fTitle, fEffortMinutes, fStatus,
+	fMenteePlatform, fMenteeHandle, fMenteeEmail, fMenteeName,
+}
+
+const metricPrefix = "metrics_"
+
+// csvDecoder decodes one record a row, after a header row.
+type csvDecoder struct {
+	file     string
+	lim      *lineLimiter
+	cr       *csv.Reader
+	cols     []csvColumn // nil until the header is read
+	nMetrics int
+}
+
+// csvColumn is what one column holds: a field, or the metric named metric
+// when field is fMetrics.
+type csvColumn struct {
+	field  field
+	metric string
+}
+
+func newCSVDecoder(r io.Reader, file string) *csvDecoder {
+	lim := &lineLimiter{r: bufio.NewReader(r)}
+	cr := csv.NewReader(lim)
+	cr.ReuseRecord = true
+	// FieldsPerRecord 0: rows must have as many fields as the header.
+	return &csvDecoder{file: file, lim: lim, cr: cr}
+}
+
+func (d *csvDecoder) decode(rec *cadre.ActivityRecord) (int, string, error) {
+	if d.cols == nil {
+		if err := d.readHeader(); err != nil {
+			return 0, "", err
+		}
+	}
+	row, err := d.cr.Read()
+	if err == io.EOF {
+		return 0, "", io.EOF
+	}
+	cut := d.lim.cutBefore(d.cr.InputOffset())
+	if err != nil {
+		pe, ok := errors.AsType[*csv.ParseError](err)
+		if !ok {
+			return 0, "", fmt.Errorf("read %s: %w", d.file, err)
+		}
+		reason := fmt.Sprintf("invalid CSV: %v (line %d, column %d)", pe.Err, pe.Line, pe.Column)
+		switch {
+		case cut:
+			reason = fmt.Sprintf("record longer than %d bytes", MaxLineBytes)
+		case errors.Is(pe.Err, csv.ErrFieldCount):
+			reason = fmt.Sprintf("%d fields, but the header has %d", len(row), len(d.cols))
+		}
+		return pe.StartLine, "", &RecordError{Line: pe.StartLine, Reason: reason}
+	}
+	line, _ := d.cr.FieldPos(0)
+	if cut {
+		return line, "", &RecordError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes", MaxLineBytes)}
+	}
+	var occurredAt string
+	for i, v := range row {
+		if v == "" {
+			continue
+		}
+		col := d.cols[i]
+		if !utf8.ValidString(v) {
+			return line, "", &RecordError{Line: line, Reason: d.name(col) + ": invalid UTF-8"}
+		}
+		switch col.field {
+		case fOccurredAt:
+			occurredAt = v
+		case fEffortMinutes:
+			n, reason := cellNumber(v, d.name(col))
+			if reason != "" {
+				return line, "", &RecordError{Line: line, Reason: reason}
+			}
+			rec.EffortMinutes, rec.HasEffort = n, true
+		case fMetrics:
+			n, reason := cellNumber(v, d.name(col))
+			if reason != "" {
+				return line, "", &RecordError{Line: line, Reason: reason}
+			}
+			if rec.Metrics == nil {
+				rec.Metrics = make(map[string]float64, d.nMetrics)
+			}
+			rec.Metrics[col.metric] = n
+		default:
+			*col.field.str(rec) = v
+		}
+	}
+	return line, occurredAt, nil
+}
+
+func (d *csvDecoder) name(col csvColumn) string {
+	if col.field == fMetrics {
+		return metricPrefix + col.metric
+	}
+	return csvNames.of(col.field)
+}
+
+// cellNumber parses a cell as a JSON number, surrounding spaces allowed.
+func cellNumber(v, name string) (float64, string) {
+	t := strings.TrimSpace(v)
+	if scanNumber(t, 0) != len(t) {
+		return 0, fmt.Sprintf("%s: %s is not a number", name, quote(v))
+	}
+	n, ok := parseNumber(t)
+	if !ok {
+		return 0, name + ": number out of range"
+	}
+	return n, ""
+}
+
+// readHeader reads the header row. Errors in it are fatal: without the
+// columns, no row can be read.
+func (d *csvDecoder) readHeader() error {
+	header, err := d.cr.Read()
+	if err == io.EOF {
+		return io.EOF
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: header: %w", d.file, err)
+	}
+	line, _ := d.cr.FieldPos(0)
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s:%d: header: %s", d.file, line, fmt.Sprintf(format, args...))
+	}
+	if d.lim.cutBefore(d.cr.InputOffset()) {
+		return fail("longer than %d bytes", MaxLineBytes)
+	}
+	cols := make([]csvColumn, 0, len(header))
+	has := make(map[field]bool)
+	for _, name := range header {
+		name = strings.TrimSpace(name)
+		col, ok := csvColumnNamed(name)
+		switch {
+		case !ok && strings.HasPrefix(name, metricPrefix):
+			return fail("invalid metric column %s (after %q use letters, digits, '_', '.' or '-', at most 64)", quote(name), metricPrefix)
+		case !ok:
+			return fail("unknown column %s", quote(name))
+		case slices.Contains(cols, col):
+			return fail("duplicate column %s", quote(name))
+		}
+		if col.field == fMetrics {
+			d.nMetrics++
+		}
+		has[col.field] = true
+		cols = append(cols, col)
+	}
+	switch {
+	case !has[fType]:
+		return fail("missing column %q", csvNames.of(fType))
+	case !has[fOccurredAt]:
+		return fail("missing column %q", csvNames.of(fOccurredAt))
+	case !(has[fMemberPlatform] && has[fMemberHandle]) && !has[fMemberEmail]:
+		return fail("missing columns for the member: %s and %s, or %s",
+			csvNames.of(fMemberPlatform), csvNames.of(fMemberHandle), csvNames.of(fMemberEmail))
+	}
+	d.cols = cols
+	return nil
+}
+
+func csvColumnNamed(name string) (csvColumn, bool) {
+	for _, f := range csvColumns {
+		if csvNames.of(f) == name {
+			return csvColumn{field: f}, true
+		}
+	}
+	if m, ok := strings.CutPrefix(name, metricPrefix); ok && validMetricName(m) {
+		return csvColumn{field: fMetrics, metric: m}, true
+	}
+	return csvColumn{}, false
+}
+
+// lineLimiter passes its input on to a csv.Reader, which holds whole records
+// in memory, cutting records longer than MaxLineBytes (and a '\r') short. It
+// remembers where it cut, as offsets in its output, so that the record it cut
+// can be rejected. It also drops a UTF-8 byte order mark at the start, which
+// spreadsheets write.
+//
+// It follows quotes to know where records end, as a quoted field can hold
+// line breaks. When it cuts inside a quoted field it closes the quote, so that
+// the csv.Reader ends the record there and does not swallow the lines after it.
+// Line breaks are never dropped, so line numbers stay right.
+type lineLimiter struct {
+	r       *bufio.Reader
+	started bool    // the byte order mark has been looked for
+	buf     []byte  // output not yet read
+	pending []byte  // the unread part of buf
+	err     error   // to return once pending is read
+	recLen  int     // bytes of the current record passed on
+	inQuote bool    // inside a quoted field
+	cutting bool    // dropping the rest of a long line
+	out     int64   // bytes passed on
+	cuts    []int64 // where records were cut and not yet claimed by cutBefore
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		b, err := l.r.Peek(3)
+		if err != nil && err != io.EOF {
+			return 0, err
+		}
+		if string(b) == "\xef\xbb\xbf" {
+			if _, err := l.r.Discard(3); err != nil {
+				return 0, err
+			}
+		}
+	}
+	for len(l.pending) == 0 {
+		if l.err != nil {
+			return 0, l.err
+		}
+		// A line, or as much of it as fits in the buffer.
+		chunk, err := l.r.ReadSlice('\n')
+		if err != bufio.ErrBufferFull {
+			l.err = err
+		}
+		l.buf = l.filter(l.buf[:0], chunk)
+		l.pending = l.buf
+	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
+}
+
+// filter appends to dst what is passed on of chunk, a line or part of one.
+func (l *lineLimiter) filter(dst, chunk []byte) []byte {
+	const limit = MaxLineBytes + 1 // room for a '\r' before the '\n'
+	text, newline := bytes.CutSuffix(chunk, []byte("\n"))
+	switch {
+	case l.cutting:
+	case l.recLen+len(text) > limit:
+		keep := text[:max(limit-l.recLen, 0)]
+		dst = append(dst, keep...)
+		l.out += int64(len(keep))
+		if bytes.Count(keep, []byte(`"`))%2 == 1 {
+			l.inQuote = !l.inQuote
+		}
+		if l.inQuote {
+			dst = append(dst, '"')
+			l.out++
+			l.inQuote = false
+		}
+		l.cuts = append(l.cuts, l.out)
+		l.cutting = true
+	default:
+		dst = append(dst, text...)
+		l.out += int64(len(text))
+		l.recLen += len(text)
+		if bytes.Count(text, []byte(`"`))%2 == 1 {
+			l.inQuote = !l.inQuote
+		}
+	}
+	if newline {
+		dst = append(dst, '\n')
+		l.out++
+		l.recLen++
+		if !l.inQuote {
+			l.cutting, l.recLen = false, 0
+		}
+	}
+	return dst
+}
+
+// cutBefore reports whether a record was cut at or before offset end of the
+// output, forgetting those cuts.
+func (l *lineLimiter) cutBefore(end int64) bool {
+	n := 0
+	for n < len(l.cuts) && l.cuts[n] <= end {
+		n++
+	}
+	l.cuts = append(l.cuts[:0], l.cuts[n:]...)
+	return n > 0
+}
+
+// CSVWriter writes records as CSV under a header row: the fixed columns, then
+// one metrics_<name> column for each metric name given to NewCSVWriter.
+type CSVWriter struct {
+	w       *csv.Writer
+	metrics []string
+	err     error // an invalid metric name given to NewCSVWriter
+	started bool  // the header is written
+	row     []string
+}
+
+// NewCSVWriter returns a CSVWriter to w whose records may have the metrics
+// named in metricNames (duplicates are ignored). The header is written with
+// the first record, or by Flush when there is none. Call Flush when done.
+func NewCSVWriter(w io.Writer, metricNames []string) *CSVWriter {
+	cw := &CSVWriter{w: csv.NewWriter(w)}
+	for _, name := range metricNames {
+		if slices.Contains(cw.metrics, name) {
+			continue
+		}
+		if !validMetricName(name) && cw.err == nil {
+			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: use letters, digits, '_', '.' or '-', at most 64", quote(name))
+		}
+		cw.metrics = append(cw.metrics, name)
+	}
+	return cw
+}
+
+// Write writes rec as one row. It refuses, with a cadre.EINVALID error, a
+// record that a reader would reject and one with a metric that has no column.
+func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
+	if err := w.start(); err != nil {
+		return err
+	}
+	if err := checkForWrite(&rec, &csvNames); err != nil {
+		return err
+	}
+	for name := range rec.Metrics {
+		if !slices.Contains(w.metrics, name) {
+			return cadre.Errorf(cadre.EINVALID, "activity %s/%s: metric %s has no column", rec.Source, rec.ExternalID, quote(name))
+		}
+	}
+	row := w.row[:0]
+	for _, f := range csvColumns {
+		switch f {
+		case fOccurredAt:
+			row = append(row, rec.OccurredAt.UTC().Format(time.RFC3339Nano))
+		case fEffortMinutes:
+			var s string
+			if rec.HasEffort {
+				s = string(appendNumber(nil, rec.EffortMinutes))
+			}
+			row = append(row, s)
+		default:
+			row = append(row, *f.str(&rec))
+		}
+	}
+	for _, name := range w.metrics {
+		var s string
+		if v, ok := rec.Metrics[name]; ok {
+			s = string(appendNumber(nil, v))
+		}
+		row = append(row, s)
+	}
+	w.row = row
+	if err := w.w.Write(row); err != nil {
+		return fmt.Errorf("write activity: %w", err)
+	}
+	return nil
+}
+
+// start writes the header once.
+func (w *CSVWriter) start() error {
+	if w.err != nil || w.started {
+		return w.err
+	}
+	w.started = true
+	header := make([]string, 0, len(csvColumns)+len(w.metrics))
+	for _, f := range csvColumns {
+		header = append(header, csvNames.of(f))
+	}
+	for _, name := range w.metrics {
+		header = append(header, metricPrefix+name)
+	}
+	if err := w.w.Write(header); err != nil {
+		return fmt.Errorf("write header: %w", err)
+	}
+	return nil
+}
+
+// Flush writes any buffered data to the underlying writer.
+func (w *CSVWriter) Flush() error {
+	if err := w.start(); err != nil {
+		return err
+	}
+	w.w.Flush()
+	if err := w.w.Error(); err != nil {
+		return fmt.Errorf("write activities: %w", err)
+	}
+	return nil
+}

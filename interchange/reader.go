@@ -1,0 +1,78 @@
+package interchange
+
+import (
+	"errors"
+	"io"
+
+	"github.com/cadrehq/cadre"
+)
+
+// Reader reads activity records from JSON Lines or CSV input.
+type Reader struct {
+	file          string
+	defaultSource string
+	names         *fieldNames
+	dec           decoder
+	line          int
+	err           error // the fatal error or io.EOF that ended reading
+}
+
+// decoder is the format-specific half of a Reader: it decodes the next record
+// into rec without defaults or validation, and returns the line the record
+// starts on and its occurred_at text. Bad records are reported as a
+// *RecordError, without File; any other error ends reading, and names the
+// file itself.
+type decoder interface {
+	decode(rec *cadre.ActivityRecord) (line int, occurredAt string, err error)
+}
+
+func newReader(file, defaultSource string, names *fieldNames, dec decoder) *Reader {
+	if defaultSource == "" {
+		defaultSource = DefaultSource
+	}
+	return &Reader{file: file, defaultSource: defaultSource, names: names, dec: dec}
+}
+
+// NewJSONLReader returns a Reader of JSON Lines from r. file names the input in
+// error messages. Records without a source get defaultSource, or
+// DefaultSource when that is empty.
+func NewJSONLReader(r io.Reader, file string, defaultSource string) *Reader {
+	return newReader(file, defaultSource, &jsonNames, newJSONLDecoder(r, file))
+}
+
+// NewCSVReader returns a Reader of CSV from r, whose first row must be a
+// header naming the columns. file names the input in error messages. Records
+// without a source get defaultSource, or DefaultSource when that is empty.
+func NewCSVReader(r io.Reader, file string, defaultSource string) *Reader {
+	return newReader(file, defaultSource, &csvNames, newCSVDecoder(r, file))
+}
+
+// Next returns the next record. At the end of the input it returns io.EOF. A
+// bad record is returned as a *RecordError, after which Next may be called
+// again to continue with the next record. Any other error is fatal and is
+// returned again by every later call.
+func (r *Reader) Next() (cadre.ActivityRecord, error) {
+	if r.err != nil {
+		return cadre.ActivityRecord{}, r.err
+	}
+	var rec cadre.ActivityRecord
+	line, occurredAt, err := r.dec.decode(&rec)
+	if err != nil {
+		if re, ok := errors.AsType[*RecordError](err); ok {
+			r.line = re.Line
+			re.File = r.file
+			return cadre.ActivityRecord{}, re
+		}
+		r.err = err
+		return cadre.ActivityRecord{}, err
+	}
+	r.line = line
+	if reason := normalize(&rec, occurredAt, r.defaultSource, r.names); reason != "" {
+		return cadre.ActivityRecord{}, &RecordError{File: r.file, Line: line, Reason: reason}
+	}
+	return rec, nil
+}
+
+// Line returns the line on which the record or *RecordError last returned by
+// Next starts, counting from 1, or 0 before the first.
+func (r *Reader) Line() int { return r.line }

@@ -1,0 +1,182 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/cadrehq/cadre"
+)
+
+// maxPage bounds the page size a client may ask for.
+const maxPage = 1000
+
+func (s *Server) handleHealth() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.store.CheckSchema(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// page is the envelope of every paginated listing.
+type page[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
+type memberJSON struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Emails     []string  `json:"emails"`
+	Status     string    `json:"status"`
+	Staff      bool      `json:"staff"`
+	Bot        bool      `json:"bot"`
+	Region     string    `json:"region,omitempty"`
+	Company    string    `json:"company,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	Activities *int      `json:"activities,omitempty"`
+}
+
+func toMemberJSON(m *cadre.Member) memberJSON {
+	emails := m.Emails
+	if emails == nil {
+		emails = []string{}
+	}
+	return memberJSON{ID: m.ID, Name: m.Name, Emails: emails, Status: string(m.Status), Staff: m.Staff, Bot: m.Bot,
+		Region: m.Region, Company: m.Company, CreatedAt: m.CreatedAt}
+}
+
+type activityJSON struct {
+	ID            int64              `json:"id"`
+	MemberID      int64              `json:"member_id"`
+	Type          string             `json:"type"`
+	OccurredAt    time.Time          `json:"occurred_at"`
+	Source        string             `json:"source"`
+	ExternalID    string             `json:"external_id"`
+	Status        string             `json:"status"`
+	EffortMinutes *float64           `json:"effort_minutes,omitempty"`
+	URL           string             `json:"url,omitempty"`
+	Title         string             `json:"title,omitempty"`
+	Metrics       map[string]float64 `json:"metrics,omitempty"`
+	MenteeID      int64              `json:"mentee_id,omitempty"`
+}
+
+func toActivityJSON(a *cadre.Activity) activityJSON {
+	j := activityJSON{ID: a.ID, MemberID: a.MemberID, Type: a.Type, OccurredAt: a.OccurredAt, Source: a.Source,
+		ExternalID: a.ExternalID, Status: string(a.Status), URL: a.URL, Title: a.Title, Metrics: a.Metrics, MenteeID: a.MenteeID}
+	if a.HasEffort {
+		e := a.EffortMinutes
+		j.EffortMinutes = &e
+	}
+	return j
+}
+
+// pageParams reads offset and limit, defaulting the limit to 50.
+func pageParams(q url.Values) (offset, limit int, err error) {
+	offset, limit = 0, 50
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, cadre.Errorf(cadre.EINVALID, "offset must be a non-negative integer, got %q", v)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxPage {
+			return 0, 0, cadre.Errorf(cadre.EINVALID, "limit must be between 1 and %d, got %q", maxPage, v)
+		}
+	}
+	return offset, limit, nil
+}
+
+func (s *Server) handleMembers() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offset, limit, err := pageParams(q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f := cadre.MemberFilter{Status: cadre.MemberStatus(q.Get("status")), Query: q.Get("q"), Offset: offset, Limit: limit}
+		if f.Status != "" && !f.Status.Valid() {
+			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "status must be member, ambassador or alumni, got %q", f.Status))
+			return
+		}
+		ms, total, err := s.store.Members(r.Context(), f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := page[memberJSON]{Items: make([]memberJSON, len(ms)), Total: total, Offset: offset, Limit: limit}
+		for i := range ms {
+			out.Items[i] = toMemberJSON(&ms[i].Member)
+			out.Items[i].Activities = &ms[i].Activities
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+func (s *Server) handleMember() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "member id must be a number"))
+			return
+		}
+		m, err := s.store.Member(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toMemberJSON(m))
+	})
+}
+
+func (s *Server) handleActivities() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := activityFilter(r.URL.Query())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		acts, total, err := s.store.Activities(r.Context(), f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := page[activityJSON]{Items: make([]activityJSON, len(acts)), Total: total, Offset: f.Offset, Limit: f.Limit}
+		for i := range acts {
+			out.Items[i] = toActivityJSON(&acts[i])
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+func activityFilter(q url.Values) (cadre.ActivityFilter, error) {
+	var f cadre.ActivityFilter
+	var err error
+	if f.Offset, f.Limit, err = pageParams(q); err != nil {
+		return f, err
+	}
+	if v := q.Get("member"); v != "" {
+		if f.MemberID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return f, cadre.Errorf(cadre.EINVALID, "member must be a member id, got %q", v)
+		}
+	}
+	f.Type, f.Source = q.Get("type"), q.Get("source")
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(p.name); v != "" {
+			if *p.dst, err = time.Parse(time.RFC3339, v); err != nil {
+				return f, cadre.Errorf(cadre.EINVALID, "%s must be an RFC 3339 time such as 2025-01-31T00:00:00Z, got %q", p.name, v)
+			}
+		}
+	}
+	return f, nil
+}

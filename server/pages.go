@@ -1,0 +1,75 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/cadrehq/cadre"
+)
+
+// membersPage is the data of templates/members.html.
+type membersPage struct {
+	Members []cadre.MemberSummary
+	Total   int
+	Status  string
+	Query   string
+	Offset  int
+	Limit   int
+	Prev    string // URL of the previous page, "" on the first
+	Next    string // URL of the next page, "" on the last
+}
+
+func (s *Server) handleMembersPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offset, limit, err := pageParams(q)
+		if err != nil {
+			http.Error(w, cadre.ErrorMessage(err), statusOf(err))
+			return
+		}
+		status := cadre.MemberStatus(q.Get("status"))
+		if status != "" && !status.Valid() {
+			status = ""
+		}
+		ms, total, err := s.store.Members(r.Context(), cadre.MemberFilter{Status: status, Query: q.Get("q"), Offset: offset, Limit: limit})
+		if err != nil {
+			s.log.Error("members page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		p := membersPage{Members: ms, Total: total, Status: string(status), Query: q.Get("q"), Offset: offset, Limit: limit}
+		link := func(off int) string {
+			v := url.Values{}
+			if p.Status != "" {
+				v.Set("status", p.Status)
+			}
+			if p.Query != "" {
+				v.Set("q", p.Query)
+			}
+			v.Set("offset", strconv.Itoa(off))
+			return "/?" + v.Encode()
+		}
+		if offset > 0 {
+			p.Prev = link(max(0, offset-limit))
+		}
+		if offset+limit < total {
+			p.Next = link(offset + limit)
+		}
+		s.render(w, "members.html", p)
+	})
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	buf.WriteTo(w)
+}

@@ -1,0 +1,93 @@
+// Package server is Cadre's HTTP interface: the HTML pages and the JSON API
+// over one store. Every route is listed in routes.go.
+package server
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Server serves Cadre over HTTP.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+	pages *template.Template
+	mux   *http.ServeMux
+}
+
+// New returns the HTTP handler of Cadre over st.
+func New(log *slog.Logger, st *store.Store) (http.Handler, error) {
+	pages, err := template.New("").Funcs(template.FuncMap{
+		"date": func(t time.Time) string { return t.Format("2006-01-02") },
+	}).ParseFS(assets, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	s := &Server{store: st, log: log, pages: pages, mux: http.NewServeMux()}
+	s.routes()
+	return s.logRequests(s.mux), nil
+}
+
+// statusOf maps an application error code to its HTTP status; this is the
+// only place that knows both vocabularies.
+func statusOf(err error) int {
+	switch cadre.ErrorCode(err) {
+	case cadre.EINVALID:
+		return http.StatusBadRequest
+	case cadre.ENOTFOUND:
+		return http.StatusNotFound
+	case cadre.ECONFLICT:
+		return http.StatusConflict
+	case cadre.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// fail logs internal errors and answers with the error's message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, map[string]string{"error": cadre.ErrorMessage(err)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}
