@@ -228,13 +228,16 @@ func (g *generator) drawKind(p *person) kind {
 func (g *generator) planTenure(p *person) {
 	n := float64(p.count)
 	span := float64(g.end - g.start)
-	x := joinPosition(g.rng)
-	// Busy people have usually been around for longer.
-	for range int(math.Log10(n)) {
-		x = min(x, joinPosition(g.rng))
-	}
-	if p.staff {
-		x *= 0.3
+	var x float64
+	switch {
+	case p.staff:
+		x = 0.3 * joinPosition(g.rng)
+	case g.rng.Float64() < 0.1+0.15*math.Log10(n):
+		// A regular from before the history, busy people more often,
+		// shows up in its first weeks.
+		x = g.rng.Float64() * 30 * secondsPerDay / span
+	default:
+		x = joinPosition(g.rng)
 	}
 	join := g.start + int64(x*span)
 	leave := g.end
@@ -242,8 +245,8 @@ func (g *generator) planTenure(p *person) {
 		mean := 15 * secondsPerDay * math.Pow(n, 0.7)
 		leave = min(g.end, join+int64(g.rng.ExpFloat64()*mean))
 	}
-	// Nobody keeps up more than six activities a day for long.
-	if busy := int64(p.count-1) * 4 * 3600; leave-join < busy {
+	// Nobody keeps up more than three activities a day for long.
+	if busy := int64(p.count-1) * 8 * 3600; leave-join < busy {
 		leave = min(g.end, join+busy)
 		join = max(g.start, leave-busy)
 	}

@@ -13,7 +13,7 @@ const (
 	// activityGrowth is how much busier an active member is at the end of
 	// the history than at its start; joinGrowth is the same for newcomers.
 	activityGrowth = 1.5
-	joinGrowth     = 4.0
+	joinGrowth     = 2.5
 )
 
 // Relative activity by month (January first) and by weekday (Sunday first).

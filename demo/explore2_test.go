@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 	"os"
+	"sort"
 	"runtime/pprof"
 )
 
@@ -38,6 +39,10 @@ func TestExplore2(t *testing.T) {
 		if score[i] >= 60 { qual++; if p.Member.Status == "ambassador" { ambQual++ } }
 		if p.Member.Status == "ambassador" { ambActive++ }
 	}
+	var act []float64
+	for i, p := range c.Members { if !p.Member.Staff && !p.Member.Bot && active[i] { act = append(act, score[i]) } }
+	sort.Sort(sort.Reverse(sort.Float64Slice(act)))
+	for _, tgt := range []float64{0.01, 0.05} { k := max(1, int(tgt*float64(len(act)))); fmt.Println("calibrate", tgt, act[k-1]) }
 	fmt.Println("active", nActive, "qualifying", qual, "share", float64(qual)/float64(nActive), "amb qualifying", ambQual, "amb active", ambActive)
 	for k := q(now.AddDate(-3,0,0)); k <= q(now); k++ { fmt.Print(k/4, "Q", k%4+1, ":", quarters[k], " ") }
 	fmt.Println()

@@ -200,22 +200,34 @@ func csvColumnNamed(name string) (csvColumn, bool) {
 // can be rejected. It also drops a UTF-8 byte order mark at the start, which
 // spreadsheets write.
 //
-// It follows quotes to know where records end, as a quoted field can hold
-// line breaks. When it cuts inside a quoted field it closes the quote, so that
-// the csv.Reader ends the record there and does not swallow the lines after it.
-// Line breaks are never dropped, so line numbers stay right.
+// A quoted field can hold line breaks, so it follows fields as csv.Reader
+// parses them to know where records end. When it cuts inside a quoted field it
+// closes the quote, so that the csv.Reader ends the record there and does not
+// swallow the lines after it. Line breaks are never dropped, so line numbers
+// stay right.
 type lineLimiter struct {
 	r       *bufio.Reader
-	started bool    // the byte order mark has been looked for
-	buf     []byte  // output not yet read
-	pending []byte  // the unread part of buf
-	err     error   // to return once pending is read
-	recLen  int     // bytes of the current record passed on
-	inQuote bool    // inside a quoted field
-	cutting bool    // dropping the rest of a long line
-	out     int64   // bytes passed on
-	cuts    []int64 // where records were cut and not yet claimed by cutBefore
+	started bool       // the byte order mark has been looked for
+	buf     []byte     // output not yet read
+	pending []byte     // the unread part of buf
+	err     error      // to return once pending is read
+	state   fieldState // where the csv.Reader is in the current record
+	recLen  int        // bytes of the current record passed on
+	cutting bool       // dropping the rest of a long line
+	out     int64      // bytes passed on
+	cuts    []int64    // where records were cut and not yet claimed by cutBefore
 }
+
+// fieldState is a state of csv.Reader's parser (with LazyQuotes off).
+type fieldState int
+
+const (
+	atFieldStart fieldState = iota
+	inField                 // a field without quotes
+	inQuotes                // a quoted field
+	afterQuote              // a '"' in a quoted field: its end, or the first of `""`
+	inBadLine               // a misplaced quote: csv.Reader skips the rest of the line
+)
 
 func (l *lineLimiter) Read(p []byte) (int, error) {
 	if !l.started {
@@ -257,13 +269,10 @@ func (l *lineLimiter) filter(dst, chunk []byte) []byte {
 		keep := text[:max(limit-l.recLen, 0)]
 		dst = append(dst, keep...)
 		l.out += int64(len(keep))
-		if bytes.Count(keep, []byte(`"`))%2 == 1 {
-			l.inQuote = !l.inQuote
-		}
-		if l.inQuote {
+		if l.follow(keep); l.state == inQuotes {
 			dst = append(dst, '"')
 			l.out++
-			l.inQuote = false
+			l.state = afterQuote
 		}
 		l.cuts = append(l.cuts, l.out)
 		l.cutting = true
@@ -271,19 +280,77 @@ func (l *lineLimiter) filter(dst, chunk []byte) []byte {
 		dst = append(dst, text...)
 		l.out += int64(len(text))
 		l.recLen += len(text)
-		if bytes.Count(text, []byte(`"`))%2 == 1 {
-			l.inQuote = !l.inQuote
+		if newline {
+			// csv.Reader reads "\r\n" as "\n".
+			text, _ = bytes.CutSuffix(text, []byte("\r"))
 		}
+		l.follow(text)
 	}
 	if newline {
 		dst = append(dst, '\n')
 		l.out++
 		l.recLen++
-		if !l.inQuote {
-			l.cutting, l.recLen = false, 0
+		if l.state != inQuotes {
+			l.state, l.recLen, l.cutting = atFieldStart, 0, false
 		}
 	}
 	return dst
+}
+
+// follow moves l.state over text, which holds no line break.
+func (l *lineLimiter) follow(text []byte) {
+	if len(text) == 0 {
+		return
+	}
+	if l.state != afterQuote && bytes.IndexByte(text, '"') < 0 {
+		// The common case: only a quoted field can go on to the next line.
+		switch {
+		case l.state == inQuotes || l.state == inBadLine:
+		case text[len(text)-1] == ',':
+			l.state = atFieldStart
+		default:
+			l.state = inField
+		}
+		return
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch l.state {
+		case atFieldStart:
+			switch c {
+			case '"':
+				l.state = inQuotes
+			case ',':
+			default:
+				l.state = inField
+			}
+		case inField:
+			switch c {
+			case ',':
+				l.state = atFieldStart
+			case '"':
+				l.state = inBadLine
+			}
+		case inQuotes:
+			j := bytes.IndexByte(text[i:], '"')
+			if j < 0 {
+				return
+			}
+			i += j
+			l.state = afterQuote
+		case afterQuote:
+			switch c {
+			case '"':
+				l.state = inQuotes
+			case ',':
+				l.state = atFieldStart
+			default:
+				l.state = inBadLine
+			}
+		case inBadLine:
+			return
+		}
+	}
 }
 
 // cutBefore reports whether a record was cut at or before offset end of the

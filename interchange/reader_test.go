@@ -535,3 +535,50 @@ func readFile(t testing.TB, newReader func(io.Reader, string, string) *interchan
 	}
 	return recs
 }
+
+// TestCSVLimitFollowsQuotes checks that the record limit applies to records
+// as csv.Reader sees them, quoted line breaks included.
+func TestCSVLimitFollowsQuotes(t *testing.T) {
+	const rows = 5000 // of about 300 bytes: more than MaxLineBytes in all
+	quoted, plain := `title="`+strings.Repeat("a,b ", 60)+`"`, "title="+strings.Repeat("ab ", 80)
+	tests := []struct {
+		name     string
+		bad      string
+		title    string
+		good     int
+		errLines []int
+	}{
+		// csv.Reader skips the rest of a line with a misplaced quote.
+		{"bare quote", csvRow(`title=say "hi"`), quoted, rows, []int{2}},
+		{"quote after quoted field", csvRow(`title="a"b`), quoted, rows, []int{2}},
+		// An unclosed quote takes in the lines after it up to the next quote,
+		{"unclosed quote", csvRow(`title="never closed`), quoted, rows - 1, []int{2}},
+		// or up to the limit, give or take the length of urls.
+		{"unclosed quote to the limit", csvRow(`title="never closed`), plain, rows - interchange.MaxLineBytes/len(csvRow("url=1000", plain)), []int{2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString(csvHeader + tt.bad)
+			for line := 3; line < 3+rows; line++ {
+				b.WriteString(csvRow(fmt.Sprintf("url=%d", line), tt.title))
+			}
+			input := b.String()
+			var errLines []int
+			good := 0
+			for _, res := range readAll(t, interchange.NewCSVReader(strings.NewReader(input), "in", "")) {
+				if res.err != nil {
+					errLines = append(errLines, res.line)
+					continue
+				}
+				good++
+				if res.rec.URL != fmt.Sprint(res.line) {
+					t.Fatalf("record of line %s reported at line %d", res.rec.URL, res.line)
+				}
+			}
+			if good < tt.good-50 || good > tt.good || !reflect.DeepEqual(errLines, tt.errLines) {
+				t.Errorf("%d records and errors at lines %v; want %d (or up to 50 fewer) and %v", good, errLines, tt.good, tt.errLines)
+			}
+		})
+	}
+}

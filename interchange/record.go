@@ -43,6 +43,9 @@ func (e *RecordError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
 }
 
+// Recoverable reports that reading may go on after this error.
+func (e *RecordError) Recoverable() bool { return true }
+
 // field names one field of a record, so that messages can use the spelling of
 // the format at hand.
 type field int

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cadrehq/cadre"
 )
@@ -20,7 +21,7 @@ func scanActivity(rows *sql.Rows, a *cadre.Activity) error {
 		&effort, &a.URL, &a.Title, &metrics, &mentee); err != nil {
 		return err
 	}
-	a.OccurredAt = fromUnix(occurred)
+	a.OccurredAt = time.UnixMicro(occurred).UTC()
 	a.Status = cadre.ActivityStatus(status)
 	a.EffortMinutes, a.HasEffort = effort.Float64, effort.Valid
 	a.MenteeID = mentee.Int64
@@ -48,11 +49,11 @@ func (s *Store) Activities(ctx context.Context, f cadre.ActivityFilter) ([]cadre
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "occurred_at >= ?")
-		args = append(args, f.Since.Unix())
+		args = append(args, f.Since.UnixMicro())
 	}
 	if !f.Until.IsZero() {
 		where = append(where, "occurred_at < ?")
-		args = append(args, f.Until.Unix())
+		args = append(args, f.Until.UnixMicro())
 	}
 	cond := ""
 	if len(where) > 0 {

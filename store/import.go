@@ -33,13 +33,16 @@ type Importer struct {
 	// known maps handles and emails to members, as committed.
 	handles map[refKey]int64
 	emails  map[string]int64
+	// unnamed holds members this importer created without a name given,
+	// named after a handle until a record tells their name.
+	unnamed map[int64]bool
 }
 
 type refKey struct{ platform, handle string }
 
 // NewImporter returns an importer writing to s.
 func (s *Store) NewImporter() *Importer {
-	return &Importer{s: s, handles: make(map[refKey]int64), emails: make(map[string]int64)}
+	return &Importer{s: s, handles: make(map[refKey]int64), emails: make(map[string]int64), unnamed: make(map[int64]bool)}
 }
 
 // Import writes one batch of records in one transaction. Records already stored
@@ -104,6 +107,8 @@ type batchResolver struct {
 	tx      dbtx
 	handles map[refKey]int64
 	emails  map[string]int64
+	unnamed map[int64]bool // created in this batch without a name
+	named   map[int64]bool // given their name in this batch
 }
 
 func (b *batchResolver) commit() {
@@ -113,11 +118,19 @@ func (b *batchResolver) commit() {
 	for k, v := range b.emails {
 		b.im.emails[k] = v
 	}
+	for id := range b.unnamed {
+		b.im.unnamed[id] = true
+	}
+	for id := range b.named {
+		delete(b.im.unnamed, id)
+	}
 }
 
 func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRecord) ([]cadre.Activity, error) {
 	b.handles = make(map[refKey]int64)
 	b.emails = make(map[string]int64)
+	b.unnamed = make(map[int64]bool)
+	b.named = make(map[int64]bool)
 	acts := make([]cadre.Activity, len(recs))
 	for i := range recs {
 		r := &recs[i]
@@ -161,12 +174,15 @@ func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64
 	key := refKey{ref.Platform, strings.ToLower(ref.Handle)}
 	if ref.Handle != "" {
 		if id, ok := b.lookupHandle(key); ok {
-			return id, nil
+			return id, b.nameCreated(ctx, id, ref.Name)
 		}
 		var id int64
 		err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM identities WHERE platform = ? AND handle_key = ?`), key.platform, key.handle).Scan(&id)
 		if err == nil {
 			b.handles[key] = id
+			if err := b.nameStored(ctx, id, ref); err != nil {
+				return 0, err
+			}
 			return id, b.attachEmail(ctx, id, email)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -218,6 +234,9 @@ func (b *batchResolver) createMember(ctx context.Context, ref cadre.MemberRef, e
 	if err != nil {
 		return 0, fmt.Errorf("create member: %w", err)
 	}
+	if strings.TrimSpace(ref.Name) == "" {
+		b.unnamed[id] = true
+	}
 	if email != "" {
 		if _, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO member_emails (email, member_id, position) VALUES (?, ?, 0)`), email, id); err != nil {
 			return 0, fmt.Errorf("add email: %w", err)
@@ -225,6 +244,34 @@ func (b *batchResolver) createMember(ctx context.Context, ref cadre.MemberRef, e
 		b.emails[email] = id
 	}
 	return id, nil
+}
+
+// nameCreated gives a member created by this import without a name the name
+// a later record tells, such as a mentee who then reports under their own name.
+func (b *batchResolver) nameCreated(ctx context.Context, id int64, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || b.named[id] || !(b.unnamed[id] || b.im.unnamed[id]) {
+		return nil
+	}
+	if _, err := b.tx.ExecContext(ctx, b.im.s.q(`UPDATE members SET name = ? WHERE id = ?`), name, id); err != nil {
+		return fmt.Errorf("name member: %w", err)
+	}
+	b.named[id] = true
+	delete(b.unnamed, id)
+	return nil
+}
+
+// nameStored does the same for a member stored by an earlier import, whose
+// name is still the handle it was first seen by.
+func (b *batchResolver) nameStored(ctx context.Context, id int64, ref cadre.MemberRef) error {
+	name := strings.TrimSpace(ref.Name)
+	if name == "" || name == ref.Handle {
+		return nil
+	}
+	if _, err := b.tx.ExecContext(ctx, b.im.s.q(`UPDATE members SET name = ? WHERE id = ? AND name = ?`), name, id, ref.Handle); err != nil {
+		return fmt.Errorf("name member: %w", err)
+	}
+	return nil
 }
 
 // attachEmail records an email seen with a known handle, unless the email is
@@ -316,7 +363,7 @@ func appendActivityArgs(args []any, a *cadre.Activity) []any {
 	if a.MenteeID != 0 {
 		mentee = a.MenteeID
 	}
-	return append(args, a.MemberID, a.Type, a.OccurredAt.Unix(), a.Source, a.ExternalID,
+	return append(args, a.MemberID, a.Type, a.OccurredAt.UnixMicro(), a.Source, a.ExternalID,
 		string(a.Status), effort, a.URL, a.Title, encodeMetrics(a.Metrics), mentee)
 }
 

@@ -1,4 +1,6 @@
--- Times are Unix seconds; handles are matched on handle_key, their lower-case form.
+-- Times are Unix seconds, but activities.occurred_at is in Unix microseconds so that
+-- exports give back the times they were given. Handles are matched on handle_key,
+-- their lower-case form.
 CREATE TABLE members (
     id         INTEGER PRIMARY KEY,
     name       TEXT    NOT NULL,

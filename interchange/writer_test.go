@@ -1,0 +1,205 @@
+package interchange_test
+
+import (
+	"bytes"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/interchange"
+)
+
+// specExample is the record of SPEC section 8.
+const specExample = `{"source": "discourse", "external_id": "post-8812", "type": "forum",
+ "occurred_at": "2025-03-01T12:00:00Z",
+ "member": {"platform": "discourse", "handle": "alice", "email": "alice@example.org", "name": "Alice A."},
+ "url": "https://forum.example.org/t/123/4", "title": "Re: TLS setup", "effort_minutes": 5,
+ "metrics": {"views": 120, "likes": 3, "solved": 1},
+ "mentee": {"platform": "github", "handle": "bob"}, "status": "approved"}`
+
+func TestJSONLWriterOutput(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{
+			strings.ReplaceAll(specExample, "\n", ""),
+			`{"source":"discourse","external_id":"post-8812","type":"forum","occurred_at":"2025-03-01T12:00:00Z",` +
+				`"member":{"platform":"discourse","handle":"alice","email":"alice@example.org","name":"Alice A."},` +
+				`"url":"https://forum.example.org/t/123/4","title":"Re: TLS setup","effort_minutes":5,` +
+				`"metrics":{"likes":3,"solved":1,"views":120},"mentee":{"platform":"github","handle":"bob"},"status":"approved"}`,
+		},
+		{
+			`{"status": "pending", "member": {"email": "A@B.C"}, "occurred_at": "2025-03-01T13:00:00.250+01:00", "type": "beta", "external_id": "x"}`,
+			`{"source":"import","external_id":"x","type":"beta","occurred_at":"2025-03-01T12:00:00.25Z","member":{"email":"a@b.c"},"status":"pending"}`,
+		},
+	}
+	for _, tt := range tests {
+		r := interchange.NewJSONLReader(strings.NewReader(tt.in), "in", "")
+		rec, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		w := interchange.NewJSONLWriter(&buf)
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if got := buf.String(); got != tt.want+"\n" {
+			t.Errorf("got  %s\nwant %s", got, tt.want)
+		}
+	}
+}
+
+func TestWriterRejects(t *testing.T) {
+	valid := edgeRecords()[1]
+	bad := func(f func(r *cadre.ActivityRecord)) cadre.ActivityRecord {
+		r := valid
+		f(&r)
+		return r
+	}
+	tests := []struct {
+		name string
+		rec  cadre.ActivityRecord
+		want string
+	}{
+		{"no type", bad(func(r *cadre.ActivityRecord) { r.Type = "" }), "type: missing"},
+		{"no time", bad(func(r *cadre.ActivityRecord) { r.OccurredAt = time.Time{} }), "occurred_at: missing"},
+		{"no member", bad(func(r *cadre.ActivityRecord) { r.Member = cadre.MemberRef{} }), "member: missing"},
+		{"bad status", bad(func(r *cadre.ActivityRecord) { r.Status = "done" }), `status: "done" is not one of`},
+		{"invalid UTF-8", bad(func(r *cadre.ActivityRecord) { r.Title = "\xff" }), "title: invalid UTF-8"},
+		{"NaN metric", bad(func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"views": math.NaN()} }), "views: not a finite number"},
+		{"negative effort", bad(func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = -1, true }), "effort_minutes: must not be negative"},
+	}
+	for _, tt := range tests {
+		for _, w := range []interface {
+			Write(cadre.ActivityRecord) error
+		}{interchange.NewJSONLWriter(io.Discard), interchange.NewCSVWriter(io.Discard, []string{"views"})} {
+			err := w.Write(tt.rec)
+			if cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: %T.Write: got %v, want an invalid error naming %q", tt.name, w, err, tt.want)
+			}
+		}
+	}
+
+	w := interchange.NewCSVWriter(io.Discard, []string{"views"})
+	rec := bad(func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"likes": 1} })
+	if err := w.Write(rec); cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), `metric "likes" has no column`) {
+		t.Errorf("metric without a column: got %v", err)
+	}
+	w = interchange.NewCSVWriter(io.Discard, []string{"views", "page views"})
+	if err := w.Flush(); cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), `metric name "page views"`) {
+		t.Errorf("bad metric name: got %v", err)
+	}
+}
+
+func TestCSVWriterHeader(t *testing.T) {
+	var buf bytes.Buffer
+	w := interchange.NewCSVWriter(&buf, []string{"views", "likes", "views"})
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "source,external_id,type,occurred_at,member_platform,member_handle,member_email,member_name,url,title," +
+		"effort_minutes,status,mentee_platform,mentee_handle,mentee_email,mentee_name,metrics_views,metrics_likes\n"
+	if buf.String() != want {
+		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+}
+
+// roundTrip writes recs with a writer and reads them back.
+func roundTrip(t testing.TB, recs []cadre.ActivityRecord, csv bool) []cadre.ActivityRecord {
+	t.Helper()
+	var buf bytes.Buffer
+	var w interface {
+		Write(cadre.ActivityRecord) error
+		Flush() error
+	}
+	newReader := interchange.NewJSONLReader
+	if csv {
+		names := map[string]bool{}
+		for _, rec := range recs {
+			for name := range rec.Metrics {
+				names[name] = true
+			}
+		}
+		w = interchange.NewCSVWriter(&buf, slices.Sorted(maps.Keys(names)))
+		newReader = interchange.NewCSVReader
+	} else {
+		w = interchange.NewJSONLWriter(&buf)
+	}
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			t.Fatalf("write %+v: %v", rec, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var out []cadre.ActivityRecord
+	r := newReader(bytes.NewReader(buf.Bytes()), "written", "other")
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("reading back %q: %v", buf.String(), err)
+		}
+		out = append(out, rec)
+	}
+}
+
+// edgeRecords are records that are hard to write.
+func edgeRecords() []cadre.ActivityRecord {
+	return []cadre.ActivityRecord{
+		{
+			Activity: cadre.Activity{
+				Type: "content", Source: "rss, feeds", ExternalID: `"quoted", with comma`, Status: cadre.ActivityPending,
+				OccurredAt: time.Date(2025, 3, 1, 12, 0, 0, 123_456_789, time.UTC),
+				URL:        "https://example.org/?a=1&b=<2>", Title: "line one\nline two\ttab \\ \x00 \x1f é 😀 \u2028",
+				EffortMinutes: 0.1, HasEffort: true,
+				Metrics: map[string]float64{"views": 1e21, "likes": -3, "solved": 0, "ratio": 1e-7, "big.int-ish_9": 12345678901234567890},
+			},
+			Member: cadre.MemberRef{Platform: "github", Handle: "bob", Email: "bob@example.org", Name: `Bob "B"`},
+			Mentee: cadre.MemberRef{Email: "new@example.org", Name: "New, Person"},
+		},
+		{
+			Activity: cadre.Activity{Type: "forum", Source: "s", ExternalID: "1", Status: cadre.ActivityApproved,
+				OccurredAt: time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)},
+			Member: cadre.MemberRef{Email: "only@example.org"},
+		},
+		{
+			Activity: cadre.Activity{Type: `\.`, Source: "lead", ExternalID: "#2", Status: cadre.ActivityRejected,
+				OccurredAt: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), EffortMinutes: 0, HasEffort: true},
+			Member: cadre.MemberRef{Platform: "p", Handle: "h"},
+		},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	inputs := map[string][]cadre.ActivityRecord{
+		"jsonl testdata": readFile(t, interchange.NewJSONLReader, "../testdata/activities.jsonl"),
+		"csv testdata":   readFile(t, interchange.NewCSVReader, "../testdata/activities.csv"),
+	}
+	inputs["edge cases"] = edgeRecords()
+	for name, recs := range inputs {
+		for _, csv := range []bool{false, true} {
+			got := roundTrip(t, recs, csv)
+			if len(got) != len(recs) {
+				t.Fatalf("%s (csv %v): %d records back, want %d", name, csv, len(got), len(recs))
+			}
+			for i := range recs {
+				if d := diff(got[i], recs[i]); d != "" {
+					t.Errorf("%s (csv %v), record %d: %s", name, csv, i+1, d)
+				}
+			}
+		}
+	}
+}
