@@ -72,6 +72,21 @@ var (
 	githubForumWeights = []float64{70, 12, 10, 8}
 )
 
+// Bots that act on the product's GitHub repositories.
+var bots = []struct {
+	handle string
+	share  float64 // of the bots' activities
+	kind   kind
+}{
+	{"dependabot[bot]", 0.45, kindPullRequest},
+	{"github-actions[bot]", 0.25, kindIssueComment},
+	{"renovate[bot]", 0.20, kindPullRequest},
+	{"codecov[bot]", 0.10, kindIssueComment},
+}
+
+// botShare is the share of all activities that bots account for.
+const botShare = 0.04
+
 // draft is an activity before its details are written: who, what and when.
 // Drafts are sorted by time before the details are drawn, so that ids and
 // issue numbers grow with time as they do on real platforms.
@@ -89,7 +104,7 @@ type draft struct {
 // planPeople creates the members, bots last, and drafts their activities.
 func (g *generator) planPeople(members, activities int) {
 	humans := members - len(bots)
-	botActivities := activities * 4 / 100
+	botActivities := int(botShare * float64(activities))
 	counts := activityCounts(g, humans, activities-botActivities)
 	staffCount := roleCount(members, 0.002, 2, 10)
 	staff := map[int]bool{}
@@ -113,7 +128,7 @@ func (g *generator) planPeople(members, activities int) {
 			n = left
 		}
 		left -= n
-		g.planBot(b.handle, b.kind, n)
+		g.planBot(b.handle, b.kind, max(1, n))
 	}
 }
 
@@ -168,15 +183,23 @@ func (g *generator) planBot(handle string, k kind, n int) {
 	}
 }
 
+// Personas of busy members (50 activities or more) and of the others, with
+// their weights: only the busy are advocates.
+var (
+	busyPersonas       = []persona{personaAdvocate, personaAnswerer, personaCoder, personaWriter, personaGeneralist}
+	busyPersonaWeights = []float64{25, 35, 25, 5, 10}
+	personas           = []persona{personaAnswerer, personaCoder, personaGeneralist, personaWriter}
+	personaWeights     = []float64{35, 15, 45, 5}
+)
+
 func (g *generator) drawPersona(p *person) persona {
 	switch {
 	case p.staff:
 		return personaStaff
 	case p.count >= 50:
-		return []persona{personaAdvocate, personaAnswerer, personaCoder, personaWriter, personaGeneralist}[pickWeighted(g.rng, []float64{25, 35, 25, 5, 10})]
-	default:
-		return []persona{personaAnswerer, personaCoder, personaGeneralist, personaWriter}[pickWeighted(g.rng, []float64{35, 15, 45, 5})]
+		return busyPersonas[pickWeighted(g.rng, busyPersonaWeights)]
 	}
+	return personas[pickWeighted(g.rng, personaWeights)]
 }
 
 // drawForums picks where p takes part in discussions: one platform, and a
@@ -196,6 +219,8 @@ func (g *generator) drawForums(p *person) [2]string {
 	return forum
 }
 
+// drawKind draws the kind of one of p's activities: a type by their persona,
+// then a forum platform for forum participation.
 func (g *generator) drawKind(p *person) kind {
 	switch pickWeighted(g.rng, personaMix[p.persona][:]) {
 	case typeContent:

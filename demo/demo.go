@@ -86,10 +86,7 @@ func Generate(opts Options) *Community {
 	g := newGenerator(opts)
 	g.planPeople(opts.Members, opts.Activities)
 	slices.SortFunc(g.drafts, func(a, b draft) int {
-		if a.at != b.at {
-			return cmp.Compare(a.at, b.at)
-		}
-		return cmp.Compare(a.seq, b.seq)
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.seq, b.seq))
 	})
 	g.assignMentees()
 	g.assignStatuses(opts.Members)
@@ -114,9 +111,13 @@ type generator struct {
 }
 
 func newGenerator(opts Options) *generator {
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x6361647265646d6f))
-	end := opts.Now.Unix()
-	start := opts.Now.AddDate(-HistoryYears, 0, 0).Unix()
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x6361647265646d6f)) // "cadredmo"
+	// Activities fall on whole seconds in [Now - HistoryYears, Now].
+	from := opts.Now.AddDate(-HistoryYears, 0, 0)
+	start, end := from.Unix(), opts.Now.Unix()
+	if from.Nanosecond() > 0 {
+		start++
+	}
 	g := &generator{
 		rng:         rng,
 		text:        titles{rng: rng},

@@ -115,15 +115,3 @@ var regionOffsets = map[string][]int{
 	"EMEA":  {1, 1, 0, 2, 3, 4},
 	"APAC":  {8, 5, 9, 7, 10},
 }
-
-// Bots that act on the product's GitHub repositories.
-var bots = []struct {
-	handle string
-	share  float64 // of the bots' activities
-	kind   kind
-}{
-	{"dependabot[bot]", 0.45, kindPullRequest},
-	{"github-actions[bot]", 0.25, kindIssueComment},
-	{"renovate[bot]", 0.20, kindPullRequest},
-	{"codecov[bot]", 0.10, kindIssueComment},
-}

@@ -152,7 +152,7 @@ func (g *generator) baseHandle(p *person) string {
 	case 7:
 		return f + l[:1]
 	case 8:
-		return f + strconv.Itoa(70+g.rng.IntN(36)) // birth years, 70 to 105
+		return f + strconv.Itoa(100 + (70+g.rng.IntN(36))%100)[1:] // a birth year, 70 to 05
 	case 9:
 		return l + f[:1]
 	case 10:
@@ -195,8 +195,8 @@ func (g *generator) addIdentities(p *person, kinds []kind) {
 			want[kindPlatform[k]] = true
 		}
 	}
-	if !want[platformDiscourse] && !want[platformGitHub] && !want[platformStackExchange] &&
-		(want[""] || !want[platformRSS]) {
+	// Talks and self-reports name the member by a forum or GitHub identity.
+	if want[""] && !want[platformDiscourse] && !want[platformGitHub] && !want[platformStackExchange] {
 		want[p.forum[0]] = true
 	}
 	base := g.baseHandle(p)

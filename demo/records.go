@@ -23,16 +23,18 @@ type repo struct {
 	pulls  []int    // indexes in items of pull requests
 }
 
+// item is an issue or a pull request.
 type item struct {
-	number int
-	title  string
-	pull   bool
+	title string
+	reply string // the title of a comment on it
+	url   string
+	pull  bool
 }
 
 // thread is a forum topic, a Stack Exchange question or a GitHub discussion.
 type thread struct {
 	id      int64
-	title   string
+	reply   string // the title of a reply
 	slug    string
 	views   float64
 	replies int
@@ -55,10 +57,10 @@ func (s *idSequence) next(frac float64) int64 {
 // the state of the platforms (repositories, threads, id sequences) so that
 // numbers and ids grow with time and replies point at existing threads.
 type recordWriter struct {
-	g       *generator
-	rng     *rand.Rand
-	repos   []*repo
-	weights []float64
+	g           *generator
+	rng         *rand.Rand
+	repos       []*repo
+	repoWeights []float64
 
 	topics, questions, discussions []thread
 
@@ -96,7 +98,7 @@ func newRecordWriter(g *generator) *recordWriter {
 	// Every repository has a recent history of issues and pull requests
 	// for the first comments and reviews to refer to.
 	for _, r := range w.repos {
-		w.weights = append(w.weights, r.weight)
+		w.repoWeights = append(w.repoWeights, r.weight)
 		for range 40 {
 			if w.rng.IntN(2) == 0 {
 				w.add(r, w.g.text.pullRequest(), true)
@@ -123,30 +125,29 @@ func (w *recordWriter) record(d draft) cadre.ActivityRecord {
 		r.Member = p.selfRef()
 	}
 	frac := float64(d.at-w.g.start) / float64(w.g.end-w.g.start)
-	version := versionAt(w.g.start, d.at)
 	switch d.kind {
 	case kindDiscoursePost:
 		t := w.thread(&w.topics, func() thread {
 			w.postID += 1 + w.rng.Int64N(4)
-			return w.newThread(w.postID, w.g.text.question(version), 120)
+			return w.newThread(w.postID, d.at, 120)
 		})
 		t.replies++
 		w.postID += 1 + w.rng.Int64N(6)
 		r.ExternalID = "post:" + itoa(w.postID)
 		r.URL = "https://forum.example.org/t/" + t.slug + "/" + itoa(t.id) + "/" + strconv.Itoa(t.replies+1)
-		r.Title = "Re: " + t.title
+		r.Title = t.reply
 		r.Metrics = w.forumMetrics(t, p, 0.15)
 	case kindStackAnswer:
 		t := w.thread(&w.questions, func() thread {
 			w.stackID += 1 + w.rng.Int64N(3)
-			return w.newThread(w.stackID, w.g.text.question(version), 300)
+			return w.newThread(w.stackID, d.at, 300)
 		})
 		t.replies++
 		w.stackID += 1 + w.rng.Int64N(3)
 		id := itoa(w.stackID)
 		r.ExternalID = "post:" + id
 		r.URL = "https://stackexchange.example.org/questions/" + itoa(t.id) + "/" + t.slug + "/" + id + "#" + id
-		r.Title = "Re: " + t.title
+		r.Title = t.reply
 		r.Metrics = w.forumMetrics(t, p, 0.3)
 		if r.Metrics["solved"] == 0 && w.rng.IntN(20) == 0 {
 			r.Metrics["likes"] = -1 // Stack Exchange scores can be negative
@@ -156,40 +157,40 @@ func (w *recordWriter) record(d draft) cadre.ActivityRecord {
 		it := w.recent(rp, p.bot)
 		id := itoa(w.commentIDs.next(frac))
 		r.ExternalID = "issue_comment:" + id
-		r.URL = w.itemURL(rp, it) + "#issuecomment-" + id
-		r.Title = "Re: " + it.title
+		r.URL = it.url + "#issuecomment-" + id
+		r.Title = it.reply
 	case kindReview:
 		rp := w.repo()
 		it := w.recent(rp, true)
 		id := itoa(w.reviewIDs.next(frac))
 		r.ExternalID = "review:" + id
-		r.URL = w.itemURL(rp, it) + "#pullrequestreview-" + id
+		r.URL = it.url + "#pullrequestreview-" + id
 		r.Title = "Review: " + it.title
 	case kindReviewComment:
 		rp := w.repo()
 		it := w.recent(rp, true)
 		id := itoa(w.reviewCommentIDs.next(frac))
 		r.ExternalID = "review_comment:" + id
-		r.URL = w.itemURL(rp, it) + "#discussion_r" + id
-		r.Title = "Re: " + it.title
+		r.URL = it.url + "#discussion_r" + id
+		r.Title = it.reply
 	case kindDiscussionComment:
 		core := w.repos[0]
 		t := w.thread(&w.discussions, func() thread {
 			n := int64(core.next)
 			core.next++
-			return w.newThread(n, w.g.text.question(version), 0)
+			return w.newThread(n, d.at, 0)
 		})
 		t.replies++
 		id := itoa(w.discussionCommentIDs.next(frac))
 		r.ExternalID = "discussion_comment:" + id
 		r.URL = githubOrg + core.name + "/discussions/" + itoa(t.id) + "#discussioncomment-" + id
-		r.Title = "Re: " + t.title
+		r.Title = t.reply
 		r.Metrics = w.forumMetrics(t, p, 0.2)
 	case kindIssue:
 		rp := w.repo()
 		it := w.add(rp, w.g.text.issue(), false)
 		r.ExternalID = "issue:" + itoa(w.issueIDs.next(frac))
-		r.URL = w.itemURL(rp, it)
+		r.URL = it.url
 		r.Title = it.title
 	case kindPullRequest:
 		rp := w.repo()
@@ -199,10 +200,10 @@ func (w *recordWriter) record(d draft) cadre.ActivityRecord {
 		}
 		it := w.add(rp, title, true)
 		r.ExternalID = "pull_request:" + itoa(w.pullIDs.next(frac))
-		r.URL = w.itemURL(rp, it)
+		r.URL = it.url
 		r.Title = it.title
 	case kindBlogPost:
-		r.Title = w.g.text.post(version)
+		r.Title = w.g.text.post(versionAt(w.g.start, d.at))
 		r.URL = w.blogURL(p, r.Title, r.OccurredAt)
 		r.ExternalID = r.URL // the entry's guid
 		r.Metrics = w.contentMetrics(p)
@@ -227,12 +228,16 @@ func (w *recordWriter) record(d draft) cadre.ActivityRecord {
 }
 
 // repo picks a repository, the core one most often.
-func (w *recordWriter) repo() *repo { return w.repos[pickWeighted(w.rng, w.weights)] }
+func (w *recordWriter) repo() *repo { return w.repos[pickWeighted(w.rng, w.repoWeights)] }
 
 // add opens an issue or pull request in r. Numbers skip the ones taken by
 // people outside the generated community.
 func (w *recordWriter) add(r *repo, title string, pull bool) item {
-	it := item{number: r.next, title: title, pull: pull}
+	path := "/issues/"
+	if pull {
+		path = "/pull/"
+	}
+	it := item{title: title, reply: "Re: " + title, url: githubOrg + r.name + path + strconv.Itoa(r.next), pull: pull}
 	r.next += 1 + w.rng.IntN(3)
 	if pull {
 		r.pulls = append(r.pulls, len(r.items))
@@ -255,13 +260,6 @@ func recentIndex(rng *rand.Rand, n int, mean float64) int {
 	return n - 1 - min(n-1, int(rng.ExpFloat64()*mean))
 }
 
-func (w *recordWriter) itemURL(r *repo, it item) string {
-	if it.pull {
-		return githubOrg + r.name + "/pull/" + strconv.Itoa(it.number)
-	}
-	return githubOrg + r.name + "/issues/" + strconv.Itoa(it.number)
-}
-
 // thread picks the thread of a reply: a new one now and then, else a recent one.
 func (w *recordWriter) thread(list *[]thread, open func() thread) *thread {
 	if len(*list) == 0 || w.rng.Float64() < 0.35 {
@@ -271,8 +269,11 @@ func (w *recordWriter) thread(list *[]thread, open func() thread) *thread {
 	return &(*list)[recentIndex(w.rng, len(*list), 30)]
 }
 
-func (w *recordWriter) newThread(id int64, title string, medianViews float64) thread {
-	return thread{id: id, title: title, slug: slug(title), views: math.Round(logNormal(w.rng, medianViews, 1))}
+// newThread opens a thread at time at. Discussions, whose views GitHub does
+// not count, have medianViews 0.
+func (w *recordWriter) newThread(id, at int64, medianViews float64) thread {
+	title := w.g.text.question(versionAt(w.g.start, at))
+	return thread{id: id, reply: "Re: " + title, slug: slug(title), views: math.Round(logNormal(w.rng, medianViews, 1))}
 }
 
 // forumMetrics gives a reply the views of its thread (when the platform
