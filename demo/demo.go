@@ -50,15 +50,19 @@ type Options struct {
 	// MinMembers.
 	Members int
 	// Activities is the number of activities, DefaultActivities when zero
-	// and at least twice Members.
+	// and at least twice Members (a few more in the smallest communities,
+	// where every bot gets one).
 	Activities int
 }
 
 // Community is a generated community.
 type Community struct {
-	Members []Person // in the order they were first seen
-	// Activities are sorted by OccurredAt. Each names its member, and its
-	// mentee if any, by an identity of a Person; MemberID and MenteeID are 0.
+	Members []Person // in the order they were first seen, which is CreatedAt
+	// Activities are sorted by OccurredAt. Each names its member by an
+	// identity of a Person: the one on its source's platform, or for talks
+	// (source "events") and self-reports (source "report") the primary one,
+	// with the primary email address. Mentees are named by their primary
+	// identity. IDs, MemberID and MenteeID are 0.
 	Activities []cadre.ActivityRecord
 }
 
@@ -69,7 +73,8 @@ type Person struct {
 	Identities []cadre.Identity // the primary identity first
 }
 
-// Generate returns the community that opts describe.
+// Generate returns the community that opts describe. It takes a few hundred
+// milliseconds for the default sizes.
 func Generate(opts Options) *Community {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()

@@ -28,7 +28,6 @@ type item struct {
 	title string
 	reply string // the title of a comment on it
 	url   string
-	pull  bool
 }
 
 // thread is a forum topic, a Stack Exchange question or a GitHub discussion.
@@ -99,12 +98,9 @@ func newRecordWriter(g *generator) *recordWriter {
 	// for the first comments and reviews to refer to.
 	for _, r := range w.repos {
 		w.repoWeights = append(w.repoWeights, r.weight)
-		for range 40 {
-			if w.rng.IntN(2) == 0 {
-				w.add(r, w.g.text.pullRequest(), true)
-			} else {
-				w.add(r, w.g.text.issue(), false)
-			}
+		for range 20 {
+			w.add(r, w.g.text.issue(), false)
+			w.add(r, w.g.text.pullRequest(), true)
 		}
 	}
 	return w
@@ -237,7 +233,7 @@ func (w *recordWriter) add(r *repo, title string, pull bool) item {
 	if pull {
 		path = "/pull/"
 	}
-	it := item{title: title, reply: "Re: " + title, url: githubOrg + r.name + path + strconv.Itoa(r.next), pull: pull}
+	it := item{title: title, reply: "Re: " + title, url: githubOrg + r.name + path + strconv.Itoa(r.next)}
 	r.next += 1 + w.rng.IntN(3)
 	if pull {
 		r.pulls = append(r.pulls, len(r.items))
@@ -246,7 +242,8 @@ func (w *recordWriter) add(r *repo, title string, pull bool) item {
 	return it
 }
 
-// recent picks an issue or pull request of r, recent ones more likely.
+// recent picks an issue or pull request of r, or only a pull request when
+// pull is set; the more recent, the more likely.
 func (w *recordWriter) recent(r *repo, pull bool) item {
 	if pull {
 		return r.items[r.pulls[recentIndex(w.rng, len(r.pulls), 40)]]

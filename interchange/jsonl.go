@@ -66,7 +66,7 @@ type jsonlDecoder struct {
 func newJSONLDecoder(r io.Reader, file string) *jsonlDecoder {
 	return &jsonlDecoder{
 		file:  file,
-		lines: lineReader{br: bufio.NewReaderSize(r, 64<<10)},
+		lines: lineReader{br: bufio.NewReaderSize(r, 16<<10)},
 		p:     jsonParser{intern: make(map[string]string)},
 	}
 }
@@ -687,7 +687,7 @@ type JSONLWriter struct {
 
 // NewJSONLWriter returns a JSONLWriter to w. Call Flush when done.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
-	return &JSONLWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	return &JSONLWriter{w: bufio.NewWriterSize(w, 16<<10)}
 }
 
 // Write writes rec as one line. It refuses, with a cadre.EINVALID error, a

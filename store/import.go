@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -36,6 +35,8 @@ type Importer struct {
 	// unnamed holds members this importer created without a name given,
 	// named after a handle until a record tells their name.
 	unnamed map[int64]bool
+	// idPool holds member IDs drawn from the PostgreSQL sequence in advance.
+	idPool []int64
 }
 
 type refKey struct{ platform, handle string }
@@ -57,9 +58,9 @@ func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (ca
 		return im.importPostgres(ctx, recs)
 	}
 	var res cadre.ImportResult
-	var b batchResolver
+	var b *batchResolver
 	err := im.s.withTx(ctx, func(tx *sql.Tx) error {
-		b = batchResolver{im: im, tx: tx}
+		b = newBatchResolver(im, tx)
 		acts, err := b.resolveAll(ctx, recs)
 		if err != nil {
 			return err
@@ -96,205 +97,6 @@ func validRecord(r *cadre.ActivityRecord) error {
 	if !r.Status.Valid() {
 		return cadre.Errorf(cadre.EINVALID, "unknown status %q", r.Status)
 	}
-	return nil
-}
-
-// batchResolver resolves member references inside one batch's transaction.
-// What it learns is kept aside and only joins the importer's cache once the
-// transaction has committed, so a rolled-back batch leaves no stale IDs behind.
-type batchResolver struct {
-	im      *Importer
-	tx      dbtx
-	handles map[refKey]int64
-	emails  map[string]int64
-	unnamed map[int64]bool // created in this batch without a name
-	named   map[int64]bool // given their name in this batch
-}
-
-func (b *batchResolver) commit() {
-	for k, v := range b.handles {
-		b.im.handles[k] = v
-	}
-	for k, v := range b.emails {
-		b.im.emails[k] = v
-	}
-	for id := range b.unnamed {
-		b.im.unnamed[id] = true
-	}
-	for id := range b.named {
-		delete(b.im.unnamed, id)
-	}
-}
-
-func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRecord) ([]cadre.Activity, error) {
-	b.handles = make(map[refKey]int64)
-	b.emails = make(map[string]int64)
-	b.unnamed = make(map[int64]bool)
-	b.named = make(map[int64]bool)
-	acts := make([]cadre.Activity, len(recs))
-	for i := range recs {
-		r := &recs[i]
-		id, err := b.resolve(ctx, r.Member)
-		if err != nil {
-			return nil, fmt.Errorf("resolve member of %s/%s: %w", r.Source, r.ExternalID, err)
-		}
-		acts[i] = r.Activity
-		acts[i].MemberID = id
-		if !r.Mentee.IsZero() {
-			if acts[i].MenteeID, err = b.resolve(ctx, r.Mentee); err != nil {
-				return nil, fmt.Errorf("resolve mentee of %s/%s: %w", r.Source, r.ExternalID, err)
-			}
-		}
-	}
-	return acts, nil
-}
-
-func (b *batchResolver) lookupHandle(k refKey) (int64, bool) {
-	if id, ok := b.im.handles[k]; ok {
-		return id, true
-	}
-	id, ok := b.handles[k]
-	return id, ok
-}
-
-func (b *batchResolver) lookupEmail(e string) (int64, bool) {
-	if id, ok := b.im.emails[e]; ok {
-		return id, true
-	}
-	id, ok := b.emails[e]
-	return id, ok
-}
-
-// resolve finds the member a reference names: by platform handle, then by
-// email; a reference matching nobody creates a member. A handle first seen
-// with a known email joins that email's member.
-func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64, error) {
-	s := b.im.s
-	email := strings.ToLower(strings.TrimSpace(ref.Email))
-	key := refKey{ref.Platform, strings.ToLower(ref.Handle)}
-	if ref.Handle != "" {
-		if id, ok := b.lookupHandle(key); ok {
-			return id, b.nameCreated(ctx, id, ref.Name)
-		}
-		var id int64
-		err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM identities WHERE platform = ? AND handle_key = ?`), key.platform, key.handle).Scan(&id)
-		if err == nil {
-			b.handles[key] = id
-			if err := b.nameStored(ctx, id, ref); err != nil {
-				return 0, err
-			}
-			return id, b.attachEmail(ctx, id, email)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("look up identity: %w", err)
-		}
-	}
-	var id int64
-	if email != "" {
-		var ok bool
-		if id, ok = b.lookupEmail(email); !ok {
-			err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM member_emails WHERE email = ?`), email).Scan(&id)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return 0, fmt.Errorf("look up email: %w", err)
-			}
-			if id != 0 {
-				b.emails[email] = id
-			}
-		}
-	}
-	if id == 0 {
-		var err error
-		if id, err = b.createMember(ctx, ref, email); err != nil {
-			return 0, err
-		}
-	}
-	if ref.Handle != "" {
-		_, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO identities (member_id, platform, handle, handle_key) VALUES (?, ?, ?, ?)`),
-			id, ref.Platform, ref.Handle, key.handle)
-		if err != nil {
-			return 0, fmt.Errorf("add identity %s/%s: %w", ref.Platform, ref.Handle, err)
-		}
-		b.handles[key] = id
-	}
-	return id, nil
-}
-
-func (b *batchResolver) createMember(ctx context.Context, ref cadre.MemberRef, email string) (int64, error) {
-	s := b.im.s
-	name := strings.TrimSpace(ref.Name)
-	if name == "" {
-		name = ref.Handle
-	}
-	if name == "" {
-		name, _, _ = strings.Cut(email, "@")
-	}
-	var id int64
-	err := b.tx.QueryRowContext(ctx, s.q(`INSERT INTO members (name, status, staff, bot, created_at) VALUES (?, 'member', ?, ?, ?) RETURNING id`),
-		name, false, cadre.IsBotHandle(ref.Handle), s.Now().Unix()).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("create member: %w", err)
-	}
-	if strings.TrimSpace(ref.Name) == "" {
-		b.unnamed[id] = true
-	}
-	if email != "" {
-		if _, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO member_emails (email, member_id, position) VALUES (?, ?, 0)`), email, id); err != nil {
-			return 0, fmt.Errorf("add email: %w", err)
-		}
-		b.emails[email] = id
-	}
-	return id, nil
-}
-
-// nameCreated gives a member created by this import without a name the name
-// a later record tells, such as a mentee who then reports under their own name.
-func (b *batchResolver) nameCreated(ctx context.Context, id int64, name string) error {
-	name = strings.TrimSpace(name)
-	if name == "" || b.named[id] || !(b.unnamed[id] || b.im.unnamed[id]) {
-		return nil
-	}
-	if _, err := b.tx.ExecContext(ctx, b.im.s.q(`UPDATE members SET name = ? WHERE id = ?`), name, id); err != nil {
-		return fmt.Errorf("name member: %w", err)
-	}
-	b.named[id] = true
-	delete(b.unnamed, id)
-	return nil
-}
-
-// nameStored does the same for a member stored by an earlier import, whose
-// name is still the handle it was first seen by.
-func (b *batchResolver) nameStored(ctx context.Context, id int64, ref cadre.MemberRef) error {
-	name := strings.TrimSpace(ref.Name)
-	if name == "" || name == ref.Handle {
-		return nil
-	}
-	if _, err := b.tx.ExecContext(ctx, b.im.s.q(`UPDATE members SET name = ? WHERE id = ? AND name = ?`), name, id, ref.Handle); err != nil {
-		return fmt.Errorf("name member: %w", err)
-	}
-	return nil
-}
-
-// attachEmail records an email seen with a known handle, unless the email is
-// already somebody's: that is a possible duplicate person, not ours to merge here.
-func (b *batchResolver) attachEmail(ctx context.Context, memberID int64, email string) error {
-	if email == "" {
-		return nil
-	}
-	if _, ok := b.lookupEmail(email); ok {
-		return nil
-	}
-	s := b.im.s
-	_, err := b.tx.ExecContext(ctx, s.q(`INSERT INTO member_emails (email, member_id, position)
-		SELECT ?, ?, coalesce(max(position) + 1, 0) FROM member_emails WHERE member_id = ?
-		ON CONFLICT DO NOTHING`), email, memberID, memberID)
-	if err != nil {
-		return fmt.Errorf("add email: %w", err)
-	}
-	var owner int64
-	if err := b.tx.QueryRowContext(ctx, s.q(`SELECT member_id FROM member_emails WHERE email = ?`), email).Scan(&owner); err != nil {
-		return fmt.Errorf("add email: %w", err)
-	}
-	b.emails[email] = owner
 	return nil
 }
 

@@ -39,7 +39,7 @@ func (im *Importer) importPostgresTx(ctx context.Context, recs []cadre.ActivityR
 			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	b := batchResolver{im: im, tx: conn}
+	b := newBatchResolver(im, conn)
 	acts, err := b.resolveAll(ctx, recs)
 	if err != nil {
 		return res, err

@@ -308,3 +308,38 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("backup has %d activities, %v; want 1", n, err)
 	}
 }
+
+func TestImportNamesMembersFirstSeenWithoutName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mentoring := rec("report", "m1", "mentoring", t0, "github", "ann")
+		mentoring.Mentee = cadre.MemberRef{Platform: "github", Handle: "bob"}
+		mentoring2 := rec("report", "m2", "mentoring", t0, "github", "ann")
+		mentoring2.Mentee = cadre.MemberRef{Platform: "github", Handle: "cy"}
+		named := func(id, handle, name string) cadre.ActivityRecord {
+			r := rec("github", id, "forum", t0, "github", handle)
+			r.Member.Name = name
+			return r
+		}
+		// bob is named later in the same batch, cy by a later importer.
+		if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{mentoring, mentoring2, named("c1", "bob", "Bob Builder")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{named("c2", "cy", "Cy Twombly"), named("c3", "ann", "")}); err != nil {
+			t.Fatal(err)
+		}
+		ms, _, err := s.Members(ctx, cadre.MemberFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, m := range ms {
+			names[m.Name] = true
+		}
+		for _, want := range []string{"ann", "Bob Builder", "Cy Twombly"} {
+			if !names[want] {
+				t.Errorf("no member named %q among %v", want, names)
+			}
+		}
+	})
+}
