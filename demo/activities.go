@@ -58,8 +58,8 @@ var (
 		typeFeedback, typeCode, typeContent, typeSpeaking, typeMentoring, typeBeta,
 	}
 	kindSource = [numKinds]string{
-		"discourse", "stackexchange", "github", "github", "github", "github",
-		"github", "github", "rss", "events", "report", "report",
+		platformDiscourse, platformStackExchange, platformGitHub, platformGitHub, platformGitHub, platformGitHub,
+		platformGitHub, platformGitHub, platformRSS, "events", "report", "report",
 	}
 	// kindPlatform is the platform of the identity that names the member in
 	// a kind's records; "" means their primary identity.

@@ -5,7 +5,8 @@ var regions = [...]string{"EMEA", "NA", "LATAM", "APAC"}
 
 // A nameGroup is a naming tradition: first and last names are drawn from the
 // same group so that "Haruto Sato" and "Ana Souza" appear, not "Haruto Souza".
-// Regions weights where members of the group live, in the order of regions.
+// The regions field weighs where the group's members live, in the order of
+// the regions variable.
 type nameGroup struct {
 	weight  float64
 	regions [4]float64
