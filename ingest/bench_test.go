@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func benchJSONL(b *testing.B) string {
 
 // benchmarkImport measures a whole `cadre import` of the file: read, parse,
 // validate, resolve members, dedupe and write, into an empty database.
-func benchmarkImport(b *testing.B, open func(testing.TB) *store.Store) {
+func benchmarkImport(b *testing.B, open func(testing.TB) *store.Store, batch int) {
 	path := benchJSONL(b)
 	var inserted int
 	for range b.N {
@@ -73,7 +74,7 @@ func benchmarkImport(b *testing.B, open func(testing.TB) *store.Store) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := ingest.Run(context.Background(), st.NewImporter(), interchange.NewJSONLReader(bufio.NewReaderSize(f, 1<<20), path, ""), ingest.Options{})
+		res, err := ingest.Run(context.Background(), st.NewImporter(), interchange.NewJSONLReader(bufio.NewReaderSize(f, 1<<20), path, ""), ingest.Options{BatchSize: batch})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -89,7 +90,11 @@ func benchmarkImport(b *testing.B, open func(testing.TB) *store.Store) {
 }
 
 // BenchmarkImportJSONLSQLite: go test -run '^$' -bench ImportJSONL -benchtime 1x ./ingest
-func BenchmarkImportJSONLSQLite(b *testing.B) { benchmarkImport(b, storetest.SQLite) }
+func BenchmarkImportJSONLSQLite(b *testing.B) {
+	for _, n := range []int{10_000, 50_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchmarkImport(b, storetest.SQLite, n) })
+	}
+}
 
 // BenchmarkImportJSONLPostgres is the same into PostgreSQL (COPY).
-func BenchmarkImportJSONLPostgres(b *testing.B) { benchmarkImport(b, storetest.Postgres) }
+func BenchmarkImportJSONLPostgres(b *testing.B) { benchmarkImport(b, storetest.Postgres, 0) }
