@@ -183,9 +183,10 @@ func loadMemberRefs(ctx context.Context, tx *sql.Tx) (map[int64]*memberRefs, err
 	return refs, irows.Err()
 }
 
-// ExportActivities calls fn with every activity in insertion order, its member
-// and mentee named as the interchange format names them. It reads one
-// consistent snapshot.
+// ExportActivities calls fn with every activity, its member and mentee named
+// as the interchange format names them. It reads one consistent snapshot, in
+// the order of (source, external_id): the unique index streams it without a
+// sort, and the same activities export identically from any database.
 func (s *Store) ExportActivities(ctx context.Context, fn func(*cadre.ActivityRecord) error) error {
 	tx, err := s.snapshot(ctx)
 	if err != nil {
@@ -196,7 +197,7 @@ func (s *Store) ExportActivities(ctx context.Context, fn func(*cadre.ActivityRec
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, selectActivity+` ORDER BY id`)
+	rows, err := tx.QueryContext(ctx, selectActivity+` ORDER BY source, external_id`)
 	if err != nil {
 		return fmt.Errorf("export activities: %w", err)
 	}

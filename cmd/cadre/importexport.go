@@ -151,9 +151,9 @@ func openInput(e *env, path string) (io.Reader, int64, func(), error) {
 	return f, size, func() { f.Close() }, nil
 }
 
-const exportHelp = `Write every activity in the interchange format (docs/IMPORT.md), in the order
-they were stored, so that "cadre import" of the output into another database
-gives the same activities.`
+const exportHelp = `Write every activity in the interchange format (docs/IMPORT.md), ordered by
+source and external_id, so that "cadre import" of the output into another
+database gives the same activities, and exporting that gives the same file.`
 
 func cmdExport(ctx context.Context, e *env) error {
 	fs := e.flags("export", "", exportHelp)
