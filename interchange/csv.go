@@ -29,7 +29,7 @@ const metricPrefix = "metrics_"
 // csvDecoder decodes one record a row, after a header row.
 type csvDecoder struct {
 	file     string
-	lim      *lineLimiter
+	lim      *recordLimiter
 	cr       *csv.Reader
 	cols     []csvColumn // nil until the header is read
 	nMetrics int
@@ -43,28 +43,28 @@ type csvColumn struct {
 }
 
 func newCSVDecoder(r io.Reader, file string) *csvDecoder {
-	lim := &lineLimiter{r: bufio.NewReader(r)}
+	lim := &recordLimiter{r: bufio.NewReader(r)}
 	cr := csv.NewReader(lim)
 	cr.ReuseRecord = true
 	// FieldsPerRecord 0: rows must have as many fields as the header.
 	return &csvDecoder{file: file, lim: lim, cr: cr}
 }
 
-func (d *csvDecoder) decode(rec *cadre.ActivityRecord) (int, string, error) {
+func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt string, err error) {
 	if d.cols == nil {
-		if err := d.readHeader(); err != nil {
-			return 0, "", err
+		if err = d.readHeader(); err != nil {
+			return rec, 0, "", err
 		}
 	}
 	row, err := d.cr.Read()
 	if err == io.EOF {
-		return 0, "", io.EOF
+		return rec, 0, "", io.EOF
 	}
 	cut := d.lim.cutBefore(d.cr.InputOffset())
 	if err != nil {
 		pe, ok := errors.AsType[*csv.ParseError](err)
 		if !ok {
-			return 0, "", fmt.Errorf("read %s: %w", d.file, err)
+			return rec, 0, "", fmt.Errorf("read %s: %w", d.file, err)
 		}
 		reason := fmt.Sprintf("invalid CSV: %v (line %d, column %d)", pe.Err, pe.Line, pe.Column)
 		switch {
@@ -73,62 +73,63 @@ func (d *csvDecoder) decode(rec *cadre.ActivityRecord) (int, string, error) {
 		case errors.Is(pe.Err, csv.ErrFieldCount):
 			reason = fmt.Sprintf("%d fields, but the header has %d", len(row), len(d.cols))
 		}
-		return pe.StartLine, "", &RecordError{Line: pe.StartLine, Reason: reason}
+		return rec, pe.StartLine, "", &RecordError{Line: pe.StartLine, Reason: reason}
 	}
-	line, _ := d.cr.FieldPos(0)
+	line, _ = d.cr.FieldPos(0)
 	if cut {
-		return line, "", &RecordError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes", MaxLineBytes)}
+		return rec, line, "", &RecordError{Line: line, Reason: fmt.Sprintf("record longer than %d bytes", MaxLineBytes)}
 	}
-	var occurredAt string
 	for i, v := range row {
 		if v == "" {
 			continue
 		}
 		col := d.cols[i]
 		if !utf8.ValidString(v) {
-			return line, "", &RecordError{Line: line, Reason: d.name(col) + ": invalid UTF-8"}
+			return rec, line, "", &RecordError{Line: line, Reason: d.name(col) + ": invalid UTF-8"}
 		}
 		switch col.field {
 		case fOccurredAt:
 			occurredAt = v
-		case fEffortMinutes:
-			n, reason := cellNumber(v, d.name(col))
-			if reason != "" {
-				return line, "", &RecordError{Line: line, Reason: reason}
+		case fEffortMinutes, fMetrics:
+			t := strings.TrimSpace(v)
+			if t == "" {
+				continue
 			}
-			rec.EffortMinutes, rec.HasEffort = n, true
-		case fMetrics:
-			n, reason := cellNumber(v, d.name(col))
+			n, reason := d.number(t, col)
 			if reason != "" {
-				return line, "", &RecordError{Line: line, Reason: reason}
+				return rec, line, "", &RecordError{Line: line, Reason: reason}
+			}
+			if col.field == fEffortMinutes {
+				rec.EffortMinutes, rec.HasEffort = n, true
+				continue
 			}
 			if rec.Metrics == nil {
 				rec.Metrics = make(map[string]float64, d.nMetrics)
 			}
 			rec.Metrics[col.metric] = n
 		default:
-			*col.field.str(rec) = v
+			*col.field.str(&rec) = v
 		}
 	}
-	return line, occurredAt, nil
+	return rec, line, occurredAt, nil
 }
 
 func (d *csvDecoder) name(col csvColumn) string {
 	if col.field == fMetrics {
-		return metricPrefix + col.metric
+		return csvNames.metric(col.metric)
 	}
 	return csvNames.of(col.field)
 }
 
-// cellNumber parses a cell as a JSON number, surrounding spaces allowed.
-func cellNumber(v, name string) (float64, string) {
-	t := strings.TrimSpace(v)
+// number parses the cell t of column col, trimmed, as a JSON number, or
+// returns the reason it cannot.
+func (d *csvDecoder) number(t string, col csvColumn) (float64, string) {
 	if scanNumber(t, 0) != len(t) {
-		return 0, fmt.Sprintf("%s: %s is not a number", name, quote(v))
+		return 0, fmt.Sprintf("%s: %s is not a number", d.name(col), quote(t))
 	}
 	n, ok := parseNumber(t)
 	if !ok {
-		return 0, name + ": number out of range"
+		return 0, d.name(col) + ": number out of range"
 	}
 	return n, ""
 }
@@ -139,6 +140,9 @@ func (d *csvDecoder) readHeader() error {
 	header, err := d.cr.Read()
 	if err == io.EOF {
 		return io.EOF
+	}
+	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+		return fmt.Errorf("%s:%d: header: invalid CSV: %w", d.file, pe.StartLine, pe.Err)
 	}
 	if err != nil {
 		return fmt.Errorf("read %s: header: %w", d.file, err)
@@ -151,13 +155,13 @@ func (d *csvDecoder) readHeader() error {
 		return fail("longer than %d bytes", MaxLineBytes)
 	}
 	cols := make([]csvColumn, 0, len(header))
-	has := make(map[field]bool)
+	var has [numFields]bool
 	for _, name := range header {
 		name = strings.TrimSpace(name)
 		col, ok := csvColumnNamed(name)
 		switch {
 		case !ok && strings.HasPrefix(name, metricPrefix):
-			return fail("invalid metric column %s (after %q use letters, digits, '_', '.' or '-', at most 64)", quote(name), metricPrefix)
+			return fail("invalid metric column %s (after %q %s)", quote(name), metricPrefix, metricNameRule)
 		case !ok:
 			return fail("unknown column %s", quote(name))
 		case slices.Contains(cols, col):
@@ -194,7 +198,7 @@ func csvColumnNamed(name string) (csvColumn, bool) {
 	return csvColumn{}, false
 }
 
-// lineLimiter passes its input on to a csv.Reader, which holds whole records
+// recordLimiter passes its input on to a csv.Reader, which holds whole records
 // in memory, cutting records longer than MaxLineBytes (and a '\r') short. It
 // remembers where it cut, as offsets in its output, so that the record it cut
 // can be rejected. It also drops a UTF-8 byte order mark at the start, which
@@ -205,7 +209,7 @@ func csvColumnNamed(name string) (csvColumn, bool) {
 // closes the quote, so that the csv.Reader ends the record there and does not
 // swallow the lines after it. Line breaks are never dropped, so line numbers
 // stay right.
-type lineLimiter struct {
+type recordLimiter struct {
 	r       *bufio.Reader
 	started bool       // the byte order mark has been looked for
 	buf     []byte     // output not yet read
@@ -229,7 +233,7 @@ const (
 	inBadLine               // a misplaced quote: csv.Reader skips the rest of the line
 )
 
-func (l *lineLimiter) Read(p []byte) (int, error) {
+func (l *recordLimiter) Read(p []byte) (int, error) {
 	if !l.started {
 		l.started = true
 		b, err := l.r.Peek(3)
@@ -260,7 +264,7 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 }
 
 // filter appends to dst what is passed on of chunk, a line or part of one.
-func (l *lineLimiter) filter(dst, chunk []byte) []byte {
+func (l *recordLimiter) filter(dst, chunk []byte) []byte {
 	const limit = MaxLineBytes + 1 // room for a '\r' before the '\n'
 	text, newline := bytes.CutSuffix(chunk, []byte("\n"))
 	switch {
@@ -298,7 +302,7 @@ func (l *lineLimiter) filter(dst, chunk []byte) []byte {
 }
 
 // follow moves l.state over text, which holds no line break.
-func (l *lineLimiter) follow(text []byte) {
+func (l *recordLimiter) follow(text []byte) {
 	if len(text) == 0 {
 		return
 	}
@@ -355,7 +359,7 @@ func (l *lineLimiter) follow(text []byte) {
 
 // cutBefore reports whether a record was cut at or before offset end of the
 // output, forgetting those cuts.
-func (l *lineLimiter) cutBefore(end int64) bool {
+func (l *recordLimiter) cutBefore(end int64) bool {
 	n := 0
 	for n < len(l.cuts) && l.cuts[n] <= end {
 		n++
@@ -384,7 +388,7 @@ func NewCSVWriter(w io.Writer, metricNames []string) *CSVWriter {
 			continue
 		}
 		if !validMetricName(name) && cw.err == nil {
-			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: use letters, digits, '_', '.' or '-', at most 64", quote(name))
+			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", quote(name), metricNameRule)
 		}
 		cw.metrics = append(cw.metrics, name)
 	}
@@ -397,7 +401,7 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 	if err := w.start(); err != nil {
 		return err
 	}
-	if err := checkForWrite(&rec, &csvNames); err != nil {
+	if err := refuse(&rec, &csvNames); err != nil {
 		return err
 	}
 	for name := range rec.Metrics {

@@ -3,6 +3,7 @@ package interchange
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -71,29 +72,30 @@ func newJSONLDecoder(r io.Reader, file string) *jsonlDecoder {
 	}
 }
 
-func (d *jsonlDecoder) decode(rec *cadre.ActivityRecord) (int, string, error) {
+func (d *jsonlDecoder) decode() (cadre.ActivityRecord, int, string, error) {
+	var rec cadre.ActivityRecord
 	for {
-		line, tooLong, err := d.lines.next()
+		text, tooLong, err := d.lines.next()
 		if err == io.EOF {
-			return d.lines.n, "", io.EOF
+			return rec, d.lines.n, "", io.EOF
 		}
 		if err != nil {
-			return d.lines.n, "", fmt.Errorf("read %s: %w", d.file, err)
+			return rec, d.lines.n, "", fmt.Errorf("read %s: %w", d.file, err)
 		}
 		n := d.lines.n
 		switch {
 		case tooLong:
-			return n, "", &RecordError{Line: n, Reason: fmt.Sprintf("line longer than %d bytes", MaxLineBytes)}
-		case len(bytes.Trim(line, " \t\r")) == 0:
+			return rec, n, "", &RecordError{Line: n, Reason: fmt.Sprintf("line longer than %d bytes", MaxLineBytes)}
+		case len(bytes.Trim(text, " \t\r")) == 0:
 			continue
-		case !utf8.Valid(line):
-			return n, "", &RecordError{Line: n, Reason: fmt.Sprintf("invalid UTF-8 at column %d", invalidUTF8At(line)+1)}
+		case !utf8.Valid(text):
+			return rec, n, "", &RecordError{Line: n, Reason: fmt.Sprintf("invalid UTF-8 at column %d", invalidUTF8At(text)+1)}
 		}
-		occurredAt, err := d.p.parse(line, rec)
+		occurredAt, err := d.p.parse(text, &rec)
 		if err != nil {
-			return n, "", &RecordError{Line: n, Reason: err.Error()}
+			return rec, n, "", &RecordError{Line: n, Reason: err.Error()}
 		}
-		return n, occurredAt, nil
+		return rec, n, occurredAt, nil
 	}
 }
 
@@ -125,6 +127,10 @@ type jsonParser struct {
 	seen    uint32            // the fields seen, to reject duplicates
 	metrics []metricValue     // metrics in the order seen
 	intern  map[string]string // repeated values: sources, types, platforms, metric names
+	// The last value interned for each field, and for each metric by position:
+	// cheaper to compare with than the map, and usually the same.
+	lastValue  [numFields]string
+	lastMetric [8]string
 }
 
 type span struct{ start, end int }
@@ -177,7 +183,8 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 			err = p.ref(f, rec)
 		case fEffortMinutes:
 			var v float64
-			if v, ok, err = p.number(f, ""); ok {
+			var given bool
+			if v, given, err = p.number(f, ""); given {
 				rec.EffortMinutes, rec.HasEffort = v, true
 			}
 		case fMetrics:
@@ -320,9 +327,14 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 			return err
 		}
 		if !validMetricName(key) {
-			return fmt.Errorf("%s: invalid name %s (use letters, digits, '_', '.' or '-', at most 64)", jsonNames.of(fMetrics), quote(string(key)))
+			return fmt.Errorf("%s: invalid name %s (%s)", jsonNames.of(fMetrics), quote(string(key)), metricNameRule)
 		}
-		name := p.internBytes(key)
+		var name string
+		if n := len(p.metrics); n < len(p.lastMetric) {
+			name = p.internLast(key, &p.lastMetric[n])
+		} else {
+			name = p.internBytes(key)
+		}
 		if slices.ContainsFunc(p.metrics, func(m metricValue) bool { return m.name == name }) {
 			return fmt.Errorf("duplicate field %q", jsonNames.metric(name))
 		}
@@ -351,7 +363,7 @@ func (p *jsonParser) stringField(f field, rec *cadre.ActivityRecord) error {
 	}
 	switch f {
 	case fSource, fType, fStatus, fMemberPlatform, fMenteePlatform:
-		*f.str(rec) = p.internBytes(s)
+		*f.str(rec) = p.internLast(s, &p.lastValue[f])
 	default:
 		start := len(p.text)
 		p.text = append(p.text, s...)
@@ -432,8 +444,20 @@ func (p *jsonParser) nextKey(first bool) (key []byte, ok bool, err error) {
 // str decodes the string that starts at p.pos. The result is valid until the
 // next call.
 func (p *jsonParser) str() ([]byte, error) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	start := p.pos + 1
-	for i := start; i < len(p.data); i++ {
+	i := start
+	// Skip eight bytes at a time while none is '"', '\\' or below 0x20: a
+	// byte b of x is zero in x^(ones*b), which sets its high bit in
+	// (y-ones)&^y; a byte below 0x20 sets its high bit in (x-0x20*ones)&^x.
+	for ; i+8 <= len(p.data); i += 8 {
+		x := binary.LittleEndian.Uint64(p.data[i:])
+		q, b := x^(ones*'"'), x^(ones*'\\')
+		if ((q-ones)&^q|(b-ones)&^b|(x-0x20*ones)&^x)&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(p.data); i++ {
 		switch c := p.data[i]; {
 		case c == '"':
 			p.pos = i + 1
@@ -586,7 +610,7 @@ func (p *jsonParser) kind() (string, error) {
 }
 
 func (p *jsonParser) skipSpace() {
-	for p.pos < len(p.data) {
+	for p.pos < len(p.data) && p.data[p.pos] <= ' ' {
 		switch p.data[p.pos] {
 		case ' ', '\t', '\r', '\n':
 			p.pos++
@@ -598,6 +622,15 @@ func (p *jsonParser) skipSpace() {
 
 func (p *jsonParser) syntaxError(msg string) error {
 	return fmt.Errorf("invalid JSON at column %d: %s", p.pos+1, msg)
+}
+
+// internLast interns b, trying last, which it updates, first.
+func (p *jsonParser) internLast(b []byte, last *string) string {
+	if string(b) == *last {
+		return *last
+	}
+	*last = p.internBytes(b)
+	return *last
 }
 
 func (p *jsonParser) internBytes(b []byte) string {
@@ -657,7 +690,8 @@ func scanNumber[T string | []byte](s T, i int) int {
 // parseNumber converts a JSON number, as found by scanNumber; ok is false when
 // it is out of the range of float64.
 func parseNumber[T string | []byte](s T) (float64, bool) {
-	// Small integers, the common case, are exact in a float64.
+	// Integers, the common case, of up to 16 digits fit in an int64, whose
+	// conversion rounds as ParseFloat does.
 	if len(s) <= 16 {
 		neg, i, n := false, 0, int64(0)
 		if s[0] == '-' {
@@ -667,13 +701,16 @@ func parseNumber[T string | []byte](s T) (float64, bool) {
 			n = n*10 + int64(s[i]-'0')
 		}
 		if i == len(s) {
-			if neg {
+			if neg && n != 0 {
 				return -float64(n), true
 			}
 			return float64(n), true
 		}
 	}
 	v, err := strconv.ParseFloat(string(s), 64)
+	if v == 0 {
+		v = 0 // not -0
+	}
 	return v, err == nil
 }
 
@@ -693,7 +730,7 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 // Write writes rec as one line. It refuses, with a cadre.EINVALID error, a
 // record that a reader would reject.
 func (w *JSONLWriter) Write(rec cadre.ActivityRecord) error {
-	if err := checkForWrite(&rec, &jsonNames); err != nil {
+	if err := refuse(&rec, &jsonNames); err != nil {
 		return err
 	}
 	b := append(w.buf[:0], '{')
@@ -748,13 +785,10 @@ func (w *JSONLWriter) Flush() error {
 	return nil
 }
 
-// checkForWrite refuses records that a reader would reject.
-func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) error {
-	reason := checkUTF8(rec, names)
-	if reason == "" {
-		reason = check(rec, names)
-	}
-	if reason != "" {
+// refuse returns the error of writers for a record that readers would reject,
+// or nil.
+func refuse(rec *cadre.ActivityRecord, names *fieldNames) error {
+	if reason := checkForWrite(rec, names); reason != "" {
 		return cadre.Errorf(cadre.EINVALID, "activity %s/%s: %s", rec.Source, rec.ExternalID, reason)
 	}
 	return nil

@@ -103,6 +103,9 @@ func TestJSONLRejects(t *testing.T) {
 		{"bad metric name", jsonLine(`metrics={"page views": 1}`), `metrics: invalid name "page views"`},
 		{"bad time", jsonLine(`occurred_at="2025-03-01 12:00"`), `occurred_at: "2025-03-01 12:00" is not an RFC 3339 time`},
 		{"time without zone", jsonLine(`occurred_at="2025-03-01T12:00:00"`), `occurred_at: "2025-03-01T12:00:00" is not an RFC 3339 time`},
+		{"one-digit hour", jsonLine(`occurred_at="2025-03-01T8:00:00Z"`), `occurred_at: "2025-03-01T8:00:00Z" is not an RFC 3339 time`},
+		{"comma before fraction", jsonLine(`occurred_at="2025-03-01T08:00:00,5Z"`), `occurred_at: "2025-03-01T08:00:00,5Z" is not`},
+		{"offset of 24 hours", jsonLine(`occurred_at="2025-03-01T08:00:00+24:00"`), `occurred_at: "2025-03-01T08:00:00+24:00" is not`},
 		{"impossible date", jsonLine(`occurred_at="2025-02-30T12:00:00Z"`), `occurred_at: "2025-02-30T12:00:00Z" is not`},
 		{"time before 1970", jsonLine(`occurred_at="1969-12-31T23:59:59Z"`), `occurred_at: "1969-12-31T23:59:59Z" is out of range`},
 		{"time as number", jsonLine("occurred_at=1740830400"), "occurred_at: expected a string, got a number"},
@@ -221,6 +224,7 @@ func TestCSVHeaderErrors(t *testing.T) {
 		{"no time", "type,member_email", `in.csv:1: header: missing column "occurred_at"`},
 		{"no member", "type,occurred_at,member_handle", "in.csv:1: header: missing columns for the member: member_platform and member_handle, or member_email"},
 		{"after blank lines", "\n\ntype,occurred_at,member_email,x", `in.csv:3: header: unknown column "x"`},
+		{"bad quoting", `type,occurred_at,"member_email`, `in.csv:1: header: invalid CSV: extraneous or missing " in quoted-field`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -580,5 +584,34 @@ func TestCSVLimitFollowsQuotes(t *testing.T) {
 				t.Errorf("%d records and errors at lines %v; want %d (or up to 50 fewer) and %v", good, errLines, tt.good, tt.errLines)
 			}
 		})
+	}
+}
+
+func TestCSVCells(t *testing.T) {
+	input := "\ufeffmetrics_likes, member_email ,occurred_at,type,effort_minutes,metrics_views,title\n" +
+		`3,Bob@Example.org,2025-03-01T12:00:00Z,forum, 5 ,,"a, ""b"""` + "\n" +
+		`,bob@example.org,2025-03-01T12:00:00Z,forum,  ,1e3, ` + "\n" +
+		`,bob@example.org,2025-03-01T12:00:00Z,forum,,,` + "\n"
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	bob := cadre.MemberRef{Email: "bob@example.org"}
+	want := []cadre.ActivityRecord{
+		{Activity: cadre.Activity{Type: "forum", OccurredAt: at, Source: "csv", Status: cadre.ActivityApproved,
+			EffortMinutes: 5, HasEffort: true, Title: `a, "b"`, Metrics: map[string]float64{"likes": 3}}, Member: bob},
+		{Activity: cadre.Activity{Type: "forum", OccurredAt: at, Source: "csv", Status: cadre.ActivityApproved,
+			Title: " ", Metrics: map[string]float64{"views": 1000}}, Member: bob},
+		{Activity: cadre.Activity{Type: "forum", OccurredAt: at, Source: "csv", Status: cadre.ActivityApproved}, Member: bob},
+	}
+	got := readAll(t, interchange.NewCSVReader(strings.NewReader(input), "in.csv", "csv"))
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %d records", got, len(want))
+	}
+	for i, res := range got {
+		if res.err != nil {
+			t.Fatalf("record %d: %v", i+1, res.err)
+		}
+		want[i].ExternalID = interchange.RecordHash(want[i])
+		if d := diff(res.rec, want[i]); d != "" {
+			t.Errorf("record %d: %s", i+1, d)
+		}
 	}
 }

@@ -23,8 +23,9 @@ import (
 )
 
 // MaxLineBytes is the longest line a reader accepts, not counting the line
-// ending. Longer lines are reported as bad records and skipped without being
-// held in memory.
+// ending; for CSV, the longest record, whose quoted fields may span lines.
+// Longer ones are reported as bad records and skipped without being held in
+// memory.
 const MaxLineBytes = 1 << 20
 
 // DefaultSource is the source of records that name none when the reader was
@@ -167,7 +168,7 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 	normalizeRef(&rec.Mentee)
 	if occurredAt = strings.TrimSpace(occurredAt); occurredAt != "" {
 		t, err := time.Parse(time.RFC3339, occurredAt)
-		if err != nil {
+		if err != nil || !rfc3339Shape(occurredAt) {
 			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(fOccurredAt), quote(occurredAt))
 		}
 		if t.Before(earliest) || !t.Before(latest) {
@@ -184,6 +185,37 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 	return ""
 }
 
+// rfc3339Shape reports whether s has the shape of RFC 3339, which time.Parse
+// does not fully check: it takes one-digit hours, a ',' before fractional
+// seconds and offsets of 24 hours.
+func rfc3339Shape(s string) bool {
+	const shape = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(shape) {
+		return false
+	}
+	for i := range len(shape) {
+		if c := s[i]; shape[i] == 'd' && !isDigit(c) || shape[i] != 'd' && c != shape[i] {
+			return false
+		}
+	}
+	zone := s[len(shape):]
+	if len(zone) > 0 && zone[0] == '.' {
+		i := 1
+		for i < len(zone) && isDigit(zone[i]) {
+			i++
+		}
+		if i == 1 {
+			return false
+		}
+		zone = zone[i:]
+	}
+	if zone == "Z" {
+		return true
+	}
+	return len(zone) == 6 && (zone[0] == '+' || zone[0] == '-') && isDigit(zone[1]) && isDigit(zone[2]) &&
+		zone[1:3] <= "23" && zone[3] == ':' && isDigit(zone[4]) && isDigit(zone[5]) && zone[4:6] <= "59"
+}
+
 func normalizeRef(r *cadre.MemberRef) {
 	r.Platform = strings.TrimSpace(r.Platform)
 	r.Handle = strings.TrimSpace(r.Handle)
@@ -192,8 +224,7 @@ func normalizeRef(r *cadre.MemberRef) {
 }
 
 // check validates a record, returning the reason it is rejected or "". Readers
-// call it after normalizing; writers call it so that they never write what
-// readers would reject.
+// call it after normalizing; writers call it through checkForWrite.
 func check(rec *cadre.ActivityRecord, names *fieldNames) string {
 	switch {
 	case rec.Type == "":
@@ -217,14 +248,6 @@ func check(rec *cadre.ActivityRecord, names *fieldNames) string {
 			return names.of(fEffortMinutes) + ": not a finite number"
 		case e < 0:
 			return fmt.Sprintf("%s: must not be negative, got %v", names.of(fEffortMinutes), e)
-		}
-	}
-	for name, v := range rec.Metrics {
-		if !validMetricName(name) {
-			return fmt.Sprintf("%s: invalid name %s (use letters, digits, '_', '.' or '-', at most 64)", names.of(fMetrics), quote(name))
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return names.metric(name) + ": not a finite number"
 		}
 	}
 	if rec.Status != "" && !rec.Status.Valid() {
@@ -267,6 +290,9 @@ func validEmail(s string) bool {
 	return true
 }
 
+// metricNameRule says what validMetricName accepts.
+const metricNameRule = "use letters, digits, '_', '.' or '-', at most 64"
+
 // validMetricName keeps metric names usable as CSV column suffixes and in
 // reports.
 func validMetricName[T string | []byte](s T) bool {
@@ -282,15 +308,24 @@ func validMetricName[T string | []byte](s T) bool {
 	return true
 }
 
-// checkUTF8 reports the first string field of rec that is not valid UTF-8, for
-// writers, whose output must be readable.
-func checkUTF8(rec *cadre.ActivityRecord, names *fieldNames) string {
+// checkForWrite adds to check what readers ensure while decoding: valid UTF-8,
+// metric names and finite metric values. Writers call it so that their output
+// is readable.
+func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
 	for f := range numFields {
 		if p := f.str(rec); p != nil && !utf8.ValidString(*p) {
 			return names.of(f) + ": invalid UTF-8"
 		}
 	}
-	return ""
+	for name, v := range rec.Metrics {
+		if !validMetricName(name) {
+			return fmt.Sprintf("%s: invalid name %s (%s)", names.of(fMetrics), quote(name), metricNameRule)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return names.metric(name) + ": not a finite number"
+		}
+	}
+	return check(rec, names)
 }
 
 // RecordHash returns the identity of a record that has no external_id: "h:"
