@@ -111,15 +111,28 @@ const insertChunk = 64
 // insertActivities inserts activities, skipping those already stored, and
 // returns how many it inserted.
 func (s *Store) insertActivities(ctx context.Context, tx dbtx, acts []cadre.Activity) (int, error) {
-	slices.SortStableFunc(acts, func(a, b cadre.Activity) int { return cmp.Compare(a.MemberID, b.MemberID) })
+	// Rows in member order make the inserts into the member index walk it
+	// forward instead of jumping around; the unique index barely cares, as a
+	// batch's keys are close together anyway. Sorting positions, not the
+	// activities, keeps the sort cheap.
+	order := make([]int32, len(acts))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		if c := cmp.Compare(acts[i].MemberID, acts[j].MemberID); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
 	var full *sql.Stmt
 	inserted := 0
 	args := make([]any, 0, insertChunk*11)
 	for start := 0; start < len(acts); start += insertChunk {
-		chunk := acts[start:min(start+insertChunk, len(acts))]
+		chunk := order[start:min(start+insertChunk, len(acts))]
 		args = args[:0]
-		for i := range chunk {
-			args = appendActivityArgs(args, &chunk[i])
+		for _, i := range chunk {
+			args = appendActivityArgs(args, &acts[i])
 		}
 		var res sql.Result
 		var err error

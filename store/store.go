@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -36,6 +37,9 @@ type Store struct {
 	// instead of letting them fail with SQLITE_BUSY; read is a pool.
 	write *sql.DB
 	read  *sql.DB
+
+	closeOnce sync.Once
+	closeErr  error
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -114,8 +118,13 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 // Dialect returns the backend in use.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the database.
+// Close closes the database; closing again does nothing.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Store) close() error {
 	err := s.write.Close()
 	if s.read != s.write {
 		if rerr := s.read.Close(); err == nil {
