@@ -101,7 +101,7 @@ func validRecord(r *cadre.ActivityRecord) error {
 	return nil
 }
 
-const activityColumns = `member_id, type, occurred_at, source, external_id, status, effort_minutes, url, title, metrics, mentee_id`
+var activityColumns = strings.Join(copyColumns, ", ")
 
 // insertChunk is how many rows one multi-row INSERT carries: fewer statements
 // is most of the speed on SQLite, and 64 × 11 parameters stays far below its

@@ -3,29 +3,19 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cadrehq/cadre"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // importPostgres writes a batch with COPY, the fastest way into PostgreSQL.
-// COPY cannot skip duplicates, so the batch first drops the records already
-// stored; should another instance insert one of them in between, the unique
-// index refuses the COPY and the batch is redone with INSERT … ON CONFLICT.
-func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
-	res, err := im.importPostgresTx(ctx, recs, true)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		res, err = im.importPostgresTx(ctx, recs, false)
-	}
-	return res, err
-}
-
-func (im *Importer) importPostgresTx(ctx context.Context, recs []cadre.ActivityRecord, useCopy bool) (res cadre.ImportResult, err error) {
+// COPY cannot skip duplicates, so the batch is copied into a temporary table
+// and moved into activities by one INSERT … ON CONFLICT DO NOTHING, which
+// counts what was new and lets concurrent instances import the same file.
+func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRecord) (res cadre.ImportResult, err error) {
 	conn, err := im.s.write.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
@@ -44,12 +34,7 @@ func (im *Importer) importPostgresTx(ctx context.Context, recs []cadre.ActivityR
 	if err != nil {
 		return res, err
 	}
-	var n int
-	if useCopy {
-		n, err = im.s.copyActivities(ctx, conn, acts)
-	} else {
-		n, err = im.s.insertActivities(ctx, conn, acts)
-	}
+	n, err := im.s.copyActivities(ctx, conn, acts)
 	if err != nil {
 		return res, err
 	}
@@ -60,54 +45,35 @@ func (im *Importer) importPostgresTx(ctx context.Context, recs []cadre.ActivityR
 	return cadre.ImportResult{Inserted: n, Duplicates: len(acts) - n}, nil
 }
 
-type activityKey struct{ source, externalID string }
+var copyColumns = []string{"member_id", "type", "occurred_at", "source", "external_id", "status", "effort_minutes", "url", "title", "metrics", "mentee_id"}
 
-// copyActivities COPYs the activities not yet stored and returns how many.
+// copyActivities stores the activities not stored yet and returns how many.
 func (s *Store) copyActivities(ctx context.Context, conn *sql.Conn, acts []cadre.Activity) (int, error) {
-	bySource := make(map[string][]string)
+	// The staging table lives as long as the connection and empties itself
+	// at each commit.
+	cols := strings.Join(copyColumns, ", ")
+	if _, err := conn.ExecContext(ctx, `CREATE TEMPORARY TABLE IF NOT EXISTS import_activities ON COMMIT DELETE ROWS
+		AS SELECT `+cols+` FROM activities WITH NO DATA`); err != nil {
+		return 0, fmt.Errorf("create staging table: %w", err)
+	}
+	rows := make([][]any, len(acts))
 	for i := range acts {
-		bySource[acts[i].Source] = append(bySource[acts[i].Source], acts[i].ExternalID)
+		rows[i] = appendActivityArgs(make([]any, 0, len(copyColumns)), &acts[i])
 	}
-	seen := make(map[activityKey]bool, len(acts))
-	for source, ids := range bySource {
-		rows, err := conn.QueryContext(ctx, `SELECT external_id FROM activities WHERE source = $1 AND external_id = ANY($2)`, source, ids)
-		if err != nil {
-			return 0, fmt.Errorf("find stored activities: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return 0, fmt.Errorf("find stored activities: %w", err)
-			}
-			seen[activityKey{source, id}] = true
-		}
-		if err := rows.Close(); err != nil {
-			return 0, fmt.Errorf("find stored activities: %w", err)
-		}
-	}
-	rows := make([][]any, 0, len(acts))
-	for i := range acts {
-		a := &acts[i]
-		k := activityKey{a.Source, a.ExternalID}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		rows = append(rows, appendActivityArgs(make([]any, 0, 11), a))
-	}
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	cols := []string{"member_id", "type", "occurred_at", "source", "external_id", "status", "effort_minutes", "url", "title", "metrics", "mentee_id"}
-	var copied int64
 	err := conn.Raw(func(dc any) error {
-		var err error
-		copied, err = dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"activities"}, cols, pgx.CopyFromRows(rows))
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"import_activities"}, copyColumns, pgx.CopyFromRows(rows))
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("copy activities: %w", err)
 	}
-	return int(copied), nil
+	res, err := conn.ExecContext(ctx, `INSERT INTO activities (`+cols+`) SELECT `+cols+` FROM import_activities ON CONFLICT (source, external_id) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("insert activities: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("insert activities: %w", err)
+	}
+	return int(n), nil
 }
