@@ -38,6 +38,9 @@ type Importer struct {
 	unnamed map[int64]bool
 	// idPool holds member IDs drawn from the PostgreSQL sequence in advance.
 	idPool []int64
+	// created counts the members this importer created; analyzed is what it
+	// was when PostgreSQL's statistics were last refreshed.
+	created, analyzed int
 }
 
 type refKey struct{ platform, handle string }

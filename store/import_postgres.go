@@ -38,12 +38,26 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 	if err != nil {
 		return res, err
 	}
+	// A bulk load outruns autovacuum's statistics, and planning the next
+	// batch's lookups against tables believed empty makes them scan. The
+	// importer refreshes them each time the members it created double.
+	created := im.created + len(b.newMembers)
+	if created-im.analyzed >= max(analyzeAfter, im.analyzed) {
+		if _, err := conn.ExecContext(ctx, `ANALYZE members, identities, member_emails`); err != nil {
+			return res, fmt.Errorf("import: analyze: %w", err)
+		}
+		im.analyzed = created
+	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return res, fmt.Errorf("import: commit: %w", err)
 	}
 	b.commit()
+	im.created = created
 	return cadre.ImportResult{Inserted: n, Duplicates: len(acts) - n}, nil
 }
+
+// analyzeAfter is how many new members call for fresh planner statistics.
+const analyzeAfter = 1000
 
 var copyColumns = []string{"member_id", "type", "occurred_at", "source", "external_id", "status", "effort_minutes", "url", "title", "metrics", "mentee_id"}
 
