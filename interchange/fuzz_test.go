@@ -78,7 +78,11 @@ func withoutCRLF(rec cadre.ActivityRecord) cadre.ActivityRecord {
 	for _, s := range []*string{&rec.Source, &rec.ExternalID, &rec.Type, &rec.URL, &rec.Title,
 		&rec.Member.Platform, &rec.Member.Handle, &rec.Member.Email, &rec.Member.Name,
 		&rec.Mentee.Platform, &rec.Mentee.Handle, &rec.Mentee.Email, &rec.Mentee.Name} {
-		*s = strings.ReplaceAll(*s, "\r\n", "\n")
+		// encoding/csv reads "\r\n" as "\n" and then looks again, so "\r\r\n"
+		// becomes "\n" too.
+		for strings.Contains(*s, "\r\n") {
+			*s = strings.ReplaceAll(*s, "\r\n", "\n")
+		}
 	}
 	return rec
 }
