@@ -1,0 +1,116 @@
+package main
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitHealthy polls /healthz until it answers 200.
+func waitHealthy(t *testing.T, addr string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return string(body)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server at %s never became healthy", addr)
+	return ""
+}
+
+// TestServeStopsOnSIGTERM runs the real binary and stops it the way service
+// managers do: it must drain and exit 0.
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildCadre(t)
+	db := migrated(t)
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if body := waitHealthy(t, addr); !strings.Contains(body, "ok") {
+		t.Fatalf("healthz = %s", body)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM:\n%s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("serve did not stop after SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", stderr.String())
+	}
+}
+
+// TestDemoServes starts a small demo and reads it back through the API.
+func TestDemoServes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildCadre(t)
+	db := t.TempDir() + "/demo.db"
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "demo", "--db", db, "--addr", addr, "--members", "300", "--activities", "5000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	waitHealthy(t, addr)
+	resp, err := http.Get("http://" + addr + "/api/v1/members?status=ambassador&limit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"status": "ambassador"`) {
+		t.Fatalf("demo ambassadors: %d %s", resp.StatusCode, body)
+	}
+	resp, err = http.Get("http://" + addr + "/api/v1/activities?type=mentoring&limit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"mentee_id"`) {
+		t.Fatalf("demo mentoring names no mentee: %s", body)
+	}
+}
