@@ -85,7 +85,7 @@ func cmdImport(ctx context.Context, e *env) error {
 	}
 	defer st.Close()
 
-	bar := newProgress(e.stderr, size, counted)
+	bar := newProgress(e.stderr, isTerminal(e.stderr), size, counted)
 	start := time.Now()
 	stderr := bufio.NewWriter(e.stderr)
 	res, err := ingest.Run(ctx, st.NewImporter(), src, ingest.Options{

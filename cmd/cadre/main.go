@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // criteria time zones must load on hosts without zoneinfo
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/store"
 )
 
 // Exit codes (SPEC section 8).
@@ -195,8 +196,9 @@ func (e *env) addrFlag(fs *flag.FlagSet) *string {
 	return fs.String("addr", def, "address to listen on, host:port (env CADRE_ADDR)")
 }
 
-func cmdVersion(_ context.Context, e *env) error {
-	fs := e.flags("version", "", "Print the version of this binary.")
+func cmdVersion(ctx context.Context, e *env) error {
+	fs := e.flags("version", "", "Print the version of this binary and, with --db or CADRE_DB, the schema\nversion of that database.")
+	db := e.dbFlag(fs)
 	if err := e.parse(fs); err != nil {
 		return err
 	}
@@ -208,5 +210,20 @@ func cmdVersion(_ context.Context, e *env) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "cadre %s\n", v)
+	dbGiven := e.getenv("CADRE_DB") != ""
+	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
+	if !dbGiven {
+		return nil
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cur, latest, err := st.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database %s: schema %d (this binary's: %d), %s\n", redact(*db), cur, latest, st.Dialect())
 	return nil
 }

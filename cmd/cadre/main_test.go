@@ -74,6 +74,14 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+func TestVersionShowsSchema(t *testing.T) {
+	db := migrated(t)
+	code, stdout, _ := cli(t, nil, "", "version", "--db", db)
+	if code != 0 || !strings.Contains(stdout, "schema 1 (this binary's: 1), sqlite") {
+		t.Fatalf("version --db: exit %d: %s", code, stdout)
+	}
+}
+
 func TestEnvironmentNamesDatabase(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "env.db")
 	if code, _, stderr := cli(t, map[string]string{"CADRE_DB": db}, "", "migrate"); code != 0 {

@@ -38,10 +38,17 @@ type progress struct {
 	wg      sync.WaitGroup
 }
 
-func newProgress(w io.Writer, size int64, read *countingReader) *progress {
-	p := &progress{w: w, size: size, read: read, start: time.Now(), done: make(chan struct{})}
+// isTerminal reports whether w is a terminal, where a progress bar belongs.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newProgress starts drawing on w when tty is set; size is the input's size
+// in bytes, 0 when unknown.
+func newProgress(w io.Writer, tty bool, size int64, read *countingReader) *progress {
+	p := &progress{w: w, size: size, read: read, start: time.Now(), done: make(chan struct{})}
+	if !tty {
 		p.w = nil
 		return p
 	}
