@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
 )
 
 // CriteriaDoc is one stored version of the criteria document, as text; the
@@ -19,9 +20,13 @@ type CriteriaDoc struct {
 	Document  string
 }
 
-// SaveCriteria stores document as the next criteria version and audits the
-// change. The caller validates the document first.
+// SaveCriteria validates document and stores it as the next criteria version,
+// auditing the change. A document that does not validate is refused with an
+// EINVALID error that also wraps the criteria package's field errors.
 func (s *Store) SaveCriteria(ctx context.Context, document, author string) (int, error) {
+	if _, err := criteria.Parse([]byte(document)); err != nil {
+		return 0, errors.Join(cadre.Errorf(cadre.EINVALID, "invalid criteria: %v", err), err)
+	}
 	var version int
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM criteria_versions`).Scan(&version); err != nil {

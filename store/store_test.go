@@ -259,18 +259,21 @@ func TestCriteriaVersions(t *testing.T) {
 		if _, err := s.Criteria(ctx, 0); cadre.ErrorCode(err) != cadre.ENOTFOUND {
 			t.Fatalf("criteria on empty store: %v, want ENOTFOUND", err)
 		}
-		for i, doc := range []string{"a: 1\n", "a: 2\n"} {
+		if _, err := s.SaveCriteria(ctx, "thresholds: {achieve: 10, maintain: 50}\n", "admin"); cadre.ErrorCode(err) != cadre.EINVALID {
+			t.Fatalf("saving invalid criteria: %v, want EINVALID", err)
+		}
+		for i, doc := range []string{"thresholds: {achieve: 70}\n", "thresholds: {achieve: 80}\n"} {
 			v, err := s.SaveCriteria(ctx, doc, "admin")
 			if err != nil || v != i+1 {
 				t.Fatalf("save %d: version %d, %v", i, v, err)
 			}
 		}
 		latest, err := s.Criteria(ctx, 0)
-		if err != nil || latest.Version != 2 || latest.Document != "a: 2\n" || latest.Author != "admin" {
+		if err != nil || latest.Version != 2 || latest.Document != "thresholds: {achieve: 80}\n" || latest.Author != "admin" {
 			t.Fatalf("latest = %+v, %v", latest, err)
 		}
 		first, err := s.Criteria(ctx, 1)
-		if err != nil || first.Document != "a: 1\n" {
+		if err != nil || first.Document != "thresholds: {achieve: 70}\n" {
 			t.Fatalf("version 1 = %+v, %v", first, err)
 		}
 		if _, err := s.Criteria(ctx, 7); cadre.ErrorCode(err) != cadre.ENOTFOUND {
