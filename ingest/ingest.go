@@ -98,64 +98,67 @@ func Run(ctx context.Context, w Writer, src Source, opt Options) (cadre.ImportRe
 	return total, rerr
 }
 
-func readBatches(ctx context.Context, src Source, opt Options, out chan<- []cadre.ActivityRecord, rejected *int) error {
-	batch := make([]cadre.ActivityRecord, 0, opt.BatchSize)
+// each calls fn with every good record of src, in order, and reports the bad
+// ones through opt.Reject; it returns how many were bad. It stops at the end
+// of src, or at the first fatal error of src or of fn.
+func each(src Source, opt Options, fn func(cadre.ActivityRecord) error) (rejected int, err error) {
 	for {
 		rec, err := src.Next()
 		if err == io.EOF {
-			break
+			return rejected, nil
 		}
 		if err != nil {
 			var re Recoverable
 			if !errors.As(err, &re) || !re.Recoverable() {
-				return err
+				return rejected, err
 			}
-			*rejected++
+			rejected++
 			if opt.Reject != nil {
 				opt.Reject(err)
 			}
 			continue
 		}
-		batch = append(batch, rec)
-		if len(batch) == opt.BatchSize {
-			select {
-			case out <- batch:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			batch = make([]cadre.ActivityRecord, 0, opt.BatchSize)
+		if err := fn(rec); err != nil {
+			return rejected, err
 		}
 	}
-	if len(batch) > 0 {
+}
+
+func readBatches(ctx context.Context, src Source, opt Options, out chan<- []cadre.ActivityRecord, rejected *int) error {
+	batch := make([]cadre.ActivityRecord, 0, opt.BatchSize)
+	send := func() error {
 		select {
 		case out <- batch:
+			batch = make([]cadre.ActivityRecord, 0, opt.BatchSize)
+			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return nil
+	n, err := each(src, opt, func(rec cadre.ActivityRecord) error {
+		batch = append(batch, rec)
+		if len(batch) == opt.BatchSize {
+			return send()
+		}
+		return nil
+	})
+	*rejected = n
+	if err == nil && len(batch) > 0 {
+		err = send()
+	}
+	return err
 }
 
 func runStrict(ctx context.Context, w Writer, src Source, opt Options) (cadre.ImportResult, error) {
 	var all []cadre.ActivityRecord
 	var total cadre.ImportResult
-	for {
-		rec, err := src.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var re Recoverable
-			if !errors.As(err, &re) || !re.Recoverable() {
-				return total, err
-			}
-			total.Rejected++
-			if opt.Reject != nil {
-				opt.Reject(err)
-			}
-			continue
-		}
+	var err error
+	total.Rejected, err = each(src, opt, func(rec cadre.ActivityRecord) error {
 		all = append(all, rec)
+		return nil
+	})
+	if err != nil {
+		return total, err
 	}
 	if total.Rejected > 0 {
 		return total, fmt.Errorf("strict import: %d %w, nothing imported", total.Rejected, ErrRejected)
