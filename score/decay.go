@@ -2,6 +2,7 @@ package score
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -25,18 +26,35 @@ func quarterOf(t time.Time, loc *time.Location) int32 {
 	return int32(4*y + (int(m)-1)/3)
 }
 
-// quarterStart returns the first instant of quarter q in loc.
+// quarterStart returns the first instant of quarter q in loc: the first
+// instant whose date in loc lies in the quarter.
 func quarterStart(q int32, loc *time.Location) time.Time {
 	y, i := q/4, q%4
 	if i < 0 { // floor division, for the years before 0
 		y, i = y-1, i+4
 	}
-	return time.Date(int(y), time.Month(3*i+1), 1, 0, 0, 0, 0, loc)
+	start := time.Date(int(y), time.Month(3*i+1), 1, 0, 0, 0, 0, loc)
+	if quarterOf(start, loc) == q && quarterOf(start.Add(-time.Microsecond), loc) < q {
+		return start
+	}
+	// Midnight of the first day did not happen, or happened twice: in some
+	// zones clocks change at midnight (in Asunción, 1 October 2023 began at
+	// 01:00). Search the instants around it, whose dates only move forward.
+	lo, hi := start.Add(-48*time.Hour).UnixMicro(), start.Add(48*time.Hour).UnixMicro()
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if quarterOf(time.UnixMicro(mid), loc) < q {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return time.UnixMicro(hi).In(loc)
 }
 
-// quarterTable maps instants to quarter indexes by binary search over the
-// quarter starts of a span, which is much cheaper than converting every
-// activity time to its calendar date in the criteria's zone.
+// quarterTable maps instants to quarter indexes through the quarter starts of
+// a span, which is much cheaper than converting every activity time to its
+// calendar date in the criteria's zone.
 type quarterTable struct {
 	first  int32   // quarter index of starts[0]
 	starts []int64 // Unix microseconds of the starts of consecutive quarters
@@ -53,19 +71,22 @@ func newQuarterTable(lo, hi int64, loc *time.Location) quarterTable {
 	return quarterTable{first: first, starts: starts}
 }
 
-// index returns the quarter index of at, which must lie in the covered span.
-func (qt *quarterTable) index(at int64) int32 {
-	// Find the last start at or before at.
-	lo, hi := 0, len(qt.starts)
-	for hi-lo > 1 {
-		mid := int(uint(lo+hi) >> 1)
-		if qt.starts[mid] <= at {
-			lo = mid
-		} else {
-			hi = mid
-		}
+// indexSorted sets quarters[i] to the quarter index of at[i], for times in
+// ascending order within the covered span.
+func (qt *quarterTable) indexSorted(at []int64, quarters []int32) {
+	if len(at) == 0 {
+		return
 	}
-	return qt.first + int32(lo)
+	// Find the quarter of the first time by binary search, then walk on.
+	k, _ := slices.BinarySearch(qt.starts, at[0]+1)
+	k-- // the last start at or before at[0]
+	quarters = quarters[:len(at)]
+	for i, a := range at {
+		for k+1 < len(qt.starts) && qt.starts[k+1] <= a {
+			k++
+		}
+		quarters[i] = qt.first + int32(k)
+	}
 }
 
 // quarterFactors fills dst with (1 − r)^d for d = 0, 1, …, n − 1: the weight

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -21,9 +22,16 @@ func Points(c *criteria.Criteria, typ string, status cadre.ActivityStatus) float
 }
 
 // Engine scores a History under one criteria version. It holds the counted
-// activities only (approved, of a type the criteria define), grouped by member,
-// with their points and, under quarterly decay, their quarter resolved in the
-// criteria's zone. An Engine is immutable and safe for concurrent use.
+// activities only (approved, of a type the criteria define), grouped by member
+// and sorted by time, with their points and, under quarterly decay, their
+// quarter resolved in the criteria's zone. An Engine is immutable and safe for
+// concurrent use.
+//
+// After a member's latest activity their score changes by decay alone, so
+// the engine also keeps each member's score as of their latest activity:
+// scoring at any later instant, as for the current standings, costs one
+// multiplication per member. Only members with activity after the instant
+// scored, as in a look back at a past quarter, need their activities summed.
 type Engine struct {
 	c        *criteria.Criteria
 	loc      *time.Location
@@ -32,11 +40,18 @@ type Engine struct {
 	excluded []bool  // by member index
 
 	// The counted activities of member m are at positions off[m] to
-	// off[m+1] − 1 of the columns, in the order they were added.
+	// off[m+1] − 1 of the columns, oldest first.
 	off     []int
 	at      []int64   // Unix microseconds
 	points  []float64 // points before decay
 	quarter []int32   // quarter index in the criteria's zone; quarterly decay only
+
+	// By member: the time of their latest counted activity (math.MinInt64
+	// when there is none), its quarter under quarterly decay, and their score
+	// at that time.
+	latest        []int64
+	latestQuarter []int32
+	latestScore   []float64
 
 	firstQuarter int32            // the lowest entry of quarter
 	cont         *continuousTable // continuous decay only
@@ -46,15 +61,21 @@ type Engine struct {
 // as those of criteria.Parse and criteria.Default are. The Engine copies what
 // it needs, so h may change or be dropped afterwards.
 func New(c *criteria.Criteria, h *History) *Engine {
+	members := h.members
 	e := &Engine{
-		c:        c,
-		loc:      c.Location(),
-		base:     1 - c.Decay.Rate,
-		window:   int64(c.ActiveWindowDays) * int64(24*time.Hour/time.Microsecond),
-		excluded: make([]bool, h.members),
-		off:      make([]int, h.members+1),
+		c:           c,
+		loc:         c.Location(),
+		base:        1 - c.Decay.Rate,
+		window:      int64(c.ActiveWindowDays) * int64(24*time.Hour/time.Microsecond),
+		excluded:    make([]bool, members),
+		off:         make([]int, members+1),
+		latest:      make([]int64, members),
+		latestScore: make([]float64, members),
 	}
 	copy(e.excluded, h.excluded)
+	if c.Decay.Mode == criteria.DecayContinuous {
+		e.cont = newContinuousTable(e.base)
+	}
 
 	// Resolve each type key once rather than once per activity.
 	counted := make([]bool, len(h.kinds))
@@ -64,28 +85,21 @@ func New(c *criteria.Criteria, h *History) *Engine {
 		points[k] = Points(c, key, cadre.ActivityApproved)
 	}
 
-	// Count the counted activities of each member, then lay the members out
-	// one after the other (a counting sort, stable and linear).
-	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	// Count the counted activities of each member and lay the members out one
+	// after the other (a counting sort, stable and linear), then put each
+	// member's activities in time order.
 	for i, k := range h.kind {
 		if counted[k] {
 			e.off[h.member[i]+1]++
-			lo, hi = min(lo, h.at[i]), max(hi, h.at[i])
 		}
 	}
-	for m := range h.members {
+	for m := range members {
 		e.off[m+1] += e.off[m]
 	}
-	n := e.off[h.members]
+	n := e.off[members]
 	e.at = make([]int64, n)
-	e.points = make([]float64, n)
-	var quarters quarterTable
-	if c.Decay.Mode == criteria.DecayQuarterly && n > 0 {
-		quarters = newQuarterTable(lo, hi, e.loc)
-		e.firstQuarter = quarters.first
-		e.quarter = make([]int32, n)
-	}
-	next := slices.Clone(e.off[:h.members])
+	kind := make([]uint16, n)
+	next := slices.Clone(e.off[:members])
 	for i, k := range h.kind {
 		if !counted[k] {
 			continue
@@ -93,20 +107,76 @@ func New(c *criteria.Criteria, h *History) *Engine {
 		m := h.member[i]
 		j := next[m]
 		next[m]++
-		e.at[j] = h.at[i]
+		e.at[j], kind[j] = h.at[i], k
+	}
+	e.sortMembers(kind)
+
+	e.points = make([]float64, n)
+	for j, k := range kind {
 		e.points[j] = points[k]
-		if e.quarter != nil {
-			e.quarter[j] = quarters.index(h.at[i])
+	}
+	for m := range members {
+		if lo, hi := e.off[m], e.off[m+1]; lo < hi {
+			e.latest[m] = e.at[hi-1]
+		} else {
+			e.latest[m] = math.MinInt64
 		}
 	}
-	if c.Decay.Mode == criteria.DecayContinuous {
-		e.cont = newContinuousTable(e.base)
+	var quarters quarterTable
+	if c.Decay.Mode == criteria.DecayQuarterly && n > 0 {
+		quarters = newQuarterTable(slices.Min(e.at), slices.Max(e.latest), e.loc)
+		e.firstQuarter = quarters.first
+		e.quarter = make([]int32, n)
+		e.latestQuarter = make([]int32, members)
+		for m := range members {
+			quarters.indexSorted(e.at[e.off[m]:e.off[m+1]], e.quarter[e.off[m]:e.off[m+1]])
+		}
+	}
+
+	// Score every member as of their latest activity, with a decay table
+	// that spans all the quarters.
+	var in instant
+	if e.quarter != nil {
+		in.factors = quarterFactors(nil, e.base, len(quarters.starts))
+	}
+	for m, latest := range e.latest {
+		if latest == math.MinInt64 {
+			continue
+		}
+		in.t = latest
+		if e.quarter != nil {
+			in.quarter = e.quarter[e.off[m+1]-1]
+			e.latestQuarter[m] = in.quarter
+		}
+		e.latestScore[m], _ = e.sum(m, &in)
 	}
 	return e
 }
 
-// Criteria returns the criteria the engine scores under.
-func (e *Engine) Criteria() *criteria.Criteria { return e.c }
+// sortMembers puts the activities of each member in time order, carrying
+// their kinds along. Activities read from the store in time order are sorted
+// already, since laying out the members keeps the order within each.
+func (e *Engine) sortMembers(kind []uint16) {
+	type activity struct {
+		at   int64
+		kind uint16
+	}
+	var scratch []activity
+	for m := range len(e.off) - 1 {
+		lo, hi := e.off[m], e.off[m+1]
+		if slices.IsSorted(e.at[lo:hi]) {
+			continue
+		}
+		scratch = scratch[:0]
+		for j := lo; j < hi; j++ {
+			scratch = append(scratch, activity{e.at[j], kind[j]})
+		}
+		slices.SortFunc(scratch, func(a, b activity) int { return cmp.Compare(a.at, b.at) })
+		for i, a := range scratch {
+			e.at[lo+i], kind[lo+i] = a.at, a.kind
+		}
+	}
+}
 
 // Members returns the number of members the engine knows.
 func (e *Engine) Members() int { return len(e.excluded) }
@@ -132,41 +202,61 @@ func (e *Engine) prepare(t time.Time, factors []float64) instant {
 
 // member returns the score of member m at the instant, and the time of their
 // latest counted activity at or before it (math.MinInt64 when there is none).
-// Activities after the instant are skipped.
 func (e *Engine) member(m int, in *instant) (score float64, latest int64) {
-	lo, hi := e.off[m], e.off[m+1]
-	at, points := e.at[lo:hi], e.points[lo:hi]
-	points = points[:len(at)]
-	latest = math.MinInt64
+	latest = e.latest[m]
+	switch {
+	case latest == math.MinInt64:
+		return 0, latest // no counted activity at all
+	case latest > in.t:
+		return e.sum(m, in)
+	}
 	switch e.c.Decay.Mode {
 	case criteria.DecayQuarterly:
-		quarter := e.quarter[lo:hi]
-		quarter = quarter[:len(at)]
-		for i, a := range at {
-			if a > in.t {
-				continue
-			}
-			score += points[i] * in.factors[in.quarter-quarter[i]]
-			latest = max(latest, a)
-		}
+		return e.latestScore[m] * in.factors[in.quarter-e.latestQuarter[m]], latest
 	case criteria.DecayContinuous:
-		for i, a := range at {
-			if a > in.t {
-				continue
-			}
-			score += points[i] * e.cont.factor(in.t-a)
-			latest = max(latest, a)
-		}
+		return e.latestScore[m] * e.cont.factor(in.t-latest), latest
 	default: // criteria.DecayNone
-		for i, a := range at {
-			if a > in.t {
-				continue
-			}
-			score += points[i]
-			latest = max(latest, a)
+		return e.latestScore[m], latest
+	}
+}
+
+// sum is member computed the long way, adding up the decayed points of the
+// activities of member m at or before the instant, which come first as the
+// activities are in time order.
+func (e *Engine) sum(m int, in *instant) (score float64, latest int64) {
+	lo, hi := e.off[m], e.off[m+1]
+	at := e.at[lo:hi]
+	// Find the number of activities at or before the instant.
+	n, end := 0, len(at)
+	for n < end {
+		mid := int(uint(n+end) >> 1)
+		if at[mid] <= in.t {
+			n = mid + 1
+		} else {
+			end = mid
 		}
 	}
-	return score, latest
+	if n == 0 {
+		return 0, math.MinInt64
+	}
+	at = at[:n]
+	points := e.points[lo : lo+n]
+	switch e.c.Decay.Mode {
+	case criteria.DecayQuarterly:
+		quarter := e.quarter[lo : lo+n]
+		for i, p := range points {
+			score += p * in.factors[in.quarter-quarter[i]]
+		}
+	case criteria.DecayContinuous:
+		for i, p := range points {
+			score += p * e.cont.factor(in.t-at[i])
+		}
+	default: // criteria.DecayNone
+		for _, p := range points {
+			score += p
+		}
+	}
+	return score, at[n-1]
 }
 
 // Score returns the score of a member at t (SPEC section 3): the decayed
@@ -181,8 +271,9 @@ func (e *Engine) Score(member int32, t time.Time) float64 {
 	return s
 }
 
-// Board is the standing of every member at one instant, as Evaluate computes
-// it. Its slices are indexed by member.
+// Board is the standing of every member at one instant. Its slices are
+// indexed by member. The zero Board is ready for Evaluate to fill; its methods
+// need a Board that Evaluate filled.
 type Board struct {
 	// At is the instant of the standing.
 	At time.Time

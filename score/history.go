@@ -31,7 +31,7 @@ type Event struct {
 	Member int32
 	// Type is the activity type key; keys the criteria do not define earn nothing.
 	Type string
-	// At is when the activity occurred.
+	// At is when the activity occurred, kept to the microsecond.
 	At time.Time
 	// Status decides whether the activity counts: only approved ones do.
 	Status cadre.ActivityStatus
@@ -90,7 +90,7 @@ func (h *History) Add(e Event) error {
 }
 
 // Exclude marks a member as staff or bot: they are still scored, but never
-// belong to the active community and so never qualify (SPEC section 8).
+// belong to the active community and so never qualify.
 func (h *History) Exclude(member int32) error {
 	if err := h.name(member); err != nil {
 		return fmt.Errorf("exclude member: %w", err)

@@ -33,7 +33,8 @@ type Projection struct {
 	// 0 when the score stays there anyway.
 	PointsNeeded float64
 	// Activities says, for each activity type worth points, in the criteria's
-	// order, how many activities of that type alone make up PointsNeeded.
+	// order, how many activities of that type alone, done at t, make up
+	// PointsNeeded.
 	Activities []TypeCount
 }
 
@@ -59,9 +60,12 @@ func (e *Engine) Project(member int32, t time.Time) Projection {
 	}
 	for _, typ := range e.c.ActivityTypes {
 		v := typ.PointValue()
+		if v <= 0 {
+			continue // the type earns nothing
+		}
 		count := math.Ceil(p.PointsNeeded / v)
-		if v <= 0 || count > math.MaxInt32 {
-			continue // the type cannot make up the points in any useful number
+		if count > math.MaxInt32 {
+			continue // the type is worth too little to make up the points
 		}
 		// Ceil may overshoot by one when the division rounds up past a whole
 		// number; the threshold rule has the last word.
