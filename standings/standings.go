@@ -1,0 +1,169 @@
+// Package standings ranks the community: it loads members and activities from
+// the store into the scoring engine and answers leaderboards, the qualifying
+// share and calibration at any instant, under any criteria version.
+package standings
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/score"
+	"github.com/cadrehq/cadre/store"
+)
+
+// Source is what standings read from the store.
+type Source interface {
+	EachMember(ctx context.Context, fn func(*cadre.Member) error) error
+	EachScoreEvent(ctx context.Context, fn func(store.ScoreEvent) error) error
+}
+
+// Member is what rankings show of a member.
+type Member struct {
+	ID     int64
+	Name   string
+	Status cadre.MemberStatus
+	// Excluded members (staff and bots) are scored but never ranked or active.
+	Excluded bool
+}
+
+// Snapshot is the community's counted activity at one moment, ready to be
+// scored under any criteria.
+type Snapshot struct {
+	members []Member
+	index   map[int64]int32 // member ID → dense index
+	history score.History
+}
+
+// Load reads every member and approved activity from src.
+func Load(ctx context.Context, src Source) (*Snapshot, error) {
+	s := &Snapshot{index: map[int64]int32{}}
+	err := src.EachMember(ctx, func(m *cadre.Member) error {
+		i := int32(len(s.members))
+		s.index[m.ID] = i
+		s.members = append(s.members, Member{ID: m.ID, Name: m.Name, Status: m.Status, Excluded: m.Staff || m.Bot})
+		if m.Staff || m.Bot {
+			return s.history.Exclude(i)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load members: %w", err)
+	}
+	err = src.EachScoreEvent(ctx, func(ev store.ScoreEvent) error {
+		i, ok := s.index[ev.MemberID]
+		if !ok {
+			return fmt.Errorf("activity of unknown member %d", ev.MemberID)
+		}
+		return s.history.Add(score.Event{Member: i, Type: ev.Type, At: ev.OccurredAt, Status: cadre.ActivityApproved})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load activities: %w", err)
+	}
+	return s, nil
+}
+
+// Engine prepares scoring under c.
+func (s *Snapshot) Engine(c *criteria.Criteria) *Engine {
+	return &Engine{snap: s, criteria: c, engine: score.New(c, &s.history)}
+}
+
+// Engine scores a snapshot under one criteria version.
+type Engine struct {
+	snap     *Snapshot
+	criteria *criteria.Criteria
+	engine   *score.Engine
+}
+
+// Entry is one line of a leaderboard (SPEC section 8).
+type Entry struct {
+	Rank     int     `json:"rank"`
+	MemberID int64   `json:"member_id"`
+	Name     string  `json:"name"`
+	Status   string  `json:"status"`
+	Score    float64 `json:"score"`
+}
+
+// Options select a leaderboard's lines.
+type Options struct {
+	Top    int                // 0 for everyone
+	Status cadre.MemberStatus // "" for any
+}
+
+// tie is how close two scores must be to share a rank: sums of the same
+// points in another order differ in the last bits.
+const tie = 1e-9
+
+// Leaderboard ranks members by score at t, best first. Members with equal
+// scores share a rank ("1, 2, 2, 4"); staff and bots are left out.
+func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
+	var b score.Board
+	e.engine.Evaluate(t, &b)
+	var idx []int32
+	for i, m := range e.snap.members {
+		if m.Excluded || (opt.Status != "" && m.Status != opt.Status) {
+			continue
+		}
+		idx = append(idx, int32(i))
+	}
+	slices.SortFunc(idx, func(i, j int32) int {
+		if c := cmp.Compare(b.Scores[j], b.Scores[i]); c != 0 {
+			return c
+		}
+		return cmp.Compare(e.snap.members[i].ID, e.snap.members[j].ID)
+	})
+	n := len(idx)
+	if opt.Top > 0 && opt.Top < n {
+		n = opt.Top
+	}
+	out := make([]Entry, n)
+	rank := 1
+	for k := range n {
+		i := idx[k]
+		if k > 0 && math.Abs(b.Scores[idx[k-1]]-b.Scores[i]) > tie {
+			rank = k + 1
+		}
+		m := e.snap.members[i]
+		out[k] = Entry{Rank: rank, MemberID: m.ID, Name: m.Name, Status: string(m.Status), Score: b.Scores[i]}
+	}
+	return out
+}
+
+// Share is the state of the bar at an instant (SPEC section 4).
+type Share struct {
+	At         time.Time `json:"at"`
+	Active     int       `json:"active"`
+	Qualifying int       `json:"qualifying"`
+	Share      float64   `json:"share"`
+	Achieve    float64   `json:"achieve"`
+	TargetMin  float64   `json:"target_min"`
+	TargetMax  float64   `json:"target_max"`
+	Warnings   []string  `json:"warnings"`
+}
+
+// Share returns how much of the active community qualifies at t.
+func (e *Engine) Share(t time.Time) Share {
+	c := e.criteria
+	var b score.Board
+	e.engine.Evaluate(t, &b)
+	q := b.Qualification()
+	sh := Share{At: t, Active: len(q.Active), Qualifying: len(q.Qualifying), Share: q.Share,
+		Achieve: c.Thresholds.Achieve, TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, Warnings: []string{}}
+	if q.Warning != "" {
+		sh.Warnings = append(sh.Warnings, string(q.Warning))
+	}
+	return sh
+}
+
+// Calibrate suggests the achieve threshold that would qualify target, a share
+// of the active community, at t.
+func (e *Engine) Calibrate(target float64, t time.Time) (score.Calibration, error) {
+	var b score.Board
+	e.engine.Evaluate(t, &b)
+	return b.Calibrate(target)
+}

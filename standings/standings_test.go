@@ -1,0 +1,118 @@
+package standings_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+var at = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+// community stores members with the given numbers of forum posts (1 point
+// each) in June 2025, and returns their IDs by handle.
+func community(t *testing.T, s *store.Store, posts map[string]int, flags map[string]cadre.Member) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	ids := map[string]int64{}
+	for handle := range posts {
+		m := flags[handle]
+		m.Name = handle
+		if err := s.CreateMember(ctx, &m, []cadre.Identity{{Platform: "forum", Handle: handle}}); err != nil {
+			t.Fatal(err)
+		}
+		ids[handle] = m.ID
+	}
+	var recs []cadre.ActivityRecord
+	for handle, n := range posts {
+		for i := range n {
+			recs = append(recs, cadre.ActivityRecord{
+				Activity: cadre.Activity{Source: "forum", ExternalID: fmt.Sprintf("%s-%d", handle, i), Type: "forum",
+					OccurredAt: at.AddDate(0, 0, -i%20), Status: cadre.ActivityApproved},
+				Member: cadre.MemberRef{Platform: "forum", Handle: handle},
+			})
+		}
+	}
+	if _, err := s.NewImporter().Import(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestLeaderboard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		posts := map[string]int{"ann": 9, "bob": 7, "cy": 7, "dee": 3, "eve": 50, "bot[bot]": 99, "amb": 5}
+		flags := map[string]cadre.Member{"eve": {Staff: true}, "bot[bot]": {Bot: true}, "amb": {Status: cadre.StatusAmbassador}}
+		ids := community(t, s, posts, flags)
+		snap, err := standings.Load(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng := snap.Engine(criteria.Default())
+
+		got := eng.Leaderboard(at, standings.Options{})
+		want := []standings.Entry{
+			{Rank: 1, MemberID: ids["ann"], Name: "ann", Status: "member", Score: 9},
+			{Rank: 2, MemberID: ids["bob"], Name: "bob", Status: "member", Score: 7},
+			{Rank: 2, MemberID: ids["cy"], Name: "cy", Status: "member", Score: 7},
+			{Rank: 4, MemberID: ids["amb"], Name: "amb", Status: "ambassador", Score: 5},
+			{Rank: 5, MemberID: ids["dee"], Name: "dee", Status: "member", Score: 3},
+		}
+		// bob and cy tie: their order is by ID, which the map iteration chose.
+		if ids["cy"] < ids["bob"] {
+			want[1], want[2] = want[2], want[1]
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("leaderboard =\n%v\nwant\n%v", got, want)
+		}
+		if top := eng.Leaderboard(at, standings.Options{Top: 2}); len(top) != 2 || top[0].Name != "ann" {
+			t.Errorf("top 2 = %v", top)
+		}
+		if amb := eng.Leaderboard(at, standings.Options{Status: cadre.StatusAmbassador}); len(amb) != 1 || amb[0].Rank != 1 || amb[0].Name != "amb" {
+			t.Errorf("ambassadors = %v", amb)
+		}
+		// A year later the points have decayed by 0.75^4 and nobody is active.
+		later := eng.Leaderboard(at.AddDate(1, 0, 0), standings.Options{Top: 1})
+		if d := later[0].Score - 9*0.31640625; d > 1e-9 || d < -1e-9 {
+			t.Errorf("a year later ann scores %v", later[0].Score)
+		}
+	})
+}
+
+func TestShareAndCalibrate(t *testing.T) {
+	s := storetest.SQLite(t)
+	posts := map[string]int{}
+	for i := range 40 {
+		posts[fmt.Sprintf("m%02d", i)] = i + 1 // 1 … 40 points
+	}
+	posts["staff"] = 500
+	community(t, s, posts, map[string]cadre.Member{"staff": {Staff: true}})
+	snap, err := standings.Load(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := criteria.Parse([]byte("thresholds: {achieve: 35, maintain: 20}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := snap.Engine(c)
+	sh := eng.Share(at)
+	// 40 active (staff left out), 6 with 35 points or more: 15%, above the 5% maximum.
+	if sh.Active != 40 || sh.Qualifying != 6 || sh.Share != 0.15 || len(sh.Warnings) != 1 || sh.Warnings[0] != "bar too low" {
+		t.Fatalf("share = %+v", sh)
+	}
+	cal, err := eng.Calibrate(0.05, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// k = floor(0.05 × 40) = 2: the second-best score, 39.
+	if cal.Threshold != 39 || cal.Qualifying != 2 || cal.Share != 0.05 {
+		t.Fatalf("calibration = %+v", cal)
+	}
+}
