@@ -111,8 +111,15 @@ func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
 		}
 		idx = append(idx, int32(i))
 	}
+	// Members without any activity are beyond the board's slices: they score 0.
+	scoreOf := func(i int32) float64 {
+		if int(i) < len(b.Scores) {
+			return b.Scores[i]
+		}
+		return 0
+	}
 	slices.SortFunc(idx, func(i, j int32) int {
-		if c := cmp.Compare(b.Scores[j], b.Scores[i]); c != 0 {
+		if c := cmp.Compare(scoreOf(j), scoreOf(i)); c != 0 {
 			return c
 		}
 		return cmp.Compare(e.snap.members[i].ID, e.snap.members[j].ID)
@@ -125,11 +132,11 @@ func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
 	rank := 1
 	for k := range n {
 		i := idx[k]
-		if k > 0 && math.Abs(b.Scores[idx[k-1]]-b.Scores[i]) > tie {
+		if k > 0 && math.Abs(scoreOf(idx[k-1])-scoreOf(i)) > tie {
 			rank = k + 1
 		}
 		m := e.snap.members[i]
-		out[k] = Entry{Rank: rank, MemberID: m.ID, Name: m.Name, Status: string(m.Status), Score: b.Scores[i]}
+		out[k] = Entry{Rank: rank, MemberID: m.ID, Name: m.Name, Status: string(m.Status), Score: scoreOf(i)}
 	}
 	return out
 }

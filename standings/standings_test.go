@@ -47,7 +47,7 @@ func community(t *testing.T, s *store.Store, posts map[string]int, flags map[str
 
 func TestLeaderboard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		posts := map[string]int{"ann": 9, "bob": 7, "cy": 7, "dee": 3, "eve": 50, "bot[bot]": 99, "amb": 5}
+		posts := map[string]int{"ann": 9, "bob": 7, "cy": 7, "dee": 3, "eve": 50, "bot[bot]": 99, "amb": 5, "zed": 0}
 		flags := map[string]cadre.Member{"eve": {Staff: true}, "bot[bot]": {Bot: true}, "amb": {Status: cadre.StatusAmbassador}}
 		ids := community(t, s, posts, flags)
 		snap, err := standings.Load(context.Background(), s)
@@ -63,6 +63,7 @@ func TestLeaderboard(t *testing.T) {
 			{Rank: 2, MemberID: ids["cy"], Name: "cy", Status: "member", Score: 7},
 			{Rank: 4, MemberID: ids["amb"], Name: "amb", Status: "ambassador", Score: 5},
 			{Rank: 5, MemberID: ids["dee"], Name: "dee", Status: "member", Score: 3},
+			{Rank: 6, MemberID: ids["zed"], Name: "zed", Status: "member", Score: 0},
 		}
 		// bob and cy tie: their order is by ID, which the map iteration chose.
 		if ids["cy"] < ids["bob"] {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
 
@@ -18,13 +21,19 @@ Subcommands:
   show [--version N]   print the current (or a past) criteria document
   history              list the stored versions with author and time
   validate FILE        check a document without storing it
-  set FILE             validate a document and store it as the new version`
+  set FILE             validate a document and store it as the new version
+  check [--at T]       active community, qualifying members, share and warnings
+  calibrate --target S the achieve threshold that would qualify share S (0.03 = 3%)`
 
 func cmdCriteria(ctx context.Context, e *env) error {
 	fs := e.flags("criteria", "show|history|validate FILE|set FILE", criteriaHelp)
 	db := e.dbFlag(fs)
 	ver := fs.Int("version", 0, "with show: the version to print (default the latest)")
 	author := fs.String("author", "", "with set: who makes the change (default $USER)")
+	var at atFlag
+	fs.Var(&at, "at", "with check and calibrate: as of this time (default now)")
+	target := fs.Float64("target", 0.03, "with calibrate: the share of the active community to qualify")
+	asJSON := fs.Bool("json", false, "with check and calibrate: print JSON")
 	if err := e.parse(fs); err != nil {
 		return err
 	}
@@ -47,7 +56,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(e.stdout, "%s: valid\n", rest[0])
 		return nil
-	case "show", "history", "set":
+	case "show", "history", "set", "check", "calibrate":
 	default:
 		return usagef("unknown criteria subcommand %q", sub)
 	}
@@ -94,8 +103,47 @@ func cmdCriteria(ctx context.Context, e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "stored criteria version %d\n", v)
+	case "check", "calibrate":
+		if *target < 0 || *target > 1 {
+			return usagef("--target must be a share between 0 and 1, such as 0.03")
+		}
+		eng, err := loadStandings(ctx, st, *ver)
+		if err != nil {
+			return err
+		}
+		t := at.or(st.Now())
+		if sub == "check" {
+			return printShare(e, eng.Share(t), *asJSON)
+		}
+		cal, err := eng.Calibrate(*target, t)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSONTo(e, cal)
+		}
+		fmt.Fprintf(e.stdout, "To qualify %.1f%% of the %d active members, set thresholds.achieve to %.2f:\n%d would qualify, %.1f%% (ties at the threshold can make it more).\n",
+			cal.Target*100, cal.Active, cal.Threshold, cal.Qualifying, cal.Share*100)
 	}
 	return nil
+}
+
+func printShare(e *env, sh standings.Share, asJSON bool) error {
+	if asJSON {
+		return writeJSONTo(e, sh)
+	}
+	fmt.Fprintf(e.stdout, "as of %s: %d active members, %d qualify (achieve %.2f): %.1f%% (target %.1f%%-%.1f%%)\n",
+		sh.At.Format(time.RFC3339), sh.Active, sh.Qualifying, sh.Achieve, sh.Share*100, sh.TargetMin*100, sh.TargetMax*100)
+	for _, w := range sh.Warnings {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
+	return nil
+}
+
+func writeJSONTo(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // loadCriteriaFile reads and validates a criteria document, printing each

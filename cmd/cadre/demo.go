@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -73,6 +74,9 @@ func cmdDemo(ctx context.Context, e *env) error {
 	return serve(ctx, e, st, *addr, *db)
 }
 
+// demoShare is the share of the active community the demo's criteria qualify.
+const demoShare = 0.03
+
 // demoAuthor signs the criteria version written last by populateDemo, which
 // marks the demo complete.
 const demoAuthor = "cadre demo"
@@ -100,6 +104,23 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 		return fmt.Errorf("import demo activities: %w", err)
 	}
 	if _, err := st.SaveCriteria(ctx, criteria.DefaultYAML, demoAuthor); err != nil {
+		return err
+	}
+	// The default bar is far too low for a community this active; a program
+	// owner would calibrate it, and so does the demo, as a second version.
+	eng, err := loadStandings(ctx, st, 1)
+	if err != nil {
+		return err
+	}
+	cal, err := eng.Calibrate(demoShare, opt.Now)
+	if err != nil {
+		return err
+	}
+	calibrated := strings.NewReplacer(
+		"  achieve: 60 ", fmt.Sprintf("  achieve: %.0f  # calibrated by the demo to qualify %.0f%% of the active community\n  # was 60", cal.Threshold, demoShare*100),
+		"  maintain: 40 ", fmt.Sprintf("  maintain: %.0f  # two thirds of achieve\n  # was 40", cal.Threshold*2/3),
+	).Replace(criteria.DefaultYAML)
+	if _, err := st.SaveCriteria(ctx, calibrated, demoAuthor); err != nil {
 		return err
 	}
 	e.log.Info("demo database ready", "inserted", res.Inserted, "took", time.Since(start).Round(time.Millisecond))

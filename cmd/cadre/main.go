@@ -61,6 +61,7 @@ func commands() []command {
 		{"import", "Import activities from JSON Lines or CSV", cmdImport},
 		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
 		{"members", "List members with their activity counts", cmdMembers},
+		{"leaderboard", "Rank members by score", cmdLeaderboard},
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},
 		{"migrate", "Bring the database schema up to date", cmdMigrate},
 		{"backup", "Copy a running SQLite database to a file", cmdBackup},
@@ -77,7 +78,7 @@ Usage: cadre COMMAND [flags] [args]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Every command takes --db (a SQLite file path, or a postgres:// URL; default

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/store"
+)
+
+// atFlag is a point in time given as an RFC 3339 time or a date (midnight UTC
+// ending that day is not implied: 2025-06-30 means its first instant).
+type atFlag struct{ t time.Time }
+
+func (a *atFlag) String() string {
+	if a.t.IsZero() {
+		return "now"
+	}
+	return a.t.Format(time.RFC3339)
+}
+
+func (a *atFlag) Set(v string) error {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			a.t = t
+			return nil
+		}
+	}
+	return fmt.Errorf("want an RFC 3339 time such as 2025-06-30T00:00:00Z or a date such as 2025-06-30, got %q", v)
+}
+
+// or returns the time, or now when none was given.
+func (a *atFlag) or(now time.Time) time.Time {
+	if a.t.IsZero() {
+		return now
+	}
+	return a.t
+}
+
+// loadStandings scores the store's activity under a criteria version (0: the
+// one in force).
+func loadStandings(ctx context.Context, st *store.Store, version int) (*standings.Engine, error) {
+	doc, err := currentCriteria(ctx, st, version)
+	if err != nil {
+		return nil, err
+	}
+	c, err := criteria.Parse([]byte(doc))
+	if err != nil {
+		return nil, fmt.Errorf("stored criteria: %w", err)
+	}
+	snap, err := standings.Load(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return snap.Engine(c), nil
+}
+
+func cmdLeaderboard(ctx context.Context, e *env) error {
+	fs := e.flags("leaderboard", "", "Rank members by score (SPEC sections 3 and 8). Staff and bots are left out;\nequal scores share a rank.")
+	db := e.dbFlag(fs)
+	var at atFlag
+	fs.Var(&at, "at", "rank as of this time (default now)")
+	top := fs.Int("top", 20, "how many lines; 0 for everyone")
+	status := fs.String("status", "", "only members with this status: member, ambassador or alumni")
+	version := fs.Int("criteria", 0, "criteria version to score with (default the one in force)")
+	asJSON := fs.Bool("json", false, "print JSON (SPEC section 8)")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("leaderboard takes no arguments, got %q", fs.Args())
+	}
+	s := cadre.MemberStatus(*status)
+	if s != "" && !s.Valid() {
+		return usagef("--status must be member, ambassador or alumni, got %q", *status)
+	}
+	if *top < 0 {
+		return usagef("--top must not be negative")
+	}
+	st, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	eng, err := loadStandings(ctx, st, *version)
+	if err != nil {
+		return err
+	}
+	board := eng.Leaderboard(at.or(st.Now()), standings.Options{Top: *top, Status: s})
+	if *asJSON {
+		return writeJSONTo(e, board)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RANK\t   SCORE\tNAME\tSTATUS")
+	for _, l := range board {
+		fmt.Fprintf(tw, "%4d\t%8.2f\t%s\t%s\n", l.Rank, l.Score, l.Name, l.Status)
+	}
+	return tw.Flush()
+}

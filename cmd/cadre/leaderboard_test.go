@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLeaderboardCommands(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			if code, _, stderr := cli(t, nil, "", "import", "--db", db, filepath.Join("..", "..", "testdata", "activities.jsonl")); code != 0 {
+				t.Fatal(stderr)
+			}
+			// On 2025-04-15 (Q2) under the default criteria: Bob has a talk this
+			// quarter (5) and, decayed once, a video (3 × 0.75), a merged PR
+			// (2 × 0.75) and a mentoring session (4 × 0.75).
+			code, stdout, stderr := cli(t, nil, "", "leaderboard", "--db", db, "--at", "2025-04-15", "--top", "0", "--json")
+			if code != 0 {
+				t.Fatalf("leaderboard: exit %d: %s", code, stderr)
+			}
+			var board []struct {
+				Rank     int     `json:"rank"`
+				MemberID int64   `json:"member_id"`
+				Name     string  `json:"name"`
+				Status   string  `json:"status"`
+				Score    float64 `json:"score"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &board); err != nil {
+				t.Fatal(err)
+			}
+			want := []struct {
+				rank  int
+				name  string
+				score float64
+			}{{1, "Bob Brandt", 11.75}, {2, "Erin Okafor", 8}, {3, "Alice A.", 6.75}, {4, "dmitri-v", 2.25}, {5, "", 1.5}, {5, "", 1.5}, {7, "", 0.75}}
+			if len(board) != 10 {
+				t.Fatalf("%d lines, want all 10 members:\n%s", len(board), stdout)
+			}
+			for i, w := range want {
+				got := board[i]
+				if got.Rank != w.rank || (w.name != "" && got.Name != w.name) || got.Score != w.score || got.Status != "member" || got.MemberID == 0 {
+					t.Errorf("line %d = %+v, want rank %d %q %v", i+1, got, w.rank, w.name, w.score)
+				}
+			}
+
+			code, stdout, _ = cli(t, nil, "", "leaderboard", "--db", db, "--at", "2025-04-15", "--top", "2")
+			if code != 0 || !strings.Contains(stdout, "Bob Brandt") || strings.Contains(stdout, "Alice") {
+				t.Fatalf("top 2 table: %s", stdout)
+			}
+			code, stdout, _ = cli(t, nil, "", "criteria", "check", "--db", db, "--at", "2025-04-15")
+			if code != 0 || !strings.Contains(stdout, "9 active members, 0 qualify") || !strings.Contains(stdout, "warning: bar too high") {
+				t.Fatalf("criteria check: %s", stdout)
+			}
+			// 9 active; k = max(1, floor(0.2 × 9)) = 1: the best score, Bob's.
+			code, stdout, _ = cli(t, nil, "", "criteria", "calibrate", "--db", db, "--at", "2025-04-15", "--target", "0.2")
+			if code != 0 || !strings.Contains(stdout, "set thresholds.achieve to 11.75") {
+				t.Fatalf("criteria calibrate: %s", stdout)
+			}
+		})
+	}
+	if code, _, stderr := cli(t, nil, "", "leaderboard", "--at", "last tuesday"); code != exitUsage || !strings.Contains(stderr, "RFC 3339") {
+		t.Fatalf("bad --at: exit %d: %s", code, stderr)
+	}
+}
