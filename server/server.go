@@ -24,6 +24,7 @@ type Server struct {
 	log   *slog.Logger
 	pages *template.Template
 	mux   *http.ServeMux
+	rank  rankings
 }
 
 // New returns the HTTP handler of Cadre over st.
@@ -38,6 +39,9 @@ func New(log *slog.Logger, st *store.Store) (http.Handler, error) {
 	s.routes()
 	return s.logRequests(s.mux), nil
 }
+
+// now is the server's clock: the store's, which tests fix.
+func (s *Server) now() time.Time { return s.store.Now() }
 
 // statusOf maps an application error code to its HTTP status; this is the
 // only place that knows both vocabularies.

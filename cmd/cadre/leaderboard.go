@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
@@ -44,13 +43,9 @@ func (a *atFlag) or(now time.Time) time.Time {
 // loadStandings scores the store's activity under a criteria version (0: the
 // one in force).
 func loadStandings(ctx context.Context, st *store.Store, version int) (*standings.Engine, error) {
-	doc, err := currentCriteria(ctx, st, version)
+	c, err := standings.Criteria(ctx, st, version)
 	if err != nil {
 		return nil, err
-	}
-	c, err := criteria.Parse([]byte(doc))
-	if err != nil {
-		return nil, fmt.Errorf("stored criteria: %w", err)
 	}
 	snap, err := standings.Load(ctx, st)
 	if err != nil {

@@ -1,0 +1,122 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+func TestStandingsAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		seed(t, s)
+		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		get := func(path string) (int, string) {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(body)
+		}
+		type entry struct {
+			Rank   int     `json:"rank"`
+			Name   string  `json:"name"`
+			Status string  `json:"status"`
+			Score  float64 `json:"score"`
+		}
+		board := func(path string) []entry {
+			code, body := get(path)
+			if code != 200 {
+				t.Fatalf("%s: %d %s", path, code, body)
+			}
+			var b []entry
+			if err := json.Unmarshal([]byte(body), &b); err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+
+		// At 2025-04-15: Ada has 5 forum posts of Q1 (5 × 0.75) and a talk in
+		// Q2 (5); bob a blog post of Q1 (3 × 0.75); cy and bob's later posts
+		// have not happened yet.
+		b := board("/api/v1/leaderboard?at=2025-04-15T00:00:00Z")
+		if len(b) != 3 || b[0] != (entry{1, "Ada Ambassador", "ambassador", 8.75}) || b[1] != (entry{2, "bob", "member", 2.25}) || b[2].Score != 0 {
+			t.Fatalf("leaderboard = %+v", b)
+		}
+		if b := board("/api/v1/leaderboard?at=2025-04-15T00:00:00Z&status=member&top=1"); len(b) != 1 || b[0].Name != "bob" {
+			t.Fatalf("members' top 1 = %+v", b)
+		}
+
+		code, body := get("/api/v1/program/share?at=2025-04-15T00:00:00Z")
+		var sh struct {
+			Active, Qualifying int
+			Warnings           []string
+		}
+		if err := json.Unmarshal([]byte(body), &sh); code != 200 || err != nil || sh.Active != 2 || sh.Qualifying != 0 || len(sh.Warnings) != 1 {
+			t.Fatalf("share: %d %s", code, body)
+		}
+
+		resp, err := http.Post(srv.URL+"/api/v1/criteria/calibrate", "application/json", strings.NewReader(`{"target": 0.5, "at": "2025-04-15T00:00:00Z"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var cal struct {
+			Threshold  float64
+			Qualifying int
+		}
+		if err := json.Unmarshal(raw, &cal); resp.StatusCode != 200 || err != nil || cal.Threshold != 8.75 || cal.Qualifying != 1 {
+			t.Fatalf("calibrate: %d %s", resp.StatusCode, raw)
+		}
+
+		for path, want := range map[string]int{
+			"/api/v1/leaderboard?at=soon":      400,
+			"/api/v1/leaderboard?top=-1":       400,
+			"/api/v1/leaderboard?status=king":  400,
+			"/api/v1/program/share?at=2025-13": 400,
+		} {
+			if code, body := get(path); code != want {
+				t.Errorf("%s: %d %s, want %d", path, code, body, want)
+			}
+		}
+		for _, bad := range []string{`{"target": 2}`, `{}`, `{"target": 0.1, "extra": 1}`, `not json`} {
+			resp, err := http.Post(srv.URL+"/api/v1/criteria/calibrate", "application/json", strings.NewReader(bad))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Errorf("calibrate %s: %d, want 400", bad, resp.StatusCode)
+			}
+		}
+
+		// A change in the store shows on the next request.
+		rec := cadre.ActivityRecord{
+			Activity: cadre.Activity{Source: "events", ExternalID: "late-talk", Type: "speaking", OccurredAt: t0.AddDate(0, 1, 0), Status: cadre.ActivityApproved},
+			Member:   cadre.MemberRef{Platform: "github", Handle: "bob"},
+		}
+		if _, err := s.NewImporter().Import(context.Background(), []cadre.ActivityRecord{rec}); err != nil {
+			t.Fatal(err)
+		}
+		if b := board("/api/v1/leaderboard?at=2025-04-15T00:00:00Z&top=2"); b[1].Name != "bob" || b[1].Score != 7.25 {
+			t.Fatalf("after bob's talk: %+v", b)
+		}
+	})
+}
