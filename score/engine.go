@@ -45,6 +45,8 @@ type Engine struct {
 	at      []int64   // Unix microseconds
 	points  []float64 // points before decay
 	quarter []int32   // quarter index in the criteria's zone; quarterly decay only
+	kind    []uint16  // index of the type key in kinds, for breakdowns
+	kinds   []string
 
 	// By member: the time of their latest counted activity (math.MinInt64
 	// when there is none), its quarter under quarterly decay, and their score
@@ -115,6 +117,7 @@ func New(c *criteria.Criteria, h *History) *Engine {
 	for j, k := range kind {
 		e.points[j] = points[k]
 	}
+	e.kind, e.kinds = kind, slices.Clone(h.kinds)
 	for m := range members {
 		if lo, hi := e.off[m], e.off[m+1]; lo < hi {
 			e.latest[m] = e.at[hi-1]

@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /{$}", s.handleMembersPage())
 	s.mux.Handle("GET /api/v1/members", s.handleMembers())
 	s.mux.Handle("GET /api/v1/members/{id}", s.handleMember())
+	s.mux.Handle("GET /api/v1/members/{id}/score", s.handleMemberScore())
 	s.mux.Handle("GET /api/v1/activities", s.handleActivities())
 	s.mux.Handle("GET /api/v1/leaderboard", s.handleLeaderboard())
 	s.mux.Handle("GET /api/v1/program/share", s.handleShare())

@@ -146,3 +146,29 @@ func (s *Server) handleCalibrate() http.Handler {
 			Active: cal.Active, Qualifying: cal.Qualifying, Share: cal.Share})
 	})
 }
+
+func (s *Server) handleMemberScore() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "member id must be a number"))
+			return
+		}
+		at, err := s.atParam(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		eng, err := s.standings(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ms, err := eng.Member(id, at)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, ms)
+	})
+}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,7 +87,30 @@ func TestStandingsAPI(t *testing.T) {
 			t.Fatalf("calibrate: %d %s", resp.StatusCode, raw)
 		}
 
+		ms, _, err := s.Members(context.Background(), cadre.MemberFilter{Status: cadre.StatusAmbassador})
+		if err != nil || len(ms) != 1 {
+			t.Fatal(ms, err)
+		}
+		code, body = get(fmt.Sprintf("/api/v1/members/%d/score?at=2025-04-15T00:00:00Z", ms[0].ID))
+		var score struct {
+			Score  float64 `json:"score"`
+			ByType []struct {
+				Key        string `json:"key"`
+				Activities int    `json:"activities"`
+			} `json:"by_type"`
+			History    []struct{ Score float64 } `json:"history"`
+			Projection struct {
+				ScoreThen float64 `json:"score_then"`
+			} `json:"projection"`
+		}
+		if err := json.Unmarshal([]byte(body), &score); code != 200 || err != nil || score.Score != 8.75 || len(score.ByType) != 2 ||
+			score.ByType[0].Key != "forum" || score.ByType[0].Activities != 5 || len(score.History) != 12 || score.Projection.ScoreThen != 8.75*0.75 {
+			t.Fatalf("member score: %d %s", code, body)
+		}
+
 		for path, want := range map[string]int{
+			"/api/v1/members/999/score":        404,
+			"/api/v1/members/x/score":          400,
 			"/api/v1/leaderboard?at=soon":      400,
 			"/api/v1/leaderboard?top=-1":       400,
 			"/api/v1/leaderboard?status=king":  400,

@@ -117,3 +117,32 @@ func TestShareAndCalibrate(t *testing.T) {
 		t.Fatalf("calibration = %+v", cal)
 	}
 }
+
+func TestMemberScore(t *testing.T) {
+	s := storetest.SQLite(t)
+	ids := community(t, s, map[string]int{"ann": 50}, nil)
+	snap, err := standings.Load(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := snap.Engine(criteria.Default())
+	ms, err := eng.Member(ids["ann"], at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 50 forum posts in June 2025: 50 points; after one quarter boundary
+	// 37.5, below maintain (40) and achieve (60) on 1 July. Keeping 40 at the
+	// next review needs 2.5 points now, decayed by then: 3.33 posts, so 4.
+	if ms.Score != 50 || ms.Name != "ann" || len(ms.ByType) != 1 || ms.ByType[0].Activities != 50 || len(ms.History) != 12 {
+		t.Fatalf("member score = %+v", ms)
+	}
+	july := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	p := ms.Projection
+	if !p.NextReview.Equal(july) || p.ScoreThen != 37.5 || p.BelowMaintain == nil || !p.BelowMaintain.Equal(july) ||
+		p.BelowAchieve != nil || len(p.ToMaintain) != 7 || p.ToMaintain[0] != (standings.TypeCount{Type: "forum", Count: 4}) {
+		t.Fatalf("projection = %+v (below achieve %v)", p, p.BelowAchieve)
+	}
+	if _, err := eng.Member(999, at); cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		t.Fatalf("unknown member: %v", err)
+	}
+}

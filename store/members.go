@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/cadrehq/cadre"
@@ -240,4 +241,51 @@ func (s *Store) SetMemberStatus(ctx context.Context, id int64, status cadre.Memb
 			Target: fmt.Sprintf("member:%d", id), Detail: old + " -> " + string(status),
 		})
 	})
+}
+
+// FindMember returns the ID of the member that ref names: a member ID, an
+// email address, "platform:handle", or a handle on any platform when only one
+// member has it.
+func (s *Store) FindMember(ctx context.Context, ref string) (int64, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if _, err := s.Member(ctx, id); err != nil {
+			return 0, err
+		}
+		return id, nil
+	}
+	var query string
+	var args []any
+	switch platform, handle, ok := strings.Cut(ref, ":"); {
+	case strings.Contains(ref, "@"):
+		query, args = `SELECT member_id FROM member_emails WHERE email = ?`, []any{strings.ToLower(ref)}
+	case ok:
+		query, args = `SELECT member_id FROM identities WHERE platform = ? AND handle_key = ?`, []any{platform, strings.ToLower(handle)}
+	default:
+		query, args = `SELECT DISTINCT member_id FROM identities WHERE handle_key = ?`, []any{strings.ToLower(ref)}
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return 0, fmt.Errorf("find member %q: %w", ref, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, fmt.Errorf("find member %q: %w", ref, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find member %q: %w", ref, err)
+	}
+	switch len(ids) {
+	case 0:
+		return 0, cadre.Errorf(cadre.ENOTFOUND, "no member is known as %q", ref)
+	case 1:
+		return ids[0], nil
+	default:
+		return 0, cadre.Errorf(cadre.ECONFLICT, "%d members have the handle %q: name one as platform:handle", len(ids), ref)
+	}
 }

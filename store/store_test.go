@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -342,6 +343,40 @@ func TestImportNamesMembersFirstSeenWithoutName(t *testing.T) {
 		for _, want := range []string{"ann", "Bob Builder", "Cy Twombly"} {
 			if !names[want] {
 				t.Errorf("no member named %q among %v", want, names)
+			}
+		}
+	})
+}
+
+func TestFindMember(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ann := cadre.Member{Name: "Ann", Emails: []string{"ann@example.org"}}
+		if err := s.CreateMember(ctx, &ann, []cadre.Identity{{Platform: "github", Handle: "Ann-Gh"}, {Platform: "forum", Handle: "sam"}}); err != nil {
+			t.Fatal(err)
+		}
+		sam := cadre.Member{Name: "Sam"}
+		if err := s.CreateMember(ctx, &sam, []cadre.Identity{{Platform: "github", Handle: "sam"}}); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			ref  string
+			id   int64
+			code string
+		}{
+			{strconv.FormatInt(ann.ID, 10), ann.ID, ""},
+			{"ANN@example.org", ann.ID, ""},
+			{"github:ann-gh", ann.ID, ""},
+			{"ann-gh", ann.ID, ""},
+			{"github:sam", sam.ID, ""},
+			{"sam", 0, cadre.ECONFLICT},
+			{"nobody", 0, cadre.ENOTFOUND},
+			{"999", 0, cadre.ENOTFOUND},
+		}
+		for _, tt := range tests {
+			id, err := s.FindMember(ctx, tt.ref)
+			if id != tt.id || cadre.ErrorCode(err) != tt.code {
+				t.Errorf("FindMember(%q) = %d, %v; want %d, %q", tt.ref, id, err, tt.id, tt.code)
 			}
 		}
 	})

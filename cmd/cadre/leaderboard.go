@@ -96,3 +96,81 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	}
 	return tw.Flush()
 }
+
+func cmdScore(ctx context.Context, e *env) error {
+	fs := e.flags("score", "MEMBER", "Explain a member's score: points by activity type and by quarter, decay applied,\nthe score at each quarter end of the last three years, and where it is heading.\nMEMBER is a member ID, an email, platform:handle, or a handle.")
+	db := e.dbFlag(fs)
+	var at atFlag
+	fs.Var(&at, "at", "as of this time (default now)")
+	version := fs.Int("criteria", 0, "criteria version to score with (default the one in force)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("score needs one MEMBER")
+	}
+	st, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := st.FindMember(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	eng, err := loadStandings(ctx, st, *version)
+	if err != nil {
+		return err
+	}
+	ms, err := eng.Member(id, at.or(st.Now()))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSONTo(e, ms)
+	}
+	return printMemberScore(e, ms)
+}
+
+func printMemberScore(e *env, ms *standings.MemberScore) error {
+	w := e.stdout
+	fmt.Fprintf(w, "%s (member %d, %s): %.2f points as of %s\n", ms.Name, ms.MemberID, ms.Status, ms.Score, ms.At.Format(time.RFC3339))
+	if ms.Excluded {
+		fmt.Fprintln(w, "staff or bot: not ranked")
+	}
+	fmt.Fprintf(w, "achieve %.2f, maintain %.2f\n\n", ms.Achieve, ms.Maintain)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TYPE\tACTIVITIES\t  POINTS\t   NOW")
+	for _, p := range ms.ByType {
+		fmt.Fprintf(tw, "%s\t%10d\t%8.2f\t%6.2f\n", p.Key, p.Activities, p.Points, p.Score)
+	}
+	fmt.Fprintln(tw, "\t\t\t")
+	fmt.Fprintln(tw, "QUARTER\tACTIVITIES\t  POINTS\t   NOW")
+	for _, p := range ms.ByQuarter {
+		fmt.Fprintf(tw, "%s\t%10d\t%8.2f\t%6.2f\n", p.Key, p.Activities, p.Points, p.Score)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nScore at each quarter end:")
+	for _, h := range ms.History {
+		fmt.Fprintf(w, "  %s  %8.2f\n", h.At.Format("2006-01-02"), h.Score)
+	}
+	p := ms.Projection
+	fmt.Fprintf(w, "\nWith no new activity: %.2f at the next review (%s).\n", p.ScoreThen, p.NextReview.Format("2006-01-02"))
+	if p.BelowMaintain != nil {
+		fmt.Fprintf(w, "Falls below maintain on %s.\n", p.BelowMaintain.Format("2006-01-02"))
+	}
+	if p.BelowAchieve != nil {
+		fmt.Fprintf(w, "Falls below achieve on %s.\n", p.BelowAchieve.Format("2006-01-02"))
+	}
+	if p.PointsNeeded > 0 {
+		fmt.Fprintf(w, "To stay at maintain, %.2f more points, such as:", p.PointsNeeded)
+		for _, tc := range p.ToMaintain {
+			fmt.Fprintf(w, " %d %s", tc.Count, tc.Type)
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}

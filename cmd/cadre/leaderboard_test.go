@@ -49,6 +49,15 @@ func TestLeaderboardCommands(t *testing.T) {
 			if code != 0 || !strings.Contains(stdout, "Bob Brandt") || strings.Contains(stdout, "Alice") {
 				t.Fatalf("top 2 table: %s", stdout)
 			}
+			code, stdout, stderr = cli(t, nil, "", "score", "--db", db, "--at", "2025-04-15", "github:bob")
+			for _, want := range []string{"Bob Brandt", "11.75 points", "speaking", "2025-Q1", "2025-Q2", "2025-03-31", "With no new activity: 8.81 at the next review (2025-07-01)"} {
+				if code != 0 || !strings.Contains(stdout, want) {
+					t.Fatalf("score: exit %d, output lacks %q:\n%s%s", code, want, stdout, stderr)
+				}
+			}
+			if code, _, stderr := cli(t, nil, "", "score", "--db", db, "nobody"); code != exitFailure || !strings.Contains(stderr, `no member is known as "nobody"`) {
+				t.Fatalf("score of nobody: exit %d: %s", code, stderr)
+			}
 			code, stdout, _ = cli(t, nil, "", "criteria", "check", "--db", db, "--at", "2025-04-15")
 			if code != 0 || !strings.Contains(stdout, "9 active members, 0 qualify") || !strings.Contains(stdout, "warning: bar too high") {
 				t.Fatalf("criteria check: %s", stdout)

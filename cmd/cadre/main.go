@@ -62,6 +62,7 @@ func commands() []command {
 		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
 		{"members", "List members with their activity counts", cmdMembers},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
+		{"score", "Explain a member's score and where it is heading", cmdScore},
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},
 		{"migrate", "Bring the database schema up to date", cmdMigrate},
 		{"backup", "Copy a running SQLite database to a file", cmdBackup},

@@ -1,0 +1,106 @@
+package score
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cadrehq/cadre/criteria"
+)
+
+// Breakdown explains a member's score at an instant: where the points come
+// from, by activity type and by quarter, and how the score moved over the last
+// three years.
+type Breakdown struct {
+	At        time.Time
+	Score     float64
+	ByType    []Part // in the criteria's order of types, those with activity
+	ByQuarter []Part // oldest first, quarters with activity
+	// History is the score at the end of each of the HistoryQuarters quarters
+	// up to and including the quarter of At (at At itself for that one).
+	History []ScoreAt
+}
+
+// Part is the share of a score that some activities make up.
+type Part struct {
+	Key        string // the type key, or the quarter as "2025-Q2"
+	Start      time.Time
+	Activities int
+	Points     float64 // before decay
+	Score      float64 // after decay at the breakdown's instant
+}
+
+// ScoreAt is a score at an instant.
+type ScoreAt struct {
+	At    time.Time
+	Score float64
+}
+
+// HistoryQuarters is how many quarters a breakdown's history covers: three years.
+const HistoryQuarters = 12
+
+// Breakdown returns the breakdown of a member's score at t. A member index the
+// engine does not know has an empty breakdown with a flat history of zeros.
+func (e *Engine) Breakdown(member int32, t time.Time) Breakdown {
+	b := Breakdown{At: t}
+	qt := quarterOf(t, e.loc)
+	for q := qt - HistoryQuarters + 1; q <= qt; q++ {
+		at := t
+		if q < qt {
+			at = quarterStart(q+1, e.loc).Add(-time.Microsecond)
+		}
+		b.History = append(b.History, ScoreAt{At: at, Score: e.Score(member, at)})
+	}
+	if member < 0 || int(member) >= e.Members() {
+		return b
+	}
+	in := e.prepare(t, nil)
+	lo, hi := e.off[member], e.off[member+1]
+	byKind := map[uint16]*Part{}
+	byQuarter := map[int32]*Part{}
+	var quarters []int32
+	for j := lo; j < hi && e.at[j] <= in.t; j++ {
+		f := e.factor(j, &in)
+		kp := byKind[e.kind[j]]
+		if kp == nil {
+			kp = &Part{Key: e.kinds[e.kind[j]]}
+			byKind[e.kind[j]] = kp
+		}
+		q := quarterOf(time.UnixMicro(e.at[j]), e.loc)
+		qp := byQuarter[q]
+		if qp == nil {
+			start := quarterStart(q, e.loc)
+			qp = &Part{Key: fmt.Sprintf("%d-Q%d", start.Year(), q-int32(4*start.Year())+1), Start: start}
+			byQuarter[q] = qp
+			quarters = append(quarters, q) // activities are in time order
+		}
+		for _, p := range []*Part{kp, qp} {
+			p.Activities++
+			p.Points += e.points[j]
+			p.Score += e.points[j] * f
+		}
+		b.Score += e.points[j] * f
+	}
+	for _, typ := range e.c.ActivityTypes {
+		for k, key := range e.kinds {
+			if key == typ.Key && byKind[uint16(k)] != nil {
+				b.ByType = append(b.ByType, *byKind[uint16(k)])
+			}
+		}
+	}
+	for _, q := range quarters {
+		b.ByQuarter = append(b.ByQuarter, *byQuarter[q])
+	}
+	return b
+}
+
+// factor is what the points of activity j keep at the instant.
+func (e *Engine) factor(j int, in *instant) float64 {
+	switch e.c.Decay.Mode {
+	case criteria.DecayQuarterly:
+		return in.factors[in.quarter-e.quarter[j]]
+	case criteria.DecayContinuous:
+		return e.cont.factor(in.t - e.at[j])
+	default:
+		return 1
+	}
+}
