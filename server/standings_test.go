@@ -144,3 +144,80 @@ func TestStandingsAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestInstancesSeeEachOther runs two Cadre instances on one PostgreSQL
+// database: what one imports, the other ranks on its next request.
+func TestInstancesSeeEachOther(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	ctx := context.Background()
+	var instances []*httptest.Server
+	var stores []*store.Store
+	for range 2 {
+		st, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if _, err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		instances = append(instances, srv)
+		stores = append(stores, st)
+	}
+	top := func(srv *httptest.Server) string {
+		resp, err := http.Get(srv.URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&top=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b []struct{ Name string }
+		if err := json.NewDecoder(resp.Body).Decode(&b); err != nil {
+			t.Fatal(err)
+		}
+		if len(b) == 0 {
+			return ""
+		}
+		return b[0].Name
+	}
+	if got := top(instances[1]); got != "" {
+		t.Fatalf("empty program ranks %q first", got)
+	}
+	// Each instance imports talks; the other ranks them on its next request.
+	for i, who := range []string{"ann", "bob"} {
+		var recs []cadre.ActivityRecord
+		for k := range i + 1 { // bob gives one talk more than ann
+			recs = append(recs, cadre.ActivityRecord{
+				Activity: cadre.Activity{Source: "events", ExternalID: fmt.Sprint(who, k), Type: "speaking", OccurredAt: t0.AddDate(0, 2, k), Status: cadre.ActivityApproved},
+				Member:   cadre.MemberRef{Platform: "github", Handle: who},
+			})
+		}
+		if _, err := stores[i].NewImporter().Import(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		if got := top(instances[1-i]); got != who {
+			t.Fatalf("after %s's talks the other instance ranks %q first", who, got)
+		}
+	}
+	ms, _, err := stores[0].Members(ctx, cadre.MemberFilter{Query: "bob"})
+	if err != nil || len(ms) != 1 {
+		t.Fatal(ms, err)
+	}
+	if err := stores[0].SetMemberStatus(ctx, ms[0].ID, cadre.StatusAmbassador, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(instances[1].URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&status=ambassador")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b []struct{ Name string }
+	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || len(b) != 1 || b[0].Name != "bob" {
+		t.Fatalf("ambassadors on the other instance = %+v, %v", b, err)
+	}
+}
