@@ -2,11 +2,14 @@ package server
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/standings"
 )
 
 // membersPage is the data of templates/members.html.
@@ -72,4 +75,62 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	buf.WriteTo(w)
+}
+
+// leaderboardPage is the data of templates/leaderboard.html.
+type leaderboardPage struct {
+	At      time.Time
+	Share   standings.Share
+	Entries []standings.Entry
+	Status  string
+	Top     float64 // the best score, for the bars
+}
+
+func (s *Server) handleLeaderboardPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := cadre.MemberStatus(r.URL.Query().Get("status"))
+		if !status.Valid() {
+			status = ""
+		}
+		eng, err := s.standings(r.Context())
+		if err != nil {
+			s.log.Error("leaderboard page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		at := s.now()
+		p := leaderboardPage{At: at, Share: eng.Share(at), Entries: eng.Leaderboard(at, standings.Options{Top: 100, Status: status}), Status: string(status)}
+		if len(p.Entries) > 0 {
+			p.Top = p.Entries[0].Score
+		}
+		s.render(w, "leaderboard.html", p)
+	})
+}
+
+// memberPage is the data of templates/member.html.
+type memberPage struct {
+	Score *standings.MemberScore
+	Chart template.HTML
+}
+
+func (s *Server) handleMemberPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		eng, err := s.standings(r.Context())
+		if err != nil {
+			s.log.Error("member page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		ms, err := eng.Member(id, s.now())
+		if err != nil {
+			http.Error(w, cadre.ErrorMessage(err), statusOf(err))
+			return
+		}
+		s.render(w, "member.html", memberPage{Score: ms, Chart: scoreChart(ms)})
+	})
 }

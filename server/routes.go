@@ -10,6 +10,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	s.mux.Handle("GET /healthz", s.handleHealth())
 	s.mux.Handle("GET /{$}", s.handleMembersPage())
+	s.mux.Handle("GET /leaderboard", s.handleLeaderboardPage())
+	s.mux.Handle("GET /members/{id}", s.handleMemberPage())
 	s.mux.Handle("GET /api/v1/members", s.handleMembers())
 	s.mux.Handle("GET /api/v1/members/{id}", s.handleMember())
 	s.mux.Handle("GET /api/v1/members/{id}/score", s.handleMemberScore())

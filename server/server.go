@@ -30,7 +30,15 @@ type Server struct {
 // New returns the HTTP handler of Cadre over st.
 func New(log *slog.Logger, st *store.Store) (http.Handler, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
-		"date": func(t time.Time) string { return t.Format("2006-01-02") },
+		"date":    func(t time.Time) string { return t.Format("2006-01-02") },
+		"percent": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+		// meter is the width of a score's bar, in percent of the best score.
+		"meter": func(score, top float64) float64 {
+			if top <= 0 {
+				return 0
+			}
+			return max(0, min(100, 100*score/top))
+		},
 	}).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)

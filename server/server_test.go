@@ -83,6 +83,9 @@ func TestAPI(t *testing.T) {
 			{"members page html", "/", 200, -1, `Ada Ambassador`},
 			{"html filter", "/?status=ambassador", 200, -1, `<span class="count">1</span>`},
 			{"stylesheet", "/static/cadre.css", 200, -1, `--accent`},
+			{"leaderboard page", "/leaderboard", 200, -1, `Ada Ambassador`},
+			{"leaderboard page filtered", "/leaderboard?status=member", 200, -1, `bob`},
+			{"member page unknown", "/members/999", 404, -1, `not found`},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

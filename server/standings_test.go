@@ -108,6 +108,10 @@ func TestStandingsAPI(t *testing.T) {
 			t.Fatalf("member score: %d %s", code, body)
 		}
 
+		if code, body := get(fmt.Sprintf("/members/%d", ms[0].ID)); code != 200 || !strings.Contains(body, "<svg") || !strings.Contains(body, "Ada Ambassador") || !strings.Contains(body, "forum") {
+			t.Fatalf("member page: %d %s", code, body)
+		}
+
 		for path, want := range map[string]int{
 			"/api/v1/members/999/score":        404,
 			"/api/v1/members/x/score":          400,

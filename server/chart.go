@@ -1,0 +1,57 @@
+package server
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/cadrehq/cadre/standings"
+)
+
+// scoreChart draws a member's score history as an SVG line chart, with the
+// achieve and maintain thresholds as dashed lines. It writes only numbers and
+// dates it formats itself, so the markup is safe to embed.
+func scoreChart(ms *standings.MemberScore) template.HTML {
+	const w, h, left, right, top, bottom = 720.0, 220.0, 48.0, 40.0, 12.0, 28.0
+	hi := max(ms.Achieve, ms.Maintain, 1)
+	for _, p := range ms.History {
+		hi = max(hi, p.Score)
+	}
+	hi *= 1.1
+	n := len(ms.History)
+	x := func(i int) float64 {
+		if n < 2 {
+			return left
+		}
+		return left + float64(i)*(w-left-right)/float64(n-1)
+	}
+	y := func(v float64) float64 { return top + (1-v/hi)*(h-top-bottom) }
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %.0f %.0f" role="img" aria-label="Score over the last three years">`, w, h)
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e3e6ee"/>`, left, y(0), w-right, y(0))
+	// The achieve label sits above its line, maintain's below, so that close
+	// thresholds stay readable.
+	for _, th := range []struct {
+		name  string
+		value float64
+		color string
+		dy    float64
+	}{{"achieve", ms.Achieve, "#3b5bdb", -4}, {"maintain", ms.Maintain, "#e8a33a", 12}} {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 4"/>`, left, y(th.value), w-right, y(th.value), th.color)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="%s" text-anchor="end">%s %.0f</text>`, w-right, y(th.value)+th.dy, th.color, th.name, th.value)
+	}
+	var pts []string
+	for i, p := range ms.History {
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(p.Score)))
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#1d2330"><title>%s: %.1f</title></circle>`, x(i), y(p.Score), p.At.Format("2006-01-02"), p.Score)
+		if i%2 == 1 || i == n-1 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="middle">%s</text>`, x(i), h-8, p.At.Format("Jan 2006"))
+		}
+	}
+	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1d2330" stroke-width="2"/>`, strings.Join(pts, " "))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%.0f</text>`, left-6, y(hi/1.1)+4, hi/1.1)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">0</text>`, left-6, y(0)+4)
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // #nosec: numbers and dates only
+}
