@@ -61,3 +61,51 @@ func TestBreakdown(t *testing.T) {
 		t.Errorf("unknown member: %+v", empty)
 	}
 }
+
+func TestSelect(t *testing.T) {
+	var h History
+	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+	for _, ev := range []Event{
+		{Member: 0, Type: "forum", At: day(3, 1)},
+		{Member: 0, Type: "forum", At: day(4, 1)},
+		{Member: 0, Type: "content", At: day(4, 2)},
+		{Member: 1, Type: "content", At: day(5, 1)},
+		{Member: 1, Type: "forum", At: day(7, 1)},
+	} {
+		ev.Status = cadre.ActivityApproved
+		if err := h.Add(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Exclude(2); err != nil {
+		t.Fatal(err)
+	}
+	q2 := func(typ string) *History {
+		return h.Select(typ, day(4, 1).Add(-12*time.Hour), day(7, 1).Add(-12*time.Hour))
+	}
+	tests := []struct {
+		name string
+		h    *History
+		want [2]float64 // scores of members 0 and 1 at the end of June, no decay
+	}{
+		{"everything", h.Select("", time.Time{}, time.Time{}), [2]float64{5, 3}}, // member 1's July post is after t
+		{"second quarter", q2(""), [2]float64{4, 3}},
+		{"second quarter's content", q2("content"), [2]float64{3, 3}},
+		{"unknown type", q2("podcast"), [2]float64{0, 0}},
+		{"until only", h.Select("forum", time.Time{}, day(4, 1)), [2]float64{1, 0}},
+	}
+	c, err := criteria.Parse([]byte("decay: {mode: none}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		e := New(c, tt.h)
+		at := day(6, 30)
+		if got := [2]float64{e.Score(0, at), e.Score(1, at)}; got != tt.want {
+			t.Errorf("%s: scores %v, want %v", tt.name, got, tt.want)
+		}
+		if e.Members() != 3 || !tt.h.excluded[2] {
+			t.Errorf("%s: members or exclusions lost", tt.name)
+		}
+	}
+}

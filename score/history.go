@@ -117,3 +117,31 @@ func (h *History) Members() int { return h.members }
 
 // Len returns the number of approved activities held.
 func (h *History) Len() int { return len(h.at) }
+
+// Select returns the part of h with the activities of type typ ("" for every
+// type) that occurred in [since, until) (a zero time leaves that end open),
+// for rankings such as "this quarter's most active". Members and exclusions
+// are kept.
+func (h *History) Select(typ string, since, until time.Time) *History {
+	out := &History{members: h.members, excluded: slices.Clone(h.excluded), kinds: h.kinds, kindOf: h.kindOf}
+	kind, typed := h.kindOf[typ]
+	if typ != "" && !typed {
+		return out // no activity of that type
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !since.IsZero() {
+		lo = since.UnixMicro()
+	}
+	if !until.IsZero() {
+		hi = until.UnixMicro()
+	}
+	for i, at := range h.at {
+		if at < lo || at >= hi || (typ != "" && h.kind[i] != kind) {
+			continue
+		}
+		out.member = append(out.member, h.member[i])
+		out.kind = append(out.kind, h.kind[i])
+		out.at = append(out.at, at)
+	}
+	return out
+}

@@ -64,7 +64,18 @@ func (s *Server) handleLeaderboard() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		opt := standings.Options{Top: 100, Status: cadre.MemberStatus(q.Get("status"))}
+		opt := standings.Options{Top: 100, Status: cadre.MemberStatus(q.Get("status")), Type: q.Get("type")}
+		for _, p := range []struct {
+			name string
+			dst  *time.Time
+		}{{"since", &opt.Since}, {"until", &opt.Until}} {
+			if v := q.Get(p.name); v != "" {
+				if *p.dst, err = time.Parse(time.RFC3339, v); err != nil {
+					s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s must be an RFC 3339 time such as 2025-04-01T00:00:00Z, got %q", p.name, v))
+					return
+				}
+			}
+		}
 		if v := q.Get("top"); v != "" {
 			if opt.Top, err = strconv.Atoi(v); err != nil || opt.Top < 0 {
 				s.fail(w, r, cadre.Errorf(cadre.EINVALID, "top must be a non-negative integer (0 for everyone), got %q", v))

@@ -64,6 +64,9 @@ func TestStandingsAPI(t *testing.T) {
 			t.Fatalf("members' top 1 = %+v", b)
 		}
 
+		if b := board("/api/v1/leaderboard?at=2025-04-15T00:00:00Z&type=content&since=2025-01-01T00:00:00Z"); b[0].Name != "bob" || b[0].Score != 2.25 || b[1].Score != 0 {
+			t.Fatalf("content leaderboard = %+v", b)
+		}
 		code, body := get("/api/v1/program/share?at=2025-04-15T00:00:00Z")
 		var sh struct {
 			Active, Qualifying int
@@ -118,6 +121,7 @@ func TestStandingsAPI(t *testing.T) {
 			"/api/v1/leaderboard?at=soon":      400,
 			"/api/v1/leaderboard?top=-1":       400,
 			"/api/v1/leaderboard?status=king":  400,
+			"/api/v1/leaderboard?since=monday": 400,
 			"/api/v1/program/share?at=2025-13": 400,
 		} {
 			if code, body := get(path); code != want {

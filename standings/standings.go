@@ -89,10 +89,14 @@ type Entry struct {
 	Score    float64 `json:"score"`
 }
 
-// Options select a leaderboard's lines.
+// Options select a leaderboard's lines and what its scores count.
 type Options struct {
 	Top    int                // 0 for everyone
 	Status cadre.MemberStatus // "" for any
+	// Type and the range [Since, Until) narrow the activities that count, as
+	// in "this quarter's most active"; zero values do not narrow.
+	Type         string
+	Since, Until time.Time
 }
 
 // tie is how close two scores must be to share a rank: sums of the same
@@ -102,8 +106,12 @@ const tie = 1e-9
 // Leaderboard ranks members by score at t, best first. Members with equal
 // scores share a rank ("1, 2, 2, 4"); staff and bots are left out.
 func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
+	eng := e.engine
+	if opt.Type != "" || !opt.Since.IsZero() || !opt.Until.IsZero() {
+		eng = score.New(e.criteria, e.snap.history.Select(opt.Type, opt.Since, opt.Until))
+	}
 	var b score.Board
-	e.engine.Evaluate(t, &b)
+	eng.Evaluate(t, &b)
 	var idx []int32
 	for i, m := range e.snap.members {
 		if m.Excluded || (opt.Status != "" && m.Status != opt.Status) {

@@ -78,6 +78,15 @@ func TestLeaderboard(t *testing.T) {
 		if amb := eng.Leaderboard(at, standings.Options{Status: cadre.StatusAmbassador}); len(amb) != 1 || amb[0].Rank != 1 || amb[0].Name != "amb" {
 			t.Errorf("ambassadors = %v", amb)
 		}
+		// Narrowed to the last week of June: ann's posts fall on 20 days back
+		// from 30 June, so 9 posts on days 0-8 of which 0-6 are in range.
+		week := eng.Leaderboard(at, standings.Options{Top: 1, Since: at.AddDate(0, 0, -6), Until: at.Add(time.Second)})
+		if len(week) != 1 || week[0].Name != "ann" || week[0].Score != 7 {
+			t.Errorf("last week's top = %+v", week)
+		}
+		if none := eng.Leaderboard(at, standings.Options{Top: 1, Type: "speaking"}); len(none) != 1 || none[0].Score != 0 {
+			t.Errorf("top speaker = %+v", none)
+		}
 		// A year later the points have decayed by 0.75^4 and nobody is active.
 		later := eng.Leaderboard(at.AddDate(1, 0, 0), standings.Options{Top: 1})
 		if d := later[0].Score - 9*0.31640625; d > 1e-9 || d < -1e-9 {

@@ -62,6 +62,10 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	top := fs.Int("top", 20, "how many lines; 0 for everyone")
 	status := fs.String("status", "", "only members with this status: member, ambassador or alumni")
 	version := fs.Int("criteria", 0, "criteria version to score with (default the one in force)")
+	typ := fs.String("type", "", "count only activities of this type, e.g. speaking")
+	var since, until atFlag
+	fs.Var(&since, "since", "count only activities from this time on (e.g. the quarter's start)")
+	fs.Var(&until, "until", "count only activities before this time")
 	asJSON := fs.Bool("json", false, "print JSON (SPEC section 8)")
 	if err := e.parse(fs); err != nil {
 		return err
@@ -85,7 +89,7 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	board := eng.Leaderboard(at.or(st.Now()), standings.Options{Top: *top, Status: s})
+	board := eng.Leaderboard(at.or(st.Now()), standings.Options{Top: *top, Status: s, Type: *typ, Since: since.t, Until: until.t})
 	if *asJSON {
 		return writeJSONTo(e, board)
 	}

@@ -45,6 +45,11 @@ func TestLeaderboardCommands(t *testing.T) {
 				}
 			}
 
+			// This quarter's speakers: Bob and Erin, 5 points each.
+			code, stdout, _ = cli(t, nil, "", "leaderboard", "--db", db, "--at", "2025-04-15", "--type", "speaking", "--since", "2025-04-01", "--top", "3", "--json")
+			if code != 0 || strings.Count(stdout, `"rank": 1`) != 2 || strings.Count(stdout, `"score": 5`) != 2 || !strings.Contains(stdout, `"rank": 3`) {
+				t.Fatalf("speakers this quarter: %s", stdout)
+			}
 			code, stdout, _ = cli(t, nil, "", "leaderboard", "--db", db, "--at", "2025-04-15", "--top", "2")
 			if code != 0 || !strings.Contains(stdout, "Bob Brandt") || strings.Contains(stdout, "Alice") {
 				t.Fatalf("top 2 table: %s", stdout)
