@@ -78,11 +78,12 @@ func TestLeaderboard(t *testing.T) {
 		if amb := eng.Leaderboard(at, standings.Options{Status: cadre.StatusAmbassador}); len(amb) != 1 || amb[0].Rank != 1 || amb[0].Name != "amb" {
 			t.Errorf("ambassadors = %v", amb)
 		}
-		// Narrowed to the last week of June: ann's posts fall on 20 days back
-		// from 30 June, so 9 posts on days 0-8 of which 0-6 are in range.
-		week := eng.Leaderboard(at, standings.Options{Top: 1, Since: at.AddDate(0, 0, -6), Until: at.Add(time.Second)})
-		if len(week) != 1 || week[0].Name != "ann" || week[0].Score != 7 {
-			t.Errorf("last week's top = %+v", week)
+		// Narrowed to the last week of June: posts fall on the days back from
+		// 30 June, so ann's 9 posts are on days 0-8, of which 0-6 are in
+		// range, as are all 7 of bob's and cy's.
+		week := eng.Leaderboard(at, standings.Options{Since: at.AddDate(0, 0, -6), Until: at.Add(time.Second)})
+		if len(week) != 6 || week[0].Rank != 1 || week[2].Rank != 1 || week[2].Score != 7 || week[3].Name != "amb" || week[3].Rank != 4 {
+			t.Errorf("last week's board = %+v", week)
 		}
 		if none := eng.Leaderboard(at, standings.Options{Top: 1, Type: "speaking"}); len(none) != 1 || none[0].Score != 0 {
 			t.Errorf("top speaker = %+v", none)
