@@ -8,7 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
+	"sync"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -73,11 +73,31 @@ func (s *Snapshot) Engine(c *criteria.Criteria) *Engine {
 	return &Engine{snap: s, criteria: c, engine: score.New(c, &s.history)}
 }
 
-// Engine scores a snapshot under one criteria version.
+// Engine scores a snapshot under one criteria version. It is safe for
+// concurrent use.
 type Engine struct {
 	snap     *Snapshot
 	criteria *criteria.Criteria
 	engine   *score.Engine
+
+	// last is the most recent board, which a page asking for the leaderboard
+	// and the share at the same instant evaluates once.
+	mu   sync.Mutex
+	last *score.Board
+}
+
+// board returns every member's standing at t. Boards are never changed once
+// returned, so callers may share them.
+func (e *Engine) board(t time.Time) *score.Board {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.last != nil && e.last.At.Equal(t) {
+		return e.last
+	}
+	b := new(score.Board)
+	e.engine.Evaluate(t, b)
+	e.last = b
+	return b
 }
 
 // Entry is one line of a leaderboard (SPEC section 8).
@@ -106,18 +126,12 @@ const tie = 1e-9
 // Leaderboard ranks members by score at t, best first. Members with equal
 // scores share a rank ("1, 2, 2, 4"); staff and bots are left out.
 func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
-	eng := e.engine
+	var b *score.Board
 	if opt.Type != "" || !opt.Since.IsZero() || !opt.Until.IsZero() {
-		eng = score.New(e.criteria, e.snap.history.Select(opt.Type, opt.Since, opt.Until))
-	}
-	var b score.Board
-	eng.Evaluate(t, &b)
-	var idx []int32
-	for i, m := range e.snap.members {
-		if m.Excluded || (opt.Status != "" && m.Status != opt.Status) {
-			continue
-		}
-		idx = append(idx, int32(i))
+		b = new(score.Board)
+		score.New(e.criteria, e.snap.history.Select(opt.Type, opt.Since, opt.Until)).Evaluate(t, b)
+	} else {
+		b = e.board(t)
 	}
 	// Members without any activity are beyond the board's slices: they score 0.
 	scoreOf := func(i int32) float64 {
@@ -126,16 +140,22 @@ func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
 		}
 		return 0
 	}
-	slices.SortFunc(idx, func(i, j int32) int {
+	// better orders the leaderboard: higher scores first, then lower IDs.
+	better := func(i, j int32) int {
 		if c := cmp.Compare(scoreOf(j), scoreOf(i)); c != 0 {
 			return c
 		}
 		return cmp.Compare(e.snap.members[i].ID, e.snap.members[j].ID)
-	})
-	n := len(idx)
-	if opt.Top > 0 && opt.Top < n {
-		n = opt.Top
 	}
+	top := newTop(opt.Top, better)
+	for i, m := range e.snap.members {
+		if m.Excluded || (opt.Status != "" && m.Status != opt.Status) {
+			continue
+		}
+		top.offer(int32(i))
+	}
+	idx := top.sorted()
+	n := len(idx)
 	out := make([]Entry, n)
 	rank := 1
 	for k := range n {
@@ -164,9 +184,7 @@ type Share struct {
 // Share returns how much of the active community qualifies at t.
 func (e *Engine) Share(t time.Time) Share {
 	c := e.criteria
-	var b score.Board
-	e.engine.Evaluate(t, &b)
-	q := b.Qualification()
+	q := e.board(t).Qualification()
 	sh := Share{At: t, Active: len(q.Active), Qualifying: len(q.Qualifying), Share: q.Share,
 		Achieve: c.Thresholds.Achieve, TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, Warnings: []string{}}
 	if q.Warning != "" {
@@ -178,9 +196,7 @@ func (e *Engine) Share(t time.Time) Share {
 // Calibrate suggests the achieve threshold that would qualify target, a share
 // of the active community, at t.
 func (e *Engine) Calibrate(target float64, t time.Time) (score.Calibration, error) {
-	var b score.Board
-	e.engine.Evaluate(t, &b)
-	return b.Calibrate(target)
+	return e.board(t).Calibrate(target)
 }
 
 // CriteriaSource reads stored criteria versions.
