@@ -20,7 +20,6 @@ type dbtx interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // Importer writes batches of activity records, resolving the members they name
@@ -111,9 +110,9 @@ var activityColumns = strings.Join(copyColumns, ", ")
 // limit on bound parameters.
 const insertChunk = 64
 
-// insertActivities inserts activities, skipping those already stored, and
-// returns how many it inserted.
-func (s *Store) insertActivities(ctx context.Context, tx dbtx, acts []cadre.Activity) (int, error) {
+// insertActivities inserts activities into SQLite, skipping those already
+// stored, and returns how many it inserted.
+func (s *Store) insertActivities(ctx context.Context, tx *sql.Tx, acts []cadre.Activity) (int, error) {
 	// Rows in member order make the inserts into the member index walk it
 	// forward instead of jumping around; the unique index barely cares, as a
 	// batch's keys are close together anyway. Sorting positions, not the
@@ -141,14 +140,14 @@ func (s *Store) insertActivities(ctx context.Context, tx dbtx, acts []cadre.Acti
 		var err error
 		if len(chunk) == insertChunk {
 			if full == nil {
-				if full, err = tx.PrepareContext(ctx, s.insertSQL(insertChunk)); err != nil {
+				if full, err = tx.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
 					return 0, fmt.Errorf("prepare insert: %w", err)
 				}
 				defer full.Close()
 			}
 			res, err = full.ExecContext(ctx, args...)
 		} else {
-			res, err = tx.ExecContext(ctx, s.insertSQL(len(chunk)), args...)
+			res, err = tx.ExecContext(ctx, insertSQL(len(chunk)), args...)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("insert activities: %w", err)
@@ -162,27 +161,21 @@ func (s *Store) insertActivities(ctx context.Context, tx dbtx, acts []cadre.Acti
 	return inserted, nil
 }
 
-func (s *Store) insertSQL(rows int) string {
+// insertSQL is the SQLite statement that inserts rows activities. It says OR
+// IGNORE rather than ON CONFLICT: with nothing left that could abort the
+// statement (records are validated before, and the foreign keys are checked
+// at commit), SQLite skips the statement journal, a tenth of the cost of a
+// multi-row insert.
+func insertSQL(rows int) string {
 	var b strings.Builder
-	if s.dialect == SQLite {
-		// OR IGNORE rather than ON CONFLICT: with nothing left that could
-		// abort the statement (records are validated before, and the foreign
-		// keys are checked at commit), SQLite skips the statement journal, a
-		// tenth of the cost of a multi-row insert.
-		b.WriteString(`INSERT OR IGNORE INTO activities (` + activityColumns + `) VALUES `)
-	} else {
-		b.WriteString(`INSERT INTO activities (` + activityColumns + `) VALUES `)
-	}
+	b.WriteString(`INSERT OR IGNORE INTO activities (` + activityColumns + `) VALUES `)
 	for i := range rows {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?)`)
 	}
-	if s.dialect != SQLite {
-		b.WriteString(` ON CONFLICT (source, external_id) DO NOTHING`)
-	}
-	return s.q(b.String())
+	return b.String()
 }
 
 func appendActivityArgs(args []any, a *cadre.Activity) []any {
