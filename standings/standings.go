@@ -220,3 +220,22 @@ func Criteria(ctx context.Context, src CriteriaSource, version int) (*criteria.C
 	}
 	return c, nil
 }
+
+// Summary is the program at an instant: the share of the active community
+// that qualifies, the top of the leaderboard and the threshold that would
+// qualify a target share.
+type Summary struct {
+	Share       Share
+	Top         []Entry
+	Calibration score.Calibration
+}
+
+// Summarize computes the summary at t with the top n and a calibration to
+// target: the whole of issue 3's "full score at t".
+func (e *Engine) Summarize(t time.Time, n int, target float64) (Summary, error) {
+	cal, err := e.Calibrate(target, t)
+	if err != nil {
+		return Summary{}, err
+	}
+	return Summary{Share: e.Share(t), Top: e.Leaderboard(t, Options{Top: n}), Calibration: cal}, nil
+}

@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"math"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
@@ -37,25 +36,25 @@ var benchAt = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 func benchStore(b *testing.B) *store.Store {
 	members, activities := benchSize()
 	s := storetest.SQLite(b)
-	r := rand.New(rand.NewPCG(3, 4))
-	types := []string{"forum", "forum", "forum", "forum", "forum", "forum", "code", "feedback", "content", "beta", "mentoring", "speaking"}
-	const span = 3 * 365 * 24 * time.Hour
 	im := s.NewImporter()
 	batch := make([]cadre.ActivityRecord, 0, 50_000)
-	for i := range activities {
-		// Pareto-distributed member index: a few members do most of the work.
-		m := int(float64(members) * (1 - math.Pow(r.Float64(), 0.1)))
-		batch = append(batch, cadre.ActivityRecord{
-			Activity: cadre.Activity{Source: "bench", ExternalID: strconv.Itoa(i), Type: types[r.IntN(len(types))],
-				OccurredAt: benchAt.Add(-time.Duration(r.Int64N(int64(span)))), Status: cadre.ActivityApproved},
-			Member: cadre.MemberRef{Platform: "forum", Handle: "m" + strconv.Itoa(min(m, members-1))},
-		})
-		if len(batch) == cap(batch) || i == activities-1 {
-			if _, err := im.Import(context.Background(), batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
+	flush := func() error {
+		_, err := im.Import(context.Background(), batch)
+		batch = batch[:0]
+		return err
+	}
+	err := demo.Synthetic(3, members, activities, benchAt, func(r *cadre.ActivityRecord) error {
+		batch = append(batch, *r)
+		if len(batch) == cap(batch) {
+			return flush()
 		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		b.Fatal(err)
 	}
 	return s
 }
@@ -63,10 +62,9 @@ func benchStore(b *testing.B) *store.Store {
 // fullScore is the computation issue 3 measures: every score at t, the active
 // set and share, the top 100 and a calibration.
 func fullScore(b *testing.B, eng *standings.Engine) {
-	top := eng.Leaderboard(benchAt, standings.Options{Top: 100})
-	sh := eng.Share(benchAt)
-	if _, err := eng.Calibrate(0.03, benchAt); err != nil || len(top) != 100 || sh.Active == 0 {
-		b.Fatalf("top %d, share %+v, calibrate %v", len(top), sh, err)
+	sum, err := eng.Summarize(benchAt, 100, 0.03)
+	if err != nil || len(sum.Top) != 100 || sum.Share.Active == 0 {
+		b.Fatalf("summary %+v, %v", sum.Share, err)
 	}
 }
 

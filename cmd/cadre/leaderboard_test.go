@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cadrehq/cadre/store/storetest"
 )
 
 func TestLeaderboardCommands(t *testing.T) {
@@ -76,5 +78,35 @@ func TestLeaderboardCommands(t *testing.T) {
 	}
 	if code, _, stderr := cli(t, nil, "", "leaderboard", "--at", "last tuesday"); code != exitUsage || !strings.Contains(stderr, "RFC 3339") {
 		t.Fatalf("bad --at: exit %d: %s", code, stderr)
+	}
+}
+
+func TestBench(t *testing.T) {
+	for name, db := range map[string]string{"sqlite": "", "postgres": storetest.PostgresDSN(t)} {
+		t.Run(name, func(t *testing.T) {
+			args := []string{"bench", "--members", "300", "--activities", "3000", "--dir", t.TempDir()}
+			if db != "" {
+				args = append(args, "--db", db)
+			}
+			code, stdout, stderr := cli(t, nil, "", args...)
+			if code != 0 {
+				t.Fatalf("bench: exit %d: %s", code, stderr)
+			}
+			for _, want := range []string{"import (end to end)", "full score, cold", "full score, warm", "qualifying"} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("bench output lacks %q:\n%s", want, stdout)
+				}
+			}
+			if sql := strings.Contains(stdout, "SQLite SQL"); sql != (db == "") {
+				t.Errorf("SQL reference shown: %v, want only on SQLite:\n%s", sql, stdout)
+			}
+			// A database with data in it is refused rather than measured.
+			if db != "" {
+				code, _, stderr := cli(t, nil, "", "bench", "--members", "10", "--activities", "50", "--db", db)
+				if code != exitFailure || !strings.Contains(stderr, "not empty") {
+					t.Fatalf("bench on a used database: exit %d: %s", code, stderr)
+				}
+			}
+		})
 	}
 }

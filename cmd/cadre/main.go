@@ -66,6 +66,7 @@ func commands() []command {
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},
 		{"migrate", "Bring the database schema up to date", cmdMigrate},
 		{"backup", "Copy a running SQLite database to a file", cmdBackup},
+		{"bench", "Measure import and scoring speed on this machine", cmdBench},
 		{"version", "Print the version", cmdVersion},
 	}
 }

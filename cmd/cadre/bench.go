@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/demo"
+	"github.com/cadrehq/cadre/ingest"
+	"github.com/cadrehq/cadre/interchange"
+	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/store"
+)
+
+const benchHelp = `Measure this machine: generate a power-law community as a JSON Lines file,
+import it end to end into an empty database, then compute the full score at an
+instant (every score, the active set and share, the top 100, a calibration)
+three ways: cold (read the activities from the database, prepare the engine),
+warm (from the engine in memory, as the server does between changes) and, on
+SQLite, as SQL. The figures of docs/PERFORMANCE.md come from here and from the
+Go benchmarks it names.`
+
+func cmdBench(ctx context.Context, e *env) error {
+	fs := e.flags("bench", "", benchHelp)
+	members := fs.Int("members", 100_000, "members in the generated community")
+	activities := fs.Int("activities", 1_000_000, "activities in the generated community")
+	seed := fs.Uint64("seed", 1, "seed of the generated community")
+	dir := fs.String("dir", "", "folder for the generated file and database (default a temporary one, removed after)")
+	db := fs.String("db", "", "an empty database to import into instead (a postgres:// URL to measure PostgreSQL)")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	if *members < 1 || *activities < 1 {
+		return usagef("--members and --activities must be positive")
+	}
+	work := *dir
+	if work == "" {
+		tmp, err := os.MkdirTemp("", "cadre-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		work = tmp
+	}
+	dsn := *db
+	if dsn == "" {
+		dsn = filepath.Join(work, "bench.db")
+	}
+	st, err := openStore(ctx, e, dsn, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, n, err := st.Members(ctx, cadre.MemberFilter{Limit: 1}); err != nil || n > 0 {
+		if err == nil {
+			err = fmt.Errorf("%s is not empty: cadre bench needs an empty database", redact(dsn))
+		}
+		return err
+	}
+
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "cadre bench: %d members, %d activities, %s on %d cores (%s)\n\n", *members, *activities, st.Dialect(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintln(tw, "STEP\tTIME\tRATE")
+	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+	start := time.Now()
+	path := filepath.Join(work, "activities.jsonl")
+	if err := writeSynthetic(path, *seed, *members, *activities, end); err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "generate JSONL\t%s\t\n", since(start))
+
+	start = time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	res, err := ingest.Run(ctx, st.NewImporter(), interchange.NewJSONLReader(bufio.NewReaderSize(f, 1<<20), path, ""), ingest.Options{})
+	f.Close()
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(tw, "import (end to end)\t%s\t%.0f activities/s\n", took.Round(time.Millisecond), float64(res.Inserted)/took.Seconds())
+
+	at := end
+	start = time.Now()
+	snap, err := standings.Load(ctx, st)
+	if err != nil {
+		return err
+	}
+	eng := snap.Engine(criteria.Default())
+	if _, err := eng.Summarize(at, 100, 0.03); err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "full score, cold\t%s\t\n", since(start))
+
+	// Warm: a fresh instant each round, so nothing is reused between rounds.
+	const rounds = 10
+	start = time.Now()
+	var sum standings.Summary
+	for i := range rounds {
+		if sum, err = eng.Summarize(at.Add(time.Duration(i)*time.Second), 100, 0.03); err != nil {
+			return err
+		}
+	}
+	warm := time.Since(start) / rounds
+	fmt.Fprintf(tw, "full score, warm\t%s\t\n", warm.Round(10*time.Microsecond))
+
+	if st.Dialect() == store.SQLite {
+		start = time.Now()
+		active, err := st.ScoreSQL(ctx, at)
+		if err != nil {
+			return err
+		}
+		sql := time.Since(start)
+		if active != sum.Share.Active {
+			return fmt.Errorf("SQL finds %d active members, the engine %d", active, sum.Share.Active)
+		}
+		fmt.Fprintf(tw, "full score, SQLite SQL\t%s\twarm is %.0fx faster\n", sql.Round(time.Millisecond), sql.Seconds()/warm.Seconds())
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(e.stdout, "\nGo heap obtained from the system: %d MB\n", ms.HeapSys>>20)
+	fmt.Fprintf(e.stdout, "active %d, qualifying %d (%.1f%%), threshold for 3%%: %.2f\n",
+		sum.Share.Active, sum.Share.Qualifying, sum.Share.Share*100, sum.Calibration.Threshold)
+	return nil
+}
+
+func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
+
+// writeSynthetic writes the synthetic community to path as JSON Lines.
+func writeSynthetic(path string, seed uint64, members, activities int, end time.Time) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := interchange.NewJSONLWriter(bw)
+	if err := demo.Synthetic(seed, members, activities, end, func(r *cadre.ActivityRecord) error { return w.Write(*r) }); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
