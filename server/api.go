@@ -9,9 +9,6 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// maxPage bounds the page size a client may ask for.
-const maxPage = 1000
-
 func (s *Server) handleHealth() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.store.CheckSchema(r.Context()); err != nil {
@@ -77,22 +74,6 @@ func toActivityJSON(a *cadre.Activity) activityJSON {
 	return j
 }
 
-// pageParams reads offset and limit, defaulting the limit to 50.
-func pageParams(q url.Values) (offset, limit int, err error) {
-	offset, limit = 0, 50
-	if v := q.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, cadre.Errorf(cadre.EINVALID, "offset must be a non-negative integer, got %q", v)
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxPage {
-			return 0, 0, cadre.Errorf(cadre.EINVALID, "limit must be between 1 and %d, got %q", maxPage, v)
-		}
-	}
-	return offset, limit, nil
-}
-
 func (s *Server) handleMembers() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -101,9 +82,9 @@ func (s *Server) handleMembers() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		f := cadre.MemberFilter{Status: cadre.MemberStatus(q.Get("status")), Query: q.Get("q"), Offset: offset, Limit: limit}
-		if f.Status != "" && !f.Status.Valid() {
-			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "status must be member, ambassador or alumni, got %q", f.Status))
+		f := cadre.MemberFilter{Query: q.Get("q"), Offset: offset, Limit: limit}
+		if f.Status, err = statusParam(q); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		ms, total, err := s.store.Members(r.Context(), f)
@@ -122,9 +103,9 @@ func (s *Server) handleMembers() http.Handler {
 
 func (s *Server) handleMember() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		id, err := memberID(r)
 		if err != nil {
-			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "member id must be a number"))
+			s.fail(w, r, err)
 			return
 		}
 		m, err := s.store.Member(r.Context(), id)
@@ -168,15 +149,9 @@ func activityFilter(q url.Values) (cadre.ActivityFilter, error) {
 		}
 	}
 	f.Type, f.Source = q.Get("type"), q.Get("source")
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"since", &f.Since}, {"until", &f.Until}} {
-		if v := q.Get(p.name); v != "" {
-			if *p.dst, err = time.Parse(time.RFC3339, v); err != nil {
-				return f, cadre.Errorf(cadre.EINVALID, "%s must be an RFC 3339 time such as 2025-01-31T00:00:00Z, got %q", p.name, v)
-			}
-		}
+	if f.Since, err = timeParam(q, "since"); err != nil {
+		return f, err
 	}
-	return f, nil
+	f.Until, err = timeParam(q, "until")
+	return f, err
 }

@@ -43,19 +43,6 @@ func (s *Server) standings(ctx context.Context) (*standings.Engine, error) {
 	return s.rank.eng, nil
 }
 
-// atParam reads the optional "at" time, defaulting to now.
-func (s *Server) atParam(r *http.Request) (time.Time, error) {
-	v := r.URL.Query().Get("at")
-	if v == "" {
-		return s.now(), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, cadre.Errorf(cadre.EINVALID, "at must be an RFC 3339 time such as 2025-06-30T00:00:00Z, got %q", v)
-	}
-	return t, nil
-}
-
 func (s *Server) handleLeaderboard() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -64,27 +51,21 @@ func (s *Server) handleLeaderboard() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		opt := standings.Options{Top: 100, Status: cadre.MemberStatus(q.Get("status")), Type: q.Get("type")}
-		for _, p := range []struct {
-			name string
-			dst  *time.Time
-		}{{"since", &opt.Since}, {"until", &opt.Until}} {
-			if v := q.Get(p.name); v != "" {
-				if *p.dst, err = time.Parse(time.RFC3339, v); err != nil {
-					s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s must be an RFC 3339 time such as 2025-04-01T00:00:00Z, got %q", p.name, v))
-					return
-				}
+		opt := standings.Options{Top: 100, Type: q.Get("type")}
+		if opt.Status, err = statusParam(q); err == nil {
+			if opt.Since, err = timeParam(q, "since"); err == nil {
+				opt.Until, err = timeParam(q, "until")
 			}
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		if v := q.Get("top"); v != "" {
 			if opt.Top, err = strconv.Atoi(v); err != nil || opt.Top < 0 {
 				s.fail(w, r, cadre.Errorf(cadre.EINVALID, "top must be a non-negative integer (0 for everyone), got %q", v))
 				return
 			}
-		}
-		if opt.Status != "" && !opt.Status.Valid() {
-			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "status must be member, ambassador or alumni, got %q", opt.Status))
-			return
 		}
 		eng, err := s.standings(r.Context())
 		if err != nil {
@@ -160,9 +141,9 @@ func (s *Server) handleCalibrate() http.Handler {
 
 func (s *Server) handleMemberScore() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		id, err := memberID(r)
 		if err != nil {
-			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "member id must be a number"))
+			s.fail(w, r, err)
 			return
 		}
 		at, err := s.atParam(r)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -74,14 +75,19 @@ func (s *Store) EachScoreEvent(ctx context.Context, fn func(ScoreEvent) error) e
 // ChangeMark returns a value that changes whenever anything rankings depend
 // on changes: activities added, members added or changed (every status change
 // is audited), or criteria stored. Caches compare it to know they are current.
+//
+// On SQLite, with one writer at a time, IDs grow in commit order and the
+// largest keys say it all at the same cost at any size. PostgreSQL instances
+// draw IDs that can commit out of order, so there the counts join in.
 func (s *Store) ChangeMark(ctx context.Context) (string, error) {
-	var acts, maxAct, members, audit, crit int64
-	err := s.read.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM activities), (SELECT coalesce(max(id), 0) FROM activities),
-		(SELECT count(*) FROM members), (SELECT coalesce(max(id), 0) FROM audit_log),
-		(SELECT coalesce(max(version), 0) FROM criteria_versions)`).Scan(&acts, &maxAct, &members, &audit, &crit)
-	if err != nil {
+	query := `SELECT (SELECT coalesce(max(id), 0) FROM activities), (SELECT coalesce(max(id), 0) FROM members),
+		(SELECT coalesce(max(id), 0) FROM audit_log), (SELECT coalesce(max(version), 0) FROM criteria_versions), 0, 0`
+	if s.dialect == Postgres {
+		query = strings.Replace(query, "0, 0", "(SELECT count(*) FROM activities), (SELECT count(*) FROM members)", 1)
+	}
+	var act, member, audit, crit, acts, members int64
+	if err := s.read.QueryRowContext(ctx, query).Scan(&act, &member, &audit, &crit, &acts, &members); err != nil {
 		return "", fmt.Errorf("read change mark: %w", err)
 	}
-	return fmt.Sprintf("%d.%d.%d.%d.%d", acts, maxAct, members, audit, crit), nil
+	return fmt.Sprintf("%d.%d.%d.%d.%d.%d", act, member, audit, crit, acts, members), nil
 }

@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
@@ -73,9 +72,9 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	if fs.NArg() > 0 {
 		return usagef("leaderboard takes no arguments, got %q", fs.Args())
 	}
-	s := cadre.MemberStatus(*status)
-	if s != "" && !s.Valid() {
-		return usagef("--status must be member, ambassador or alumni, got %q", *status)
+	s, err := statusFlag(*status)
+	if err != nil {
+		return err
 	}
 	if *top < 0 {
 		return usagef("--top must not be negative")

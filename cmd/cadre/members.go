@@ -20,9 +20,9 @@ func cmdMembers(ctx context.Context, e *env) error {
 	if err := e.parse(fs); err != nil {
 		return err
 	}
-	st := cadre.MemberStatus(*status)
-	if st != "" && !st.Valid() {
-		return usagef("--status must be member, ambassador or alumni, got %q", *status)
+	st, err := statusFlag(*status)
+	if err != nil {
+		return err
 	}
 	if *limit < 1 || *offset < 0 {
 		return usagef("--limit must be positive and --offset not negative")
@@ -75,4 +75,13 @@ func cmdMembers(ctx context.Context, e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "%d of %d members\n", len(ms), total)
 	return nil
+}
+
+// statusFlag reads a --status flag: empty for any status.
+func statusFlag(v string) (cadre.MemberStatus, error) {
+	st := cadre.MemberStatus(v)
+	if st != "" && !st.Valid() {
+		return "", usagef("--status must be member, ambassador or alumni, got %q", v)
+	}
+	return st, nil
 }
