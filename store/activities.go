@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -225,4 +226,43 @@ func (s *Store) ExportActivities(ctx context.Context, fn func(*cadre.ActivityRec
 		return fmt.Errorf("export activities: %w", err)
 	}
 	return nil
+}
+
+// SetActivityStatus approves or rejects an activity, or sends it back to
+// pending, recording who did it and why in the audit log, in one transaction.
+func (s *Store) SetActivityStatus(ctx context.Context, id int64, status cadre.ActivityStatus, actor, reason string) error {
+	if !status.Valid() {
+		return cadre.Errorf(cadre.EINVALID, "unknown activity status %q", status)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.bump(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var old Change
+		var at int64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT member_id, type, occurred_at, status FROM activities WHERE id = ?`), id).
+			Scan(&old.Old.MemberID, &old.Old.Type, &at, &old.OldStatus)
+		if errors.Is(err, sql.ErrNoRows) {
+			return cadre.Errorf(cadre.ENOTFOUND, "activity %d not found", id)
+		}
+		if err != nil {
+			return fmt.Errorf("set activity status: %w", err)
+		}
+		if old.OldStatus == string(status) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE activities SET status = ? WHERE id = ?`), string(status), id); err != nil {
+			return fmt.Errorf("set activity status: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref, old_member, old_type, old_at, old_status) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			seq, ChangeActivity, id, old.Old.MemberID, old.Old.Type, at, old.OldStatus); err != nil {
+			return fmt.Errorf("log activity change: %w", err)
+		}
+		detail := old.OldStatus + " -> " + string(status)
+		if reason != "" {
+			detail += ": " + reason
+		}
+		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "activity.status", Target: fmt.Sprintf("activity:%d", id), Detail: detail})
+	})
 }

@@ -29,6 +29,13 @@ func (s *Store) SaveCriteria(ctx context.Context, document, author string) (int,
 	}
 	var version int
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.bump(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref) VALUES (?, ?, 0)`), seq, ChangeCriteria); err != nil {
+			return fmt.Errorf("save criteria: %w", err)
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM criteria_versions`).Scan(&version); err != nil {
 			return fmt.Errorf("save criteria: %w", err)
 		}

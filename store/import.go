@@ -62,8 +62,11 @@ func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (ca
 	}
 	var res cadre.ImportResult
 	var b *batchResolver
-	err := im.s.withTx(ctx, func(tx *sql.Tx) error {
+	err := im.s.withTx(ctx, func(tx *sql.Tx) (err error) {
 		b = newBatchResolver(im, tx)
+		if b.seq, err = im.s.bump(ctx, tx); err != nil {
+			return err
+		}
 		acts, err := b.resolveAll(ctx, recs)
 		if err != nil {
 			return err

@@ -30,6 +30,9 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 		}
 	}()
 	b := newBatchResolver(im, conn)
+	if b.seq, err = im.s.bump(ctx, conn); err != nil {
+		return res, err
+	}
 	acts, err := b.resolveAll(ctx, recs)
 	if err != nil {
 		return res, err

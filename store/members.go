@@ -15,7 +15,14 @@ import (
 // the IDs. An email or identity that belongs to somebody else is a conflict.
 func (s *Store) CreateMember(ctx context.Context, m *cadre.Member, ids []cadre.Identity) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.bump(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if err := s.insertMember(ctx, tx, m); err != nil {
+			return err
+		}
+		if err := s.logMembers(ctx, tx, seq, []int64{m.ID}); err != nil {
 			return err
 		}
 		for i := range ids {
@@ -233,8 +240,15 @@ func (s *Store) SetMemberStatus(ctx context.Context, id int64, status cadre.Memb
 		if old == string(status) {
 			return nil
 		}
+		seq, err := s.bump(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE members SET status = ? WHERE id = ?`), string(status), id); err != nil {
 			return fmt.Errorf("set member status: %w", err)
+		}
+		if err := s.logMembers(ctx, tx, seq, []int64{id}); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{
 			Actor: actor, Action: "member.status",

@@ -28,6 +28,7 @@ type batchResolver struct {
 	unnamed     map[int64]bool // created in this batch without a name
 	named       map[int64]bool // given their name in this batch
 
+	seq        int64 // the change sequence number of the batch's transaction
 	nextID     int64 // SQLite: the last member ID handed out in this batch
 	newMembers []newMember
 	memberAt   map[int64]int // index in newMembers by ID
@@ -331,12 +332,17 @@ func (b *batchResolver) flush(ctx context.Context) error {
 	if err := s.insertValues(ctx, b.tx, `INSERT INTO identities (member_id, platform, handle, handle_key) VALUES `, 4, b.newIdents, ""); err != nil {
 		return fmt.Errorf("add identities: %w", err)
 	}
+	changed := make([]int64, 0, len(b.newMembers)+len(b.renames))
+	for _, m := range b.newMembers {
+		changed = append(changed, m.id)
+	}
 	for id, name := range b.renames {
 		if _, err := b.tx.ExecContext(ctx, s.q(`UPDATE members SET name = ? WHERE id = ?`), name, id); err != nil {
 			return fmt.Errorf("name member %d: %w", id, err)
 		}
+		changed = append(changed, id)
 	}
-	return nil
+	return s.logMembers(ctx, b.tx, b.seq, changed)
 }
 
 // valuesChunk bounds the parameters of one multi-row INSERT.

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -77,9 +79,25 @@ func TestUsage(t *testing.T) {
 func TestVersionShowsSchema(t *testing.T) {
 	db := migrated(t)
 	code, stdout, _ := cli(t, nil, "", "version", "--db", db)
-	if code != 0 || !strings.Contains(stdout, "schema 1 (this binary's: 1), sqlite") {
+	want := fmt.Sprintf("schema %d (this binary's: %[1]d), sqlite", latestSchema(t))
+	if code != 0 || !strings.Contains(stdout, want) {
 		t.Fatalf("version --db: exit %d: %s", code, stdout)
 	}
+}
+
+// latestSchema returns the newest schema version the store knows.
+func latestSchema(t *testing.T) int {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "schema.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, latest, err := s.SchemaStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return latest
 }
 
 func TestEnvironmentNamesDatabase(t *testing.T) {

@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cadrehq/cadre"
+)
+
+// Change kinds in the log of changes.
+const (
+	ChangeMember   = "member"   // a member was created or changed
+	ChangeActivity = "activity" // a stored activity changed; Old says what counted before
+	ChangeCriteria = "criteria" // a criteria version was stored
+)
+
+// bump starts the write part of a transaction that changes what scores
+// depend on: it increments the change sequence and returns the new number.
+// The row it updates stays locked until commit, so such transactions take
+// turns and the IDs they draw afterwards grow in commit order, which is what
+// lets readers catch up on inserts by ID.
+func (s *Store) bump(ctx context.Context, tx dbtx) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `UPDATE change_seq SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("advance change sequence: %w", err)
+	}
+	return seq, nil
+}
+
+// logMembers records that members were created or changed.
+func (s *Store) logMembers(ctx context.Context, tx dbtx, seq int64, ids []int64) error {
+	args := make([]any, 0, 3*len(ids))
+	for _, id := range ids {
+		args = append(args, seq, ChangeMember, id)
+	}
+	if err := s.insertValues(ctx, tx, `INSERT INTO changes (seq, kind, ref) VALUES `, 3, args, ""); err != nil {
+		return fmt.Errorf("log member changes: %w", err)
+	}
+	return nil
+}
+
+// ChangeSeq returns the number of the latest change to what scores depend on:
+// imports, members created or changed, activities changed, criteria stored.
+// It costs one row read at any size, so instances can poll it.
+func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.read.QueryRowContext(ctx, `SELECT seq FROM change_seq WHERE id = 1`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("read change sequence: %w", err)
+	}
+	return seq, nil
+}
+
+// ChangeMark returns a value that changes whenever anything rankings depend
+// on changes, for caches to compare.
+func (s *Store) ChangeMark(ctx context.Context) (string, error) {
+	seq, err := s.ChangeSeq(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(seq), nil
+}
+
+// Change is one entry of the log of changes.
+type Change struct {
+	Seq  int64
+	Kind string
+	// Ref is the ID of the member or activity changed.
+	Ref int64
+	// Old is, for an activity, what it counted as before the change, and
+	// OldStatus its status then.
+	Old       ScoreEvent
+	OldStatus string
+}
+
+// Reader receives what standings are made of.
+type Reader struct {
+	// Member is called with members created or changed, without emails.
+	Member func(*cadre.Member) error
+	// Activity is called with approved activities, as they are now.
+	Activity func(id int64, ev ScoreEvent) error
+}
+
+// View describes the state of the database that a read saw.
+type View struct {
+	// Seq is the change sequence number of the state.
+	Seq int64
+	// ActivityMark is the largest activity ID in it.
+	ActivityMark int64
+	// Changes are the changes logged after the state the read started
+	// from, in order.
+	Changes []Change
+}
+
+// ReadAll reads every member and approved activity, from one view of the
+// database, and says which.
+func (s *Store) ReadAll(ctx context.Context, r Reader) (*View, error) {
+	tx, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read standings: %w", err)
+	}
+	defer tx.Rollback()
+	v, err := s.view(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := eachMember(ctx, tx, `SELECT `+memberColumns+` FROM members m ORDER BY m.id`, nil, r.Member); err != nil {
+		return nil, err
+	}
+	err = eachScoreEvent(ctx, tx, s.q(`SELECT id, member_id, type, occurred_at FROM activities WHERE status = 'approved' AND id <= ?`), []any{v.ActivityMark}, r.Activity)
+	return v, err
+}
+
+// view reads the change sequence number and the largest activity ID.
+func (s *Store) view(ctx context.Context, tx *sql.Tx) (*View, error) {
+	v := &View{}
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM change_seq WHERE id = 1), (SELECT coalesce(max(id), 0) FROM activities)`).Scan(&v.Seq, &v.ActivityMark)
+	if err != nil {
+		return nil, fmt.Errorf("read change sequence: %w", err)
+	}
+	return v, nil
+}
+
+// CatchUp reads what changed after change sequence number seq, when the
+// largest activity ID was activityMark, from one view of the database: the
+// log of changes comes back, and r is called with the members created or
+// changed and the approved activities inserted or changed since.
+func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r Reader) (*View, error) {
+	tx, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("catch up: %w", err)
+	}
+	defer tx.Rollback()
+	v, err := s.view(ctx, tx)
+	if err != nil || v.Seq == seq {
+		return v, err
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq, kind, ref, old_member, old_type, old_at, old_status FROM changes WHERE seq > ? ORDER BY seq`), seq)
+	if err != nil {
+		return nil, fmt.Errorf("read changes: %w", err)
+	}
+	var members, acts []any
+	for rows.Next() {
+		var ch Change
+		var at int64
+		if err := rows.Scan(&ch.Seq, &ch.Kind, &ch.Ref, &ch.Old.MemberID, &ch.Old.Type, &at, &ch.OldStatus); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read changes: %w", err)
+		}
+		ch.Old.OccurredAt = time.UnixMicro(at).UTC()
+		v.Changes = append(v.Changes, ch)
+		switch {
+		case ch.Kind == ChangeMember:
+			members = append(members, ch.Ref)
+		case ch.Kind == ChangeActivity && ch.Ref <= activityMark:
+			acts = append(acts, ch.Ref)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read changes: %w", err)
+	}
+	for start := 0; start < len(members); start += valuesChunk {
+		ids := members[start:min(start+valuesChunk, len(members))]
+		err := eachMember(ctx, tx, s.q(`SELECT `+memberColumns+` FROM members m WHERE m.id IN (`+placeholders(len(ids))+`)`), ids, r.Member)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for start := 0; start < len(acts); start += valuesChunk {
+		ids := acts[start:min(start+valuesChunk, len(acts))]
+		err := eachScoreEvent(ctx, tx, s.q(`SELECT id, member_id, type, occurred_at FROM activities WHERE status = 'approved' AND id IN (`+placeholders(len(ids))+`)`), ids, r.Activity)
+		if err != nil {
+			return nil, err
+		}
+	}
+	err = eachScoreEvent(ctx, tx, s.q(`SELECT id, member_id, type, occurred_at FROM activities WHERE status = 'approved' AND id > ? AND id <= ?`), []any{activityMark, v.ActivityMark}, r.Activity)
+	return v, err
+}
+
+// ScoreSnapshot is the standings as stored for restarts.
+type ScoreSnapshot struct {
+	Seq          int64
+	ActivityMark int64
+	CreatedAt    time.Time
+	Data         []byte
+}
+
+// SaveScoreSnapshot stores the standings as of a change sequence number,
+// unless a snapshot at least as recent is stored already (another instance
+// may have been first).
+func (s *Store) SaveScoreSnapshot(ctx context.Context, snap *ScoreSnapshot) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO score_snapshot (id, seq, activity_mark, created_at, data) VALUES (1, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, activity_mark = excluded.activity_mark, created_at = excluded.created_at, data = excluded.data
+			WHERE score_snapshot.seq < excluded.seq`), snap.Seq, snap.ActivityMark, s.Now().Unix(), snap.Data)
+		if err != nil {
+			return fmt.Errorf("save score snapshot: %w", err)
+		}
+		return nil
+	})
+}
+
+// LoadScoreSnapshot returns the stored standings, or an ENOTFOUND error when
+// none is stored.
+func (s *Store) LoadScoreSnapshot(ctx context.Context) (*ScoreSnapshot, error) {
+	snap := &ScoreSnapshot{}
+	var created int64
+	err := s.read.QueryRowContext(ctx, `SELECT seq, activity_mark, created_at, data FROM score_snapshot WHERE id = 1`).
+		Scan(&snap.Seq, &snap.ActivityMark, &created, &snap.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cadre.Errorf(cadre.ENOTFOUND, "no score snapshot stored")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load score snapshot: %w", err)
+	}
+	snap.CreatedAt = fromUnix(created)
+	return snap, nil
+}
