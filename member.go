@@ -36,6 +36,9 @@ type Member struct {
 	Region    string
 	Company   string
 	CreatedAt time.Time
+	// MergedInto is the member this one was merged into (0 when it was not):
+	// such a member holds nothing until the merge is undone.
+	MergedInto int64
 }
 
 // Identity ties an account on a platform to a member. A handle is unique per
@@ -53,8 +56,13 @@ type Identity struct {
 type MemberRef struct {
 	Platform string
 	Handle   string
-	Email    string
-	Name     string
+	// UserID is the platform's stable id for the account, when known: it
+	// survives renames of the handle, so it is matched first.
+	UserID string
+	Email  string
+	Name   string
+	// Bot says the platform marks the account as a bot (SPEC section 9).
+	Bot bool
 }
 
 // IsZero reports whether the reference names nobody.

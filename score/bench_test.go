@@ -3,6 +3,7 @@ package score
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -128,6 +129,144 @@ func BenchmarkNew(b *testing.B) {
 			for b.Loop() {
 				New(c, h)
 			}
+		})
+	}
+}
+
+// BenchmarkEngineAdd adds activities one by one to the engine of the
+// community of BenchmarkScoreAll, as a server does as they arrive: nine in ten
+// at the present, after everything before, and one in ten back-filled at a
+// random time of the three years, as from an import. Busy members add more,
+// as they do in the history.
+func BenchmarkEngineAdd(b *testing.B) {
+	h := powerLawHistory(b, benchMembers, benchActivities)
+	r := rand.New(rand.NewPCG(3, 4))
+	const span = 3 * 365 * 24 * int64(time.Hour/time.Microsecond)
+	evs := make([]Event, 1<<16)
+	for i := range evs {
+		evs[i] = Event{Member: h.member[r.IntN(h.Len())], Type: "forum", Status: cadre.ActivityApproved}
+		if r.IntN(4) == 0 {
+			evs[i].Type = "content"
+		}
+		if r.IntN(10) == 0 {
+			evs[i].At = time.UnixMicro(benchEnd.UnixMicro() - r.Int64N(span))
+		}
+	}
+	for _, mode := range decayModes {
+		b.Run(string(mode), func(b *testing.B) {
+			e := New(benchCriteria(b, mode), h)
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				ev := evs[i%len(evs)]
+				if ev.At.IsZero() {
+					ev.At = benchEnd.Add(time.Duration(i) * time.Microsecond)
+				}
+				if err := e.Add(ev); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/activity")
+		})
+	}
+}
+
+// BenchmarkEngineRemove removes counted activities of the community of
+// BenchmarkScoreAll one by one, picked at random among all, and so mostly
+// of busy members.
+func BenchmarkEngineRemove(b *testing.B) {
+	h := powerLawHistory(b, benchMembers, benchActivities)
+	r := rand.New(rand.NewPCG(5, 6))
+	picked := map[int]bool{}
+	var evs []Event
+	for len(evs) < 1<<16 {
+		i := r.IntN(h.Len())
+		if typ := h.kinds[h.kind[i]]; typ != "podcast" && !picked[i] {
+			picked[i] = true
+			evs = append(evs, Event{Member: h.member[i], Type: typ, At: time.UnixMicro(h.at[i]), Status: cadre.ActivityApproved})
+		}
+	}
+	for _, mode := range decayModes {
+		b.Run(string(mode), func(b *testing.B) {
+			e := New(benchCriteria(b, mode), h)
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				if i == len(evs) { // all removed: put them back
+					b.StopTimer()
+					for _, ev := range evs {
+						if err := e.Add(ev); err != nil {
+							b.Fatal(err)
+						}
+					}
+					i = 0
+					b.StartTimer()
+				}
+				if !e.Remove(evs[i]) {
+					b.Fatalf("activity %+v not found", evs[i])
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/activity")
+		})
+	}
+}
+
+// benchHistories returns the community of BenchmarkScoreAll, with times to
+// the microsecond as generated, and with times to the second, as most
+// platforms give them.
+func benchHistories(b *testing.B) []struct {
+	name string
+	h    *History
+} {
+	h := powerLawHistory(b, benchMembers, benchActivities)
+	seconds := &History{members: h.members, excluded: h.excluded, kinds: h.kinds, kindOf: h.kindOf, member: h.member, kind: h.kind, at: slices.Clone(h.at)}
+	for i, at := range seconds.at {
+		seconds.at[i] = at - at%1e6
+	}
+	return []struct {
+		name string
+		h    *History
+	}{{"microseconds", h}, {"seconds", seconds}}
+}
+
+// BenchmarkHistoryMarshal encodes the community of BenchmarkScoreAll.
+func BenchmarkHistoryMarshal(b *testing.B) {
+	for _, tt := range benchHistories(b) {
+		b.Run(tt.name, func(b *testing.B) {
+			var data []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if data, err = tt.h.MarshalBinary(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/float64(tt.h.Len()), "bytes/activity")
+		})
+	}
+}
+
+// BenchmarkHistoryUnmarshal decodes the community of BenchmarkScoreAll.
+func BenchmarkHistoryUnmarshal(b *testing.B) {
+	for _, tt := range benchHistories(b) {
+		b.Run(tt.name, func(b *testing.B) {
+			data, err := tt.h.MarshalBinary()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var h History
+				if err := h.UnmarshalBinary(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/float64(tt.h.Len()), "bytes/activity")
 		})
 	}
 }

@@ -54,31 +54,34 @@ func (e *Engine) Breakdown(member int32, t time.Time) Breakdown {
 		return b
 	}
 	in := e.prepare(t, nil)
-	lo, hi := e.off[member], e.off[member+1]
 	byKind := map[uint16]*Part{}
 	byQuarter := map[int32]*Part{}
 	var quarters []int32
-	for j := lo; j < hi && e.at[j] <= in.t; j++ {
-		f := e.factor(j, &in)
-		kp := byKind[e.kind[j]]
-		if kp == nil {
-			kp = &Part{Key: e.kinds[e.kind[j]]}
-			byKind[e.kind[j]] = kp
+	for _, a := range e.acts[member] {
+		if a.at > in.t {
+			break // activities are in time order
 		}
-		q := quarterOf(time.UnixMicro(e.at[j]), e.loc)
+		f := e.factor(a, &in)
+		kp := byKind[a.kind]
+		if kp == nil {
+			kp = &Part{Key: e.kinds[a.kind]}
+			byKind[a.kind] = kp
+		}
+		q := quarterOf(time.UnixMicro(a.at), e.loc)
 		qp := byQuarter[q]
 		if qp == nil {
 			start := quarterStart(q, e.loc)
 			qp = &Part{Key: fmt.Sprintf("%d-Q%d", start.Year(), q-int32(4*start.Year())+1), Start: start}
 			byQuarter[q] = qp
-			quarters = append(quarters, q) // activities are in time order
+			quarters = append(quarters, q)
 		}
-		for _, p := range []*Part{kp, qp} {
-			p.Activities++
-			p.Points += e.points[j]
-			p.Score += e.points[j] * f
+		p := e.points[a.kind]
+		for _, part := range []*Part{kp, qp} {
+			part.Activities++
+			part.Points += p
+			part.Score += p * f
 		}
-		b.Score += e.points[j] * f
+		b.Score += p * f
 	}
 	for _, typ := range e.c.ActivityTypes {
 		for k, key := range e.kinds {
@@ -93,13 +96,13 @@ func (e *Engine) Breakdown(member int32, t time.Time) Breakdown {
 	return b
 }
 
-// factor is what the points of activity j keep at the instant.
-func (e *Engine) factor(j int, in *instant) float64 {
+// factor is what the points of activity a keep at the instant.
+func (e *Engine) factor(a activity, in *instant) float64 {
 	switch e.c.Decay.Mode {
 	case criteria.DecayQuarterly:
-		return in.factors[in.quarter-e.quarter[j]]
+		return in.factors[in.quarter-a.quarter]
 	case criteria.DecayContinuous:
-		return e.cont.factor(in.t - e.at[j])
+		return e.cont.factor(in.t - a.at)
 	default:
 		return 1
 	}

@@ -56,36 +56,41 @@ func quarterStart(q int32, loc *time.Location) time.Time {
 // a span, which is much cheaper than converting every activity time to its
 // calendar date in the criteria's zone.
 type quarterTable struct {
-	first  int32   // quarter index of starts[0]
-	starts []int64 // Unix microseconds of the starts of consecutive quarters
+	first int32 // quarter index of starts[0]
+	// Unix microseconds of the starts of consecutive quarters, except that
+	// the first quarter starts with the span, as its start may lie beyond
+	// the Unix microseconds.
+	starts []int64
 }
 
 // newQuarterTable covers the instants from lo to hi, Unix microseconds.
 func newQuarterTable(lo, hi int64, loc *time.Location) quarterTable {
 	first := quarterOf(time.UnixMicro(lo), loc)
 	last := quarterOf(time.UnixMicro(hi), loc)
-	starts := make([]int64, 0, last-first+1)
-	for q := first; q <= last; q++ {
+	starts := make([]int64, 1, last-first+1)
+	starts[0] = lo
+	for q := first + 1; q <= last; q++ {
 		starts = append(starts, quarterStart(q, loc).UnixMicro())
 	}
 	return quarterTable{first: first, starts: starts}
 }
 
-// indexSorted sets quarters[i] to the quarter index of at[i], for times in
-// ascending order within the covered span.
-func (qt *quarterTable) indexSorted(at []int64, quarters []int32) {
-	if len(at) == 0 {
+// index sets the quarter of each activity of acts, which are in time order
+// within the covered span.
+func (qt *quarterTable) index(acts []activity) {
+	if len(acts) == 0 {
 		return
 	}
 	// Find the quarter of the first time by binary search, then walk on.
-	k, _ := slices.BinarySearch(qt.starts, at[0]+1)
-	k-- // the last start at or before at[0]
-	quarters = quarters[:len(at)]
-	for i, a := range at {
-		for k+1 < len(qt.starts) && qt.starts[k+1] <= a {
+	k, found := slices.BinarySearch(qt.starts, acts[0].at)
+	if !found {
+		k-- // the last start before the first time
+	}
+	for i := range acts {
+		for k+1 < len(qt.starts) && qt.starts[k+1] <= acts[i].at {
 			k++
 		}
-		quarters[i] = qt.first + int32(k)
+		acts[i].quarter = qt.first + int32(k)
 	}
 }
 

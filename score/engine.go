@@ -24,29 +24,38 @@ func Points(c *criteria.Criteria, typ string, status cadre.ActivityStatus) float
 // Engine scores a History under one criteria version. It holds the counted
 // activities only (approved, of a type the criteria define), grouped by member
 // and sorted by time, with their points and, under quarterly decay, their
-// quarter resolved in the criteria's zone. An Engine is immutable and safe for
-// concurrent use.
+// quarter resolved in the criteria's zone.
 //
 // After a member's latest activity their score changes by decay alone, so
 // the engine also keeps each member's score as of their latest activity:
 // scoring at any later instant, as for the current standings, costs one
 // multiplication per member. Only members with activity after the instant
 // scored, as in a look back at a past quarter, need their activities summed.
+//
+// An Engine follows changes to the community through Add, Remove and
+// SetExcluded rather than being built again. Its reads (Score, Evaluate,
+// Breakdown, Project) may run concurrently with each other, but those three
+// methods need exclusive access: the caller holds a lock, for writing around
+// them and for reading around the rest.
 type Engine struct {
-	c        *criteria.Criteria
-	loc      *time.Location
-	base     float64 // 1 − rate: what a point keeps per quarter
-	window   int64   // active_window_days in microseconds
-	excluded []bool  // by member index
+	c         *criteria.Criteria
+	loc       *time.Location
+	quarterly bool    // quarterly decay
+	base      float64 // 1 − rate: what a point keeps per quarter
+	window    int64   // active_window_days in microseconds
+	excluded  []bool  // by member index
 
-	// The counted activities of member m are at positions off[m] to
-	// off[m+1] − 1 of the columns, oldest first.
-	off     []int
-	at      []int64   // Unix microseconds
-	points  []float64 // points before decay
-	quarter []int32   // quarter index in the criteria's zone; quarterly decay only
-	kind    []uint16  // index of the type key in kinds, for breakdowns
-	kinds   []string
+	// acts[m] holds the counted activities of member m, oldest first. New
+	// lays all members out in one array, each member's slice capped at its
+	// end, so that a member who grows moves to an array of their own and
+	// leaves the others in place.
+	acts [][]activity
+
+	// The keys of the counted types, by the kind of activity, with their
+	// points before decay.
+	kinds  []string
+	kindOf map[string]uint16
+	points []float64
 
 	// By member: the time of their latest counted activity (math.MinInt64
 	// when there is none), its quarter under quarterly decay, and their score
@@ -55,8 +64,19 @@ type Engine struct {
 	latestQuarter []int32
 	latestScore   []float64
 
-	firstQuarter int32            // the lowest entry of quarter
+	// firstQuarter is at most the quarter of every activity ever counted,
+	// and math.MaxInt32 before the first, under quarterly decay. It sizes the
+	// decay tables of readers.
+	firstQuarter int32
 	cont         *continuousTable // continuous decay only
+	factors      []float64        // the quarterly decay table of New, Add and Remove; readers have their own
+}
+
+// activity is a counted activity as the engine keeps it.
+type activity struct {
+	at      int64  // Unix microseconds
+	quarter int32  // quarter index in the criteria's zone; quarterly decay only
+	kind    uint16 // index into Engine.kinds
 }
 
 // New prepares an Engine that scores h under c. The criteria must be valid,
@@ -65,124 +85,128 @@ type Engine struct {
 func New(c *criteria.Criteria, h *History) *Engine {
 	members := h.members
 	e := &Engine{
-		c:           c,
-		loc:         c.Location(),
-		base:        1 - c.Decay.Rate,
-		window:      int64(c.ActiveWindowDays) * int64(24*time.Hour/time.Microsecond),
-		excluded:    make([]bool, members),
-		off:         make([]int, members+1),
-		latest:      make([]int64, members),
-		latestScore: make([]float64, members),
+		c:            c,
+		loc:          c.Location(),
+		quarterly:    c.Decay.Mode == criteria.DecayQuarterly,
+		base:         1 - c.Decay.Rate,
+		window:       int64(c.ActiveWindowDays) * int64(24*time.Hour/time.Microsecond),
+		excluded:     make([]bool, members),
+		acts:         make([][]activity, members),
+		kindOf:       make(map[string]uint16),
+		latest:       make([]int64, members),
+		latestScore:  make([]float64, members),
+		firstQuarter: math.MaxInt32,
 	}
 	copy(e.excluded, h.excluded)
-	if c.Decay.Mode == criteria.DecayContinuous {
+	switch c.Decay.Mode {
+	case criteria.DecayQuarterly:
+		e.latestQuarter = make([]int32, members)
+	case criteria.DecayContinuous:
 		e.cont = newContinuousTable(e.base)
 	}
 
-	// Resolve each type key once rather than once per activity.
-	counted := make([]bool, len(h.kinds))
-	points := make([]float64, len(h.kinds))
+	// Resolve each type key once rather than once per activity: kind[k] is
+	// the engine's kind of the history's kind k, or -1 when it does not count.
+	kind := make([]int32, len(h.kinds))
 	for k, key := range h.kinds {
-		_, counted[k] = c.Type(key)
-		points[k] = Points(c, key, cadre.ActivityApproved)
-	}
-
-	// Count the counted activities of each member and lay the members out one
-	// after the other (a counting sort, stable and linear), then put each
-	// member's activities in time order.
-	for i, k := range h.kind {
-		if counted[k] {
-			e.off[h.member[i]+1]++
+		kind[k] = -1
+		if t, ok := c.Type(key); ok {
+			kind[k] = int32(e.addKind(key, t.PointValue()))
 		}
 	}
-	for m := range members {
-		e.off[m+1] += e.off[m]
-	}
-	n := e.off[members]
-	e.at = make([]int64, n)
-	kind := make([]uint16, n)
-	next := slices.Clone(e.off[:members])
+
+	// Lay the members out one after the other by a counting sort, stable and
+	// linear: off[m] counts the activities of member m, then marks the end of
+	// their range, and moves down to its start as they are placed from the
+	// last. Each member's activities are then put in time order.
+	off := make([]int, members+1)
 	for i, k := range h.kind {
-		if !counted[k] {
+		if kind[k] >= 0 {
+			off[h.member[i]]++
+		}
+	}
+	for m := 1; m < members; m++ {
+		off[m] += off[m-1]
+	}
+	n := 0
+	if members > 0 {
+		n = off[members-1]
+	}
+	off[members] = n
+	all := make([]activity, n)
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for i := len(h.kind) - 1; i >= 0; i-- {
+		k := kind[h.kind[i]]
+		if k < 0 {
 			continue
 		}
-		m := h.member[i]
-		j := next[m]
-		next[m]++
-		e.at[j], kind[j] = h.at[i], k
+		m, at := h.member[i], h.at[i]
+		off[m]--
+		all[off[m]] = activity{at: at, kind: uint16(k)}
+		lo, hi = min(lo, at), max(hi, at)
 	}
-	e.sortMembers(kind)
-
-	e.points = make([]float64, n)
-	for j, k := range kind {
-		e.points[j] = points[k]
-	}
-	e.kind, e.kinds = kind, slices.Clone(h.kinds)
 	for m := range members {
-		if lo, hi := e.off[m], e.off[m+1]; lo < hi {
-			e.latest[m] = e.at[hi-1]
-		} else {
-			e.latest[m] = math.MinInt64
+		acts := all[off[m]:off[m+1]:off[m+1]]
+		if !slices.IsSortedFunc(acts, byTime) {
+			slices.SortFunc(acts, byTime)
 		}
+		e.acts[m] = acts
 	}
-	var quarters quarterTable
-	if c.Decay.Mode == criteria.DecayQuarterly && n > 0 {
-		quarters = newQuarterTable(slices.Min(e.at), slices.Max(e.latest), e.loc)
+	if e.quarterly && n > 0 {
+		quarters := newQuarterTable(lo, hi, e.loc)
 		e.firstQuarter = quarters.first
-		e.quarter = make([]int32, n)
-		e.latestQuarter = make([]int32, members)
-		for m := range members {
-			quarters.indexSorted(e.at[e.off[m]:e.off[m+1]], e.quarter[e.off[m]:e.off[m+1]])
+		e.factors = quarterFactors(nil, e.base, len(quarters.starts))
+		for _, acts := range e.acts {
+			quarters.index(acts)
 		}
 	}
-
-	// Score every member as of their latest activity, with a decay table
-	// that spans all the quarters.
-	var in instant
-	if e.quarter != nil {
-		in.factors = quarterFactors(nil, e.base, len(quarters.starts))
-	}
-	for m, latest := range e.latest {
-		if latest == math.MinInt64 {
-			continue
-		}
-		in.t = latest
-		if e.quarter != nil {
-			in.quarter = e.quarter[e.off[m+1]-1]
-			e.latestQuarter[m] = in.quarter
-		}
-		e.latestScore[m], _ = e.sum(m, &in)
+	for m := range members {
+		e.rescore(m)
 	}
 	return e
 }
 
-// sortMembers puts the activities of each member in time order, carrying
-// their kinds along. Activities read from the store in time order are sorted
-// already, since laying out the members keeps the order within each.
-func (e *Engine) sortMembers(kind []uint16) {
-	type activity struct {
-		at   int64
-		kind uint16
+// byTime orders activities by time.
+func byTime(a, b activity) int { return cmp.Compare(a.at, b.at) }
+
+// addKind counts activities of the type key, worth points each, and returns
+// their kind.
+func (e *Engine) addKind(key string, points float64) uint16 {
+	k := uint16(len(e.kinds))
+	e.kinds = append(e.kinds, key)
+	e.kindOf[key] = k
+	e.points = append(e.points, points)
+	return k
+}
+
+// rescore sets the latest values of member m from their activities.
+func (e *Engine) rescore(m int) {
+	acts := e.acts[m]
+	if len(acts) == 0 {
+		e.latest[m], e.latestScore[m] = math.MinInt64, 0
+		return
 	}
-	var scratch []activity
-	for m := range len(e.off) - 1 {
-		lo, hi := e.off[m], e.off[m+1]
-		if slices.IsSorted(e.at[lo:hi]) {
-			continue
-		}
-		scratch = scratch[:0]
-		for j := lo; j < hi; j++ {
-			scratch = append(scratch, activity{e.at[j], kind[j]})
-		}
-		slices.SortFunc(scratch, func(a, b activity) int { return cmp.Compare(a.at, b.at) })
-		for i, a := range scratch {
-			e.at[lo+i], kind[lo+i] = a.at, a.kind
-		}
+	last := acts[len(acts)-1]
+	in := instant{t: last.at, quarter: last.quarter}
+	if e.quarterly {
+		in.factors = e.factorsTo(last.quarter)
+		e.latestQuarter[m] = last.quarter
 	}
+	e.latest[m] = last.at
+	e.latestScore[m], _ = e.sum(m, &in)
+}
+
+// factorsTo returns the writers' table of quarterly decay, extended to cover
+// points of every quarter counted at quarter q.
+func (e *Engine) factorsTo(q int32) []float64 {
+	if n := int(int64(q) - int64(e.firstQuarter) + 1); len(e.factors) < n {
+		e.factors = quarterFactors(e.factors, e.base, n)
+	}
+	return e.factors
 }
 
 // Members returns the number of members the engine knows.
-func (e *Engine) Members() int { return len(e.excluded) }
+func (e *Engine) Members() int { return len(e.acts) }
 
 // instant is what scoring at one instant needs beyond the engine.
 type instant struct {
@@ -196,9 +220,9 @@ type instant struct {
 func (e *Engine) prepare(t time.Time, factors []float64) instant {
 	in := instant{t: t.UnixMicro()}
 	in.since = in.t - e.window
-	if e.quarter != nil {
+	if e.quarterly {
 		in.quarter = quarterOf(t, e.loc)
-		in.factors = quarterFactors(factors, e.base, int(max(0, in.quarter-e.firstQuarter+1)))
+		in.factors = quarterFactors(factors, e.base, int(max(0, int64(in.quarter)-int64(e.firstQuarter)+1)))
 	}
 	return in
 }
@@ -225,41 +249,42 @@ func (e *Engine) member(m int, in *instant) (score float64, latest int64) {
 
 // sum is member computed the long way, adding up the decayed points of the
 // activities of member m at or before the instant, which come first as the
-// activities are in time order.
+// activities are in time order. It reads them in order rather than searching
+// for the last, as each one's time lies beside its points.
 func (e *Engine) sum(m int, in *instant) (score float64, latest int64) {
-	lo, hi := e.off[m], e.off[m+1]
-	at := e.at[lo:hi]
-	// Find the number of activities at or before the instant.
-	n, end := 0, len(at)
-	for n < end {
-		mid := int(uint(n+end) >> 1)
-		if at[mid] <= in.t {
-			n = mid + 1
-		} else {
-			end = mid
+	acts := e.acts[m]
+	points := e.points
+	n := 0
+	switch e.c.Decay.Mode {
+	case criteria.DecayQuarterly:
+		for _, a := range acts {
+			if a.at > in.t {
+				break
+			}
+			score += points[a.kind] * in.factors[in.quarter-a.quarter]
+			n++
+		}
+	case criteria.DecayContinuous:
+		for _, a := range acts {
+			if a.at > in.t {
+				break
+			}
+			score += points[a.kind] * e.cont.factor(in.t-a.at)
+			n++
+		}
+	default: // criteria.DecayNone
+		for _, a := range acts {
+			if a.at > in.t {
+				break
+			}
+			score += points[a.kind]
+			n++
 		}
 	}
 	if n == 0 {
 		return 0, math.MinInt64
 	}
-	at = at[:n]
-	points := e.points[lo : lo+n]
-	switch e.c.Decay.Mode {
-	case criteria.DecayQuarterly:
-		quarter := e.quarter[lo : lo+n]
-		for i, p := range points {
-			score += p * in.factors[in.quarter-quarter[i]]
-		}
-	case criteria.DecayContinuous:
-		for i, p := range points {
-			score += p * e.cont.factor(in.t-at[i])
-		}
-	default: // criteria.DecayNone
-		for _, p := range points {
-			score += p
-		}
-	}
-	return score, at[n-1]
+	return score, acts[n-1].at
 }
 
 // Score returns the score of a member at t (SPEC section 3): the decayed

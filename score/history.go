@@ -9,7 +9,10 @@
 // gathers the activities once, independently of any criteria; New prepares an
 // Engine for one criteria version, which resolves each activity's points and
 // quarter ahead of time; Evaluate then scores every member at an instant with
-// table lookups and no allocation per activity.
+// table lookups and no allocation per activity. An Engine follows the
+// community as it changes (Add, Remove, SetExcluded) rather than being
+// prepared again, and a History is saved and loaded with MarshalBinary and
+// UnmarshalBinary.
 //
 // Members are named by a dense index (0, 1, 2, …) that the caller assigns, for
 // example the position of the member in a list read from the store. Times are
@@ -45,7 +48,8 @@ type History struct {
 	members  int    // one more than the highest member index named
 	excluded []bool // by member index; shorter than members when the tail is not excluded
 
-	// The columns, one entry per approved activity, in the order added.
+	// The columns, one entry per approved activity, in the order added (by
+	// member then time after UnmarshalBinary).
 	member []int32
 	kind   []uint16 // index into kinds
 	at     []int64  // Unix microseconds
@@ -92,14 +96,88 @@ func (h *History) Add(e Event) error {
 // Exclude marks a member as staff or bot: they are still scored, but never
 // belong to the active community and so never qualify.
 func (h *History) Exclude(member int32) error {
+	return h.SetExcluded(member, true)
+}
+
+// SetExcluded marks a member as staff or bot, as Exclude does, or clears the
+// mark. Either way the member is named.
+func (h *History) SetExcluded(member int32, excluded bool) error {
 	if err := h.name(member); err != nil {
-		return fmt.Errorf("exclude member: %w", err)
+		return fmt.Errorf("set excluded: %w", err)
 	}
 	if int(member) >= len(h.excluded) {
+		if !excluded {
+			return nil
+		}
 		h.excluded = append(h.excluded, make([]bool, int(member)+1-len(h.excluded))...)
 	}
-	h.excluded[member] = true
+	h.excluded[member] = excluded
 	return nil
+}
+
+// Remove takes out one activity for each of evs with the same member, type
+// and time to the microsecond, whatever the event's status, as an approved
+// activity is removed when it is rejected. Events that match nothing are
+// passed over. It returns how many activities it took out; the others keep
+// their order.
+//
+// Remove reads the columns once, from the newest activity back, and stops
+// as soon as every event has found its activity, so taking out recent
+// activities costs little however long the history.
+func (h *History) Remove(evs ...Event) int {
+	type key struct {
+		at     int64
+		member int32
+		kind   uint16
+	}
+	want := make(map[key]int, len(evs))
+	pending := 0
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, ev := range evs {
+		k, ok := h.kindOf[ev.Type]
+		if !ok || ev.Member < 0 {
+			continue // no activity of that type
+		}
+		at := ev.At.UnixMicro()
+		want[key{at, ev.Member, k}]++
+		pending++
+		lo, hi = min(lo, at), max(hi, at)
+	}
+	var gone []int // positions to remove, newest first
+	for i := len(h.at) - 1; i >= 0 && pending > 0; i-- {
+		at := h.at[i]
+		if at < lo || at > hi {
+			continue
+		}
+		k := key{at, h.member[i], h.kind[i]}
+		if want[k] > 0 {
+			want[k]--
+			pending--
+			gone = append(gone, i)
+		}
+	}
+	slices.Reverse(gone)
+	h.member = removeAt(h.member, gone)
+	h.kind = removeAt(h.kind, gone)
+	h.at = removeAt(h.at, gone)
+	return len(gone)
+}
+
+// removeAt returns s without the elements at the ascending positions gone,
+// moving the others down over them.
+func removeAt[T any](s []T, gone []int) []T {
+	if len(gone) == 0 {
+		return s
+	}
+	w := gone[0]
+	for j, i := range gone {
+		end := len(s)
+		if j+1 < len(gone) {
+			end = gone[j+1]
+		}
+		w += copy(s[w:], s[i+1:end])
+	}
+	return s[:w]
 }
 
 // name checks a member index and counts the member in.
@@ -112,7 +190,7 @@ func (h *History) name(member int32) error {
 }
 
 // Members returns the number of members: one more than the highest index
-// named by Add or Exclude.
+// named by Add, Exclude or SetExcluded.
 func (h *History) Members() int { return h.members }
 
 // Len returns the number of approved activities held.

@@ -553,10 +553,10 @@ func TestQuarters(t *testing.T) {
 				t.Errorf("quarterStart = %v, want %s", start.UTC(), tt.start)
 			}
 			qt := newQuarterTable(at.UnixMicro()-1e12, at.UnixMicro()+1e12, loc)
-			got := make([]int32, 1)
-			qt.indexSorted([]int64{at.UnixMicro()}, got)
-			if got[0] != tt.q {
-				t.Errorf("quarter table gives %d, want %d", got[0], tt.q)
+			got := []activity{{at: at.UnixMicro()}}
+			qt.index(got)
+			if got[0].quarter != tt.q {
+				t.Errorf("quarter table gives %d, want %d", got[0].quarter, tt.q)
 			}
 		})
 	}

@@ -15,7 +15,25 @@ func (s *Server) handleHealth() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		// How far this instance's standings have caught up with the store's
+		// changes, for operators of several instances: null until first used.
+		health := struct {
+			Status       string `json:"status"`
+			StandingsSeq *int64 `json:"standings_seq"`
+			ChangeSeq    int64  `json:"change_seq"`
+		}{Status: "ok"}
+		var err error
+		if health.ChangeSeq, err = s.store.ChangeSeq(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.rank.mu.Lock()
+		if l := s.rank.live; l != nil {
+			seq := l.Seq()
+			health.StandingsSeq = &seq
+		}
+		s.rank.mu.Unlock()
+		writeJSON(w, http.StatusOK, health)
 	})
 }
 

@@ -92,14 +92,17 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 		if !status.Valid() {
 			status = ""
 		}
-		eng, err := s.standings(r.Context())
+		at := s.now()
+		p := leaderboardPage{At: at, Status: string(status)}
+		err := s.readStandings(r.Context(), func(eng *standings.Engine) error {
+			p.Share, p.Entries = eng.Share(at), eng.Leaderboard(at, standings.Options{Top: 100, Status: status})
+			return nil
+		})
 		if err != nil {
 			s.log.Error("leaderboard page", "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		at := s.now()
-		p := leaderboardPage{At: at, Share: eng.Share(at), Entries: eng.Leaderboard(at, standings.Options{Top: 100, Status: status}), Status: string(status)}
 		if len(p.Entries) > 0 {
 			p.Top = p.Entries[0].Score
 		}
@@ -120,15 +123,17 @@ func (s *Server) handleMemberPage() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		eng, err := s.standings(r.Context())
+		var ms *standings.MemberScore
+		err = s.readStandings(r.Context(), func(eng *standings.Engine) (err error) {
+			ms, err = eng.Member(id, s.now())
+			return err
+		})
 		if err != nil {
-			s.log.Error("member page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		ms, err := eng.Member(id, s.now())
-		if err != nil {
-			http.Error(w, cadre.ErrorMessage(err), statusOf(err))
+			status := statusOf(err)
+			if status == http.StatusInternalServerError {
+				s.log.Error("member page", "err", err)
+			}
+			http.Error(w, cadre.ErrorMessage(err), status)
 			return
 		}
 		s.render(w, "member.html", memberPage{Score: ms, Chart: scoreChart(ms)})

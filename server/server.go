@@ -20,15 +20,16 @@ var assets embed.FS
 
 // Server serves Cadre over HTTP.
 type Server struct {
-	store *store.Store
-	log   *slog.Logger
-	pages *template.Template
-	mux   *http.ServeMux
-	rank  rankings
+	store   *store.Store
+	log     *slog.Logger
+	pages   *template.Template
+	mux     *http.ServeMux
+	handler http.Handler // mux with request logging
+	rank    rankings
 }
 
-// New returns the HTTP handler of Cadre over st.
-func New(log *slog.Logger, st *store.Store) (http.Handler, error) {
+// New returns the HTTP interface of Cadre over st.
+func New(log *slog.Logger, st *store.Store) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"date":    func(t time.Time) string { return t.Format("2006-01-02") },
 		"percent": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
@@ -45,8 +46,11 @@ func New(log *slog.Logger, st *store.Store) (http.Handler, error) {
 	}
 	s := &Server{store: st, log: log, pages: pages, mux: http.NewServeMux()}
 	s.routes()
-	return s.logRequests(s.mux), nil
+	s.handler = s.logRequests(s.mux)
+	return s, nil
 }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // now is the server's clock: the store's, which tests fix.
 func (s *Server) now() time.Time { return s.store.Now() }

@@ -9,38 +9,75 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/score"
 	"github.com/cadrehq/cadre/standings"
 )
 
-// rankings keeps the scoring engine of the criteria in force and reloads it
-// when the store's change mark moves, so that requests between changes share
-// one load, and another instance's changes are seen on the next request.
+// rankings holds the live standings, opened on first use.
 type rankings struct {
 	mu   sync.Mutex
-	mark string
-	eng  *standings.Engine
+	live *standings.Live
 }
 
-func (s *Server) standings(ctx context.Context) (*standings.Engine, error) {
-	mark, err := s.store.ChangeMark(ctx)
-	if err != nil {
-		return nil, err
-	}
+// standings returns the live standings, opening them on first use.
+func (s *Server) standings(ctx context.Context) (*standings.Live, error) {
 	s.rank.mu.Lock()
 	defer s.rank.mu.Unlock()
-	if s.rank.eng != nil && s.rank.mark == mark {
-		return s.rank.eng, nil
+	if s.rank.live == nil {
+		l, err := standings.Open(ctx, s.store, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.rank.live = l
 	}
-	c, err := standings.Criteria(ctx, s.store, 0)
+	return s.rank.live, nil
+}
+
+// readStandings calls fn with the engine of the criteria in force, current
+// with the store: a change made through another instance shows on the next
+// request.
+func (s *Server) readStandings(ctx context.Context, fn func(*standings.Engine) error) error {
+	l, err := s.standings(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	snap, err := standings.Load(ctx, s.store)
-	if err != nil {
-		return nil, err
+	return l.Read(ctx, 0, fn)
+}
+
+// Watch keeps the standings current until ctx ends, catching up with the
+// store's changes every interval, so that requests after an import by any
+// instance find them ready, and stores them for the next start now and then
+// and on the way out.
+func (s *Server) Watch(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.rank.mu.Lock()
+			l := s.rank.live
+			s.rank.mu.Unlock()
+			if l != nil {
+				saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				if err := l.Save(saveCtx); err != nil {
+					s.log.Warn("could not store standings", "err", err)
+				}
+				cancel()
+			}
+			return
+		case <-tick.C:
+		}
+		l, err := s.standings(ctx)
+		if err == nil {
+			err = l.Refresh(ctx)
+		}
+		if err == nil {
+			err = l.SaveIfDue(ctx, 10*time.Minute)
+		}
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("keeping standings current", "err", err)
+		}
 	}
-	s.rank.eng, s.rank.mark = snap.Engine(c), mark
-	return s.rank.eng, nil
 }
 
 func (s *Server) handleLeaderboard() http.Handler {
@@ -67,12 +104,16 @@ func (s *Server) handleLeaderboard() http.Handler {
 				return
 			}
 		}
-		eng, err := s.standings(r.Context())
+		var entries []standings.Entry
+		err = s.readStandings(r.Context(), func(eng *standings.Engine) error {
+			entries = eng.Leaderboard(at, opt)
+			return nil
+		})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, eng.Leaderboard(at, opt))
+		writeJSON(w, http.StatusOK, entries)
 	})
 }
 
@@ -83,12 +124,16 @@ func (s *Server) handleShare() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		eng, err := s.standings(r.Context())
+		var share standings.Share
+		err = s.readStandings(r.Context(), func(eng *standings.Engine) error {
+			share = eng.Share(at)
+			return nil
+		})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, eng.Share(at))
+		writeJSON(w, http.StatusOK, share)
 	})
 }
 
@@ -124,12 +169,11 @@ func (s *Server) handleCalibrate() http.Handler {
 		if req.At != nil {
 			at = *req.At
 		}
-		eng, err := s.standings(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		cal, err := eng.Calibrate(*req.Target, at)
+		var cal score.Calibration
+		err := s.readStandings(r.Context(), func(eng *standings.Engine) (err error) {
+			cal, err = eng.Calibrate(*req.Target, at)
+			return err
+		})
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -151,12 +195,11 @@ func (s *Server) handleMemberScore() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		eng, err := s.standings(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		ms, err := eng.Member(id, at)
+		var ms *standings.MemberScore
+		err = s.readStandings(r.Context(), func(eng *standings.Engine) (err error) {
+			ms, err = eng.Member(id, at)
+			return err
+		})
 		if err != nil {
 			s.fail(w, r, err)
 			return

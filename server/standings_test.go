@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/server"
@@ -154,13 +155,16 @@ func TestStandingsAPI(t *testing.T) {
 }
 
 // TestInstancesSeeEachOther runs two Cadre instances on one PostgreSQL
-// database: what one imports, the other ranks on its next request.
+// database: what one imports, the other ranks on its next request, and the
+// second instance's watcher catches up on its own.
 func TestInstancesSeeEachOther(t *testing.T) {
 	dsn := storetest.PostgresDSN(t)
 	ctx := context.Background()
 	var instances []*httptest.Server
 	var stores []*store.Store
-	for range 2 {
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	for i := range 2 {
 		st, err := store.Open(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -172,6 +176,9 @@ func TestInstancesSeeEachOther(t *testing.T) {
 		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if i == 1 {
+			go h.Watch(watchCtx, 10*time.Millisecond)
 		}
 		srv := httptest.NewServer(h)
 		defer srv.Close()
@@ -212,6 +219,44 @@ func TestInstancesSeeEachOther(t *testing.T) {
 			t.Fatalf("after %s's talks the other instance ranks %q first", who, got)
 		}
 	}
+
+	// Without a request to the second instance, its watcher sees the next
+	// import. The wait is bounded only to fail rather than hang.
+	health := func(srv *httptest.Server) (standings *int64, change int64) {
+		resp, err := http.Get(srv.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var h struct {
+			StandingsSeq *int64 `json:"standings_seq"`
+			ChangeSeq    int64  `json:"change_seq"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h.StandingsSeq, h.ChangeSeq
+	}
+	late := cadre.ActivityRecord{
+		Activity: cadre.Activity{Source: "events", ExternalID: "late", Type: "speaking", OccurredAt: t0.AddDate(0, 3, 0), Status: cadre.ActivityApproved},
+		Member:   cadre.MemberRef{Platform: "github", Handle: "ann"},
+	}
+	if _, err := stores[0].NewImporter().Import(ctx, []cadre.ActivityRecord{late}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for {
+		seen, change := health(instances[1])
+		if seen != nil && *seen == change {
+			t.Logf("the watcher caught up %v after the import", time.Since(start))
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("the second instance's standings stay at change %v of %d", seen, change)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
 	ms, _, err := stores[0].Members(ctx, cadre.MemberFilter{Query: "bob"})
 	if err != nil || len(ms) != 1 {
 		t.Fatal(ms, err)

@@ -40,32 +40,53 @@ type Snapshot struct {
 	history score.History
 }
 
+func newSnapshot() *Snapshot { return &Snapshot{index: map[int64]int32{}} }
+
 // Load reads every member and approved activity from src.
 func Load(ctx context.Context, src Source) (*Snapshot, error) {
-	s := &Snapshot{index: map[int64]int32{}}
-	err := src.EachMember(ctx, func(m *cadre.Member) error {
-		i := int32(len(s.members))
-		s.index[m.ID] = i
-		s.members = append(s.members, Member{ID: m.ID, Name: m.Name, Status: m.Status, Excluded: m.Staff || m.Bot})
-		if m.Staff || m.Bot {
-			return s.history.Exclude(i)
-		}
-		return nil
-	})
-	if err != nil {
+	s := newSnapshot()
+	if err := src.EachMember(ctx, s.upsertMember); err != nil {
 		return nil, fmt.Errorf("load members: %w", err)
 	}
-	err = src.EachScoreEvent(ctx, func(ev store.ScoreEvent) error {
-		i, ok := s.index[ev.MemberID]
-		if !ok {
-			return fmt.Errorf("activity of unknown member %d", ev.MemberID)
-		}
-		return s.history.Add(score.Event{Member: i, Type: ev.Type, At: ev.OccurredAt, Status: cadre.ActivityApproved})
-	})
-	if err != nil {
+	if err := src.EachScoreEvent(ctx, s.add); err != nil {
 		return nil, fmt.Errorf("load activities: %w", err)
 	}
 	return s, nil
+}
+
+// upsertMember adds a member, or updates what rankings show of one known.
+func (s *Snapshot) upsertMember(m *cadre.Member) error {
+	i, ok := s.index[m.ID]
+	if !ok {
+		i = int32(len(s.members))
+		s.index[m.ID] = i
+		s.members = append(s.members, Member{})
+	}
+	// A member merged into another has nothing left to rank.
+	excluded := m.Staff || m.Bot || m.MergedInto != 0
+	s.members[i] = Member{ID: m.ID, Name: m.Name, Status: m.Status, Excluded: excluded}
+	if excluded || ok {
+		return s.history.SetExcluded(i, excluded)
+	}
+	return nil
+}
+
+// event returns the engine's form of an approved activity.
+func (s *Snapshot) event(ev store.ScoreEvent) (score.Event, error) {
+	i, ok := s.index[ev.MemberID]
+	if !ok {
+		return score.Event{}, fmt.Errorf("activity of unknown member %d", ev.MemberID)
+	}
+	return score.Event{Member: i, Type: ev.Type, At: ev.OccurredAt, Status: cadre.ActivityApproved}, nil
+}
+
+// add counts an approved activity.
+func (s *Snapshot) add(ev store.ScoreEvent) error {
+	e, err := s.event(ev)
+	if err != nil {
+		return err
+	}
+	return s.history.Add(e)
 }
 
 // Engine prepares scoring under c.
@@ -84,6 +105,13 @@ type Engine struct {
 	// and the share at the same instant evaluates once.
 	mu   sync.Mutex
 	last *score.Board
+}
+
+// changed forgets the board kept, after the standings changed.
+func (e *Engine) changed() {
+	e.mu.Lock()
+	e.last = nil
+	e.mu.Unlock()
 }
 
 // board returns every member's standing at t. Boards are never changed once

@@ -189,13 +189,13 @@ type ScoreSnapshot struct {
 }
 
 // SaveScoreSnapshot stores the standings as of a change sequence number,
-// unless a snapshot at least as recent is stored already (another instance
-// may have been first).
+// unless a more recent snapshot is stored already (another instance may have
+// been first).
 func (s *Store) SaveScoreSnapshot(ctx context.Context, snap *ScoreSnapshot) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO score_snapshot (id, seq, activity_mark, created_at, data) VALUES (1, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, activity_mark = excluded.activity_mark, created_at = excluded.created_at, data = excluded.data
-			WHERE score_snapshot.seq < excluded.seq`), snap.Seq, snap.ActivityMark, s.Now().Unix(), snap.Data)
+			WHERE score_snapshot.seq <= excluded.seq`), snap.Seq, snap.ActivityMark, s.Now().Unix(), snap.Data)
 		if err != nil {
 			return fmt.Errorf("save score snapshot: %w", err)
 		}

@@ -132,7 +132,7 @@ func TestScoreSnapshot(t *testing.T) {
 		if _, err := s.LoadScoreSnapshot(ctx); cadre.ErrorCode(err) != cadre.ENOTFOUND {
 			t.Fatalf("no snapshot yet: %v, want ENOTFOUND", err)
 		}
-		for _, snap := range []store.ScoreSnapshot{{Seq: 5, ActivityMark: 50, Data: []byte("five")}, {Seq: 3, ActivityMark: 30, Data: []byte("three")}} {
+		for _, snap := range []store.ScoreSnapshot{{Seq: 5, ActivityMark: 50, Data: []byte("old five")}, {Seq: 5, ActivityMark: 50, Data: []byte("five")}, {Seq: 3, ActivityMark: 30, Data: []byte("three")}} {
 			if err := s.SaveScoreSnapshot(ctx, &snap); err != nil {
 				t.Fatal(err)
 			}

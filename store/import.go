@@ -32,6 +32,9 @@ type Importer struct {
 	// known maps handles and emails to members, as committed.
 	handles map[refKey]int64
 	emails  map[string]int64
+	userIDs map[refKey]int64 // by platform and the platform's user id
+	// handleUID holds the user id stored with each known handle.
+	handleUID map[refKey]string
 	// unnamed holds members this importer created without a name given,
 	// named after a handle until a record tells their name.
 	unnamed map[int64]bool
@@ -46,7 +49,7 @@ type refKey struct{ platform, handle string }
 
 // NewImporter returns an importer writing to s.
 func (s *Store) NewImporter() *Importer {
-	return &Importer{s: s, handles: make(map[refKey]int64), emails: make(map[string]int64), unnamed: make(map[int64]bool)}
+	return &Importer{s: s, handles: make(map[refKey]int64), emails: make(map[string]int64), userIDs: make(map[refKey]int64), handleUID: make(map[refKey]string), unnamed: make(map[int64]bool)}
 }
 
 // Import writes one batch of records in one transaction. Records already stored

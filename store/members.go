@@ -92,12 +92,12 @@ func (s *Store) insertIdentity(ctx context.Context, tx *sql.Tx, id *cadre.Identi
 	return nil
 }
 
-const memberColumns = `m.id, m.name, m.status, m.staff, m.bot, m.region, m.company, m.created_at`
+const memberColumns = `m.id, m.name, m.status, m.staff, m.bot, m.region, m.company, m.created_at, m.merged_into`
 
 func scanMember(row interface{ Scan(...any) error }, m *cadre.Member, extra ...any) error {
 	var status string
 	var created int64
-	dest := append([]any{&m.ID, &m.Name, &status, &m.Staff, &m.Bot, &m.Region, &m.Company, &created}, extra...)
+	dest := append([]any{&m.ID, &m.Name, &status, &m.Staff, &m.Bot, &m.Region, &m.Company, &created, &m.MergedInto}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Store) fillEmails(ctx context.Context, ms []*cadre.Member) error {
 // Members lists members with their activity counts, most active first, and
 // returns the total number matching the filter.
 func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error) {
-	var where []string
+	where := []string{"m.merged_into = 0"}
 	var args []any
 	if f.Status != "" {
 		where = append(where, "m.status = ?")
@@ -184,10 +184,7 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 			OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ?))`)
 		args = append(args, like, like, like)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if err := s.read.QueryRowContext(ctx, s.q(`SELECT count(*) FROM members m`+cond), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members: %w", err)

@@ -22,6 +22,10 @@ type batchResolver struct {
 
 	handles map[refKey]int64
 	emails  map[string]int64
+	userIDs map[refKey]int64 // by platform and the platform's user id
+	// handleUID holds the user id stored with a handle looked up, to tell
+	// a handle taken over by another account from the same account.
+	handleUID map[refKey]string
 	// storedNames are the names of members found in the database, to spot
 	// those still named after the handle they were first seen by.
 	storedNames map[int64]string
@@ -33,7 +37,12 @@ type batchResolver struct {
 	newMembers []newMember
 	memberAt   map[int64]int // index in newMembers by ID
 	newIdents  []any         // flattened rows of identityColumns
-	newEmails  []any         // flattened rows of emailColumns
+	// identity updates: user ids learnt for known handles, handles that
+	// changed for known user ids, handles freed for another account.
+	setUserID  map[refKey]string
+	setHandle  map[refKey]string // (platform, user id) → new handle
+	freeHandle map[refKey]string // handle → the user id that held it
+	newEmails  []any             // flattened rows of emailColumns
 	renames    map[int64]string
 }
 
@@ -46,17 +55,28 @@ type newMember struct {
 func newBatchResolver(im *Importer, tx dbtx) *batchResolver {
 	return &batchResolver{
 		im: im, tx: tx,
-		handles: map[refKey]int64{}, emails: map[string]int64{}, storedNames: map[int64]string{},
+		handles: map[refKey]int64{}, emails: map[string]int64{}, userIDs: map[refKey]int64{}, handleUID: map[refKey]string{},
+		storedNames: map[int64]string{}, setUserID: map[refKey]string{}, setHandle: map[refKey]string{}, freeHandle: map[refKey]string{},
 		unnamed: map[int64]bool{}, named: map[int64]bool{}, memberAt: map[int64]int{}, renames: map[int64]string{},
 	}
 }
 
 func (b *batchResolver) commit() {
+	for k, v := range b.emails {
+		b.im.emails[k] = v
+	}
+	for k, v := range b.userIDs {
+		b.im.userIDs[k] = v
+	}
+	for k := range b.freeHandle {
+		delete(b.im.handles, k)
+		delete(b.im.handleUID, k)
+	}
 	for k, v := range b.handles {
 		b.im.handles[k] = v
 	}
-	for k, v := range b.emails {
-		b.im.emails[k] = v
+	for k, v := range b.handleUID {
+		b.im.handleUID[k] = v
 	}
 	for id := range b.unnamed {
 		b.im.unnamed[id] = true
@@ -69,6 +89,10 @@ func (b *batchResolver) commit() {
 // resolveAll returns the batch's activities with member and mentee IDs set,
 // creating the members seen for the first time.
 func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRecord) ([]cadre.Activity, error) {
+	for i := range recs {
+		recs[i].Member = normalizeRef(recs[i].Member)
+		recs[i].Mentee = normalizeRef(recs[i].Mentee)
+	}
 	if err := b.prefetch(ctx, recs); err != nil {
 		return nil, err
 	}
@@ -90,6 +114,32 @@ func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRec
 	return acts, b.flush(ctx)
 }
 
+// normalizeRef turns a GitHub noreply address into the account it stands
+// for: "12345+login@users.noreply.github.com" (or the older
+// "login@users.noreply.github.com") is GitHub user login, id 12345, and no
+// mailbox anybody reads.
+func normalizeRef(ref cadre.MemberRef) cadre.MemberRef {
+	local, ok := strings.CutSuffix(strings.ToLower(strings.TrimSpace(ref.Email)), "@users.noreply.github.com")
+	if !ok || local == "" {
+		return ref
+	}
+	uid, login, hasID := strings.Cut(local, "+")
+	if !hasID {
+		uid, login = "", local
+	}
+	if ref.Handle != "" && (ref.Platform != "github" || !strings.EqualFold(ref.Handle, login)) {
+		return ref // the address names another account than the handle: keep both as given
+	}
+	ref.Platform, ref.Email = "github", ""
+	if ref.Handle == "" {
+		ref.Handle = login
+	}
+	if ref.UserID == "" {
+		ref.UserID = uid
+	}
+	return ref
+}
+
 func keyOf(ref cadre.MemberRef) refKey {
 	return refKey{ref.Platform, strings.ToLower(ref.Handle)}
 }
@@ -105,10 +155,18 @@ const lookupChunk = 500
 // that the importer has not resolved before.
 func (b *batchResolver) prefetch(ctx context.Context, recs []cadre.ActivityRecord) error {
 	byPlatform := map[string][]any{}
-	seenKey := map[refKey]bool{}
+	uidsByPlatform := map[string][]any{}
+	seenKey, seenUID := map[refKey]bool{}, map[refKey]bool{}
 	var emails []any
 	seenEmail := map[string]bool{}
 	note := func(ref cadre.MemberRef) {
+		if ref.UserID != "" {
+			k := refKey{ref.Platform, ref.UserID}
+			if _, ok := b.im.userIDs[k]; !ok && !seenUID[k] {
+				seenUID[k] = true
+				uidsByPlatform[k.platform] = append(uidsByPlatform[k.platform], k.handle)
+			}
+		}
 		if ref.Handle != "" {
 			k := keyOf(ref)
 			if _, ok := b.im.handles[k]; !ok && !seenKey[k] {
@@ -133,24 +191,51 @@ func (b *batchResolver) prefetch(ctx context.Context, recs []cadre.ActivityRecor
 	for platform, keys := range byPlatform {
 		for start := 0; start < len(keys); start += lookupChunk {
 			chunk := keys[start:min(start+lookupChunk, len(keys))]
-			query := `SELECT i.handle_key, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id
+			query := `SELECT i.handle_key, i.member_id, m.name, i.user_id FROM identities i JOIN members m ON m.id = i.member_id
 				WHERE i.platform = ? AND i.handle_key IN (` + placeholders(len(chunk)) + `)`
 			rows, err := b.tx.QueryContext(ctx, s.q(query), append([]any{platform}, chunk...)...)
 			if err != nil {
 				return fmt.Errorf("look up identities: %w", err)
 			}
 			for rows.Next() {
-				var handle, name string
+				var handle, name, uid string
 				var id int64
-				if err := rows.Scan(&handle, &id, &name); err != nil {
+				if err := rows.Scan(&handle, &id, &name, &uid); err != nil {
 					rows.Close()
 					return fmt.Errorf("look up identities: %w", err)
 				}
 				b.handles[refKey{platform, handle}] = id
+				b.handleUID[refKey{platform, handle}] = uid
 				b.storedNames[id] = name
 			}
 			if err := rows.Close(); err != nil {
 				return fmt.Errorf("look up identities: %w", err)
+			}
+		}
+	}
+	for platform, uids := range uidsByPlatform {
+		for start := 0; start < len(uids); start += lookupChunk {
+			chunk := uids[start:min(start+lookupChunk, len(uids))]
+			query := `SELECT i.user_id, i.handle, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id
+				WHERE i.platform = ? AND i.user_id IN (` + placeholders(len(chunk)) + `)`
+			rows, err := b.tx.QueryContext(ctx, s.q(query), append([]any{platform}, chunk...)...)
+			if err != nil {
+				return fmt.Errorf("look up user ids: %w", err)
+			}
+			for rows.Next() {
+				var uid, handle, name string
+				var id int64
+				if err := rows.Scan(&uid, &handle, &id, &name); err != nil {
+					rows.Close()
+					return fmt.Errorf("look up user ids: %w", err)
+				}
+				b.userIDs[refKey{platform, uid}] = id
+				b.handles[refKey{platform, strings.ToLower(handle)}] = id
+				b.handleUID[refKey{platform, strings.ToLower(handle)}] = uid
+				b.storedNames[id] = name
+			}
+			if err := rows.Close(); err != nil {
+				return fmt.Errorf("look up user ids: %w", err)
 			}
 		}
 	}
@@ -181,6 +266,12 @@ func placeholders(n int) string {
 }
 
 func (b *batchResolver) lookupHandle(k refKey) (int64, bool) {
+	if _, freed := b.freeHandle[k]; freed {
+		if id, ok := b.handles[k]; ok {
+			return id, true // taken again in this batch
+		}
+		return 0, false
+	}
 	if id, ok := b.im.handles[k]; ok {
 		return id, true
 	}
@@ -196,22 +287,48 @@ func (b *batchResolver) lookupEmail(e string) (int64, bool) {
 	return id, ok
 }
 
-// resolve finds the member a reference names: by platform handle, then by
-// email; a reference matching nobody creates a member. A handle first seen
-// with a known email joins that email's member; an email first seen with a
-// known handle joins the handle's member, unless it is somebody else's.
+// resolve finds the member a reference names: by the platform's user id,
+// then platform handle, then email; a reference matching nobody creates a
+// member. A handle first seen with a known email joins that email's member;
+// an email first seen with a known handle joins the handle's member, unless
+// it is somebody else's. A known user id seen under a new handle renames the
+// identity; a handle held by another user id was given up by that account,
+// and goes to the new one.
 func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64, error) {
 	email := emailOf(ref)
 	key := keyOf(ref)
-	if ref.Handle != "" {
-		if id, ok := b.lookupHandle(key); ok {
+	if ref.UserID != "" {
+		if id, ok := b.lookupUserID(refKey{ref.Platform, ref.UserID}); ok {
 			b.rename(id, ref)
-			if email != "" {
-				if _, taken := b.lookupEmail(email); !taken {
-					b.newEmails = append(b.newEmails, email, id, 1)
-					b.emails[email] = id
+			if ref.Handle != "" {
+				// A renamed account; when another identity still holds the new
+				// handle, the rename waits until that one is seen again.
+				if _, taken := b.lookupHandle(key); !taken {
+					b.setHandle[refKey{ref.Platform, ref.UserID}] = ref.Handle
+					b.handles[key] = id
+					b.handleUID[key] = ref.UserID
 				}
 			}
+			b.addEmail(id, email)
+			return id, nil
+		}
+	}
+	if ref.Handle != "" {
+		if id, ok := b.lookupHandle(key); ok {
+			switch stored := b.storedUID(key); {
+			case ref.UserID == "" || stored == ref.UserID:
+			case stored == "":
+				b.setUserID[key] = ref.UserID
+				b.userIDs[refKey{ref.Platform, ref.UserID}] = id
+			default:
+				// Another account holds the handle now.
+				b.freeHandle[key] = stored
+				delete(b.handles, key)
+				delete(b.handleUID, key)
+				return b.resolve(ctx, ref)
+			}
+			b.rename(id, ref)
+			b.addEmail(id, email)
 			return id, nil
 		}
 	}
@@ -226,10 +343,42 @@ func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64
 		}
 	}
 	if ref.Handle != "" {
-		b.newIdents = append(b.newIdents, id, ref.Platform, ref.Handle, key.handle)
+		b.newIdents = append(b.newIdents, id, ref.Platform, ref.Handle, key.handle, ref.UserID)
 		b.handles[key] = id
+		b.handleUID[key] = ref.UserID
+		if ref.UserID != "" {
+			b.userIDs[refKey{ref.Platform, ref.UserID}] = id
+		}
 	}
 	return id, nil
+}
+
+// addEmail gives member id an email seen with one of their handles, unless
+// the email is somebody's already.
+func (b *batchResolver) addEmail(id int64, email string) {
+	if email == "" {
+		return
+	}
+	if _, taken := b.lookupEmail(email); !taken {
+		b.newEmails = append(b.newEmails, email, id, 1)
+		b.emails[email] = id
+	}
+}
+
+// storedUID returns the user id stored with a known handle.
+func (b *batchResolver) storedUID(k refKey) string {
+	if uid, ok := b.handleUID[k]; ok {
+		return uid
+	}
+	return b.im.handleUID[k]
+}
+
+func (b *batchResolver) lookupUserID(k refKey) (int64, bool) {
+	if id, ok := b.im.userIDs[k]; ok {
+		return id, true
+	}
+	id, ok := b.userIDs[k]
+	return id, ok
 }
 
 // create queues a new member for ref and returns its ID.
@@ -247,7 +396,7 @@ func (b *batchResolver) create(ctx context.Context, ref cadre.MemberRef, email s
 		}
 	}
 	b.memberAt[id] = len(b.newMembers)
-	b.newMembers = append(b.newMembers, newMember{id: id, name: name, bot: cadre.IsBotHandle(ref.Handle)})
+	b.newMembers = append(b.newMembers, newMember{id: id, name: name, bot: ref.Bot || cadre.IsBotHandle(ref.Handle)})
 	if email != "" {
 		b.newEmails = append(b.newEmails, email, id, 0)
 		b.emails[email] = id
@@ -329,7 +478,26 @@ func (b *batchResolver) flush(ctx context.Context) error {
 	if err := s.insertValues(ctx, b.tx, `INSERT INTO member_emails (email, member_id, position) VALUES `, 3, b.newEmails, ` ON CONFLICT DO NOTHING`); err != nil {
 		return fmt.Errorf("add emails: %w", err)
 	}
-	if err := s.insertValues(ctx, b.tx, `INSERT INTO identities (member_id, platform, handle, handle_key) VALUES `, 4, b.newIdents, ""); err != nil {
+	// Handles freed by accounts that gave them up are renamed out of the way
+	// first, keeping the identity under its user id.
+	for k, uid := range b.freeHandle {
+		if _, err := b.tx.ExecContext(ctx, s.q(`UPDATE identities SET handle_key = ? WHERE platform = ? AND handle_key = ? AND user_id = ?`),
+			k.handle+"#"+uid, k.platform, k.handle, uid); err != nil {
+			return fmt.Errorf("free handle %s:%s: %w", k.platform, k.handle, err)
+		}
+	}
+	for k, handle := range b.setHandle {
+		if _, err := b.tx.ExecContext(ctx, s.q(`UPDATE identities SET handle = ?, handle_key = ? WHERE platform = ? AND user_id = ?`),
+			handle, strings.ToLower(handle), k.platform, k.handle); err != nil {
+			return fmt.Errorf("rename identity %s:%s: %w", k.platform, handle, err)
+		}
+	}
+	for k, uid := range b.setUserID {
+		if _, err := b.tx.ExecContext(ctx, s.q(`UPDATE identities SET user_id = ? WHERE platform = ? AND handle_key = ?`), uid, k.platform, k.handle); err != nil {
+			return fmt.Errorf("set user id of %s:%s: %w", k.platform, k.handle, err)
+		}
+	}
+	if err := s.insertValues(ctx, b.tx, `INSERT INTO identities (member_id, platform, handle, handle_key, user_id) VALUES `, 5, b.newIdents, ""); err != nil {
 		return fmt.Errorf("add identities: %w", err)
 	}
 	changed := make([]int64, 0, len(b.newMembers)+len(b.renames))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -113,6 +114,11 @@ func cmdBench(ctx context.Context, e *env) error {
 	}
 	warm := time.Since(start) / rounds
 	fmt.Fprintf(tw, "full score, warm\t%s\t\n", warm.Round(10*time.Microsecond))
+	snap, eng = nil, nil
+
+	if err := benchLive(ctx, e, tw, st, *seed, *members, end); err != nil {
+		return err
+	}
 
 	if st.Dialect() == store.SQLite {
 		start = time.Now()
@@ -134,6 +140,58 @@ func cmdBench(ctx context.Context, e *env) error {
 	fmt.Fprintf(e.stdout, "\nGo heap obtained from the system: %d MB\n", ms.HeapSys>>20)
 	fmt.Fprintf(e.stdout, "active %d, qualifying %d (%.1f%%), threshold for 3%%: %.2f\n",
 		sum.Share.Active, sum.Share.Qualifying, sum.Share.Share*100, sum.Calibration.Threshold)
+	return nil
+}
+
+// benchLive measures the standings a server keeps: storing them, starting
+// from them, and catching up on a batch of new activities.
+func benchLive(ctx context.Context, e *env, tw io.Writer, st *store.Store, seed uint64, members int, end time.Time) error {
+	l, err := standings.Open(ctx, st, nil) // reads every activity, then stores the standings
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := l.Save(ctx); err != nil {
+		return err
+	}
+	snap, err := st.LoadScoreSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "store standings\t%s\t%.1f MB\n", since(start), float64(len(snap.Data))/1e6)
+	l = nil
+
+	start = time.Now()
+	if l, err = standings.Open(ctx, st, nil); err != nil {
+		return err
+	}
+	if err := l.Read(ctx, 0, func(*standings.Engine) error { return nil }); err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "restart from stored standings\t%s\t\n", since(start))
+
+	// New activities by known members, imported as a server would see them
+	// from another instance, then caught up on.
+	const fresh = 10_000
+	recs := make([]cadre.ActivityRecord, 0, fresh)
+	err = demo.Synthetic(seed+1, members, fresh, end, func(r *cadre.ActivityRecord) error {
+		r.ExternalID = "bench-new-" + r.ExternalID
+		r.OccurredAt = end.Add(time.Duration(len(recs)) * time.Second) // the day after the history
+		recs = append(recs, *r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := st.NewImporter().Import(ctx, recs); err != nil {
+		return err
+	}
+	start = time.Now()
+	if err := l.Refresh(ctx); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(tw, "catch up on %d new activities\t%s\t%.1f µs an activity, reading included\n", fresh, took.Round(time.Millisecond), float64(took.Microseconds())/fresh)
 	return nil
 }
 

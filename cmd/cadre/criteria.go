@@ -107,7 +107,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 		if *target < 0 || *target > 1 {
 			return usagef("--target must be a share between 0 and 1, such as 0.03")
 		}
-		eng, err := loadStandings(ctx, st, *ver)
+		eng, err := loadStandings(ctx, e, st, *ver)
 		if err != nil {
 			return err
 		}

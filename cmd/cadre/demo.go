@@ -108,7 +108,7 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	}
 	// The default bar is far too low for a community this active; a program
 	// owner would calibrate it, and so does the demo, as a second version.
-	eng, err := loadStandings(ctx, st, 1)
+	eng, err := loadStandings(ctx, e, st, 1)
 	if err != nil {
 		return err
 	}

@@ -40,17 +40,20 @@ func (a *atFlag) or(now time.Time) time.Time {
 }
 
 // loadStandings scores the store's activity under a criteria version (0: the
-// one in force).
-func loadStandings(ctx context.Context, st *store.Store, version int) (*standings.Engine, error) {
-	c, err := standings.Criteria(ctx, st, version)
+// one in force), starting from the standings stored by the server or an
+// earlier command. The engine is used outside Live.Read as nothing else in
+// the process changes the standings.
+func loadStandings(ctx context.Context, e *env, st *store.Store, version int) (*standings.Engine, error) {
+	l, err := standings.Open(ctx, st, e.log)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := standings.Load(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	return snap.Engine(c), nil
+	var eng *standings.Engine
+	err = l.Read(ctx, version, func(x *standings.Engine) error {
+		eng = x
+		return nil
+	})
+	return eng, err
 }
 
 func cmdLeaderboard(ctx context.Context, e *env) error {
@@ -84,7 +87,7 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := loadStandings(ctx, st, *version)
+	eng, err := loadStandings(ctx, e, st, *version)
 	if err != nil {
 		return err
 	}
@@ -122,7 +125,7 @@ func cmdScore(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	eng, err := loadStandings(ctx, st, *version)
+	eng, err := loadStandings(ctx, e, st, *version)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,10 @@ func cmdServe(ctx context.Context, e *env) error {
 	return serve(ctx, e, st, *addr, *db)
 }
 
+// watchInterval is how often a server catches up with changes made through
+// other instances: well within the second the issue asks for.
+const watchInterval = 250 * time.Millisecond
+
 // serve listens on addr and serves until ctx ends, then drains requests.
 func serve(ctx context.Context, e *env, st *store.Store, addr, db string) error {
 	h, err := server.New(e.log, st)
@@ -42,6 +46,10 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string) error 
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { h.Watch(watchCtx, watchInterval); close(watched) }()
+	defer func() { stopWatch(); <-watched }()
 	e.log.Info("serving", "url", "http://"+ln.Addr().String(), "db", redact(db), "backend", st.Dialect())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,0 +1,366 @@
+package standings
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/score"
+	"github.com/cadrehq/cadre/store"
+)
+
+// Store is what live standings read from and keep in the store.
+type Store interface {
+	CriteriaSource
+	ReadAll(ctx context.Context, r store.Reader) (*store.View, error)
+	CatchUp(ctx context.Context, seq, activityMark int64, r store.Reader) (*store.View, error)
+	LoadScoreSnapshot(ctx context.Context) (*store.ScoreSnapshot, error)
+	SaveScoreSnapshot(ctx context.Context, snap *store.ScoreSnapshot) error
+}
+
+// Live keeps the standings of a store in memory and current: it starts from
+// the snapshot stored by an earlier run, catches up on what changed since,
+// and from then on applies each change as it is committed, by whichever
+// instance, without reading everything again. Engines for each criteria
+// version asked for are kept and updated along. It is safe for concurrent
+// use.
+type Live struct {
+	src Store
+	log *slog.Logger
+
+	// catchUp serialises catching up, so that concurrent requests after a
+	// change wait for one catch-up rather than each doing it.
+	catchUp sync.Mutex
+
+	mu      sync.RWMutex
+	snap    *Snapshot
+	seq     int64 // the change sequence number the standings reflect
+	mark    int64 // the largest activity ID they reflect
+	engines map[int]*Engine
+	// inForce is the criteria version in force (0: none stored, the
+	// default applies), known when inForceOK.
+	inForce   int
+	inForceOK bool
+
+	// What was stored last: the change sequence number of the snapshot and
+	// how many activity changes were applied since.
+	saved     int64
+	unsaved   int
+	savedTime time.Time
+}
+
+// keepEngines bounds the engines kept for criteria versions other than the one
+// in force, which are asked for rarely (comparisons, history).
+const keepEngines = 3
+
+// Open loads the standings of src: from the stored snapshot and the changes
+// since when there is one, else by reading every member and activity (and
+// then storing a snapshot, so the next start is quick).
+func Open(ctx context.Context, src Store, log *slog.Logger) (*Live, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &Live{src: src, log: log, engines: map[int]*Engine{}}
+	start := time.Now()
+	stored, err := src.LoadScoreSnapshot(ctx)
+	switch {
+	case err == nil:
+		err = l.restore(stored)
+		if err != nil {
+			log.Warn("stored standings unreadable; reading every activity instead", "err", err)
+		}
+	case cadre.ErrorCode(err) != cadre.ENOTFOUND:
+		return nil, err
+	}
+	if l.snap == nil {
+		if err := l.reload(ctx); err != nil {
+			return nil, err
+		}
+		l.unsaved = l.snap.history.Len()
+	} else if err := l.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	log.Debug("standings loaded", "members", len(l.snap.members), "activities", l.snap.history.Len(),
+		"from_snapshot", stored != nil && l.saved > 0, "took", time.Since(start))
+	if l.unsaved >= saveAfter {
+		if err := l.Save(ctx); err != nil {
+			log.Warn("could not store standings", "err", err)
+		}
+	}
+	return l, nil
+}
+
+// reload reads everything from the store.
+func (l *Live) reload(ctx context.Context) error {
+	s := newSnapshot()
+	v, err := l.src.ReadAll(ctx, store.Reader{
+		Member:   func(m *cadre.Member) error { return s.upsertMember(m) },
+		Activity: func(_ int64, ev store.ScoreEvent) error { return s.add(ev) },
+	})
+	if err != nil {
+		return fmt.Errorf("load standings: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.snap, l.seq, l.mark = s, v.Seq, v.ActivityMark
+	l.engines, l.inForceOK = map[int]*Engine{}, false
+	return nil
+}
+
+// Seq returns the change sequence number the standings reflect.
+func (l *Live) Seq() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.seq
+}
+
+// Refresh applies what changed in the store since the standings were last
+// current. It costs one small query when nothing did.
+func (l *Live) Refresh(ctx context.Context) error {
+	l.catchUp.Lock()
+	defer l.catchUp.Unlock()
+	l.mu.RLock()
+	seq, mark := l.seq, l.mark
+	l.mu.RUnlock()
+
+	var members []cadre.Member
+	var added []store.ScoreEvent
+	v, err := l.src.CatchUp(ctx, seq, mark, store.Reader{
+		Member:   func(m *cadre.Member) error { members = append(members, *m); return nil },
+		Activity: func(_ int64, ev store.ScoreEvent) error { added = append(added, ev); return nil },
+	})
+	if err != nil {
+		return fmt.Errorf("refresh standings: %w", err)
+	}
+	if v.Seq == seq {
+		return nil
+	}
+	// An activity changed since the standings were current counted as the
+	// first change logged for it says; later entries describe states they
+	// never saw. Activities inserted since were never counted at all.
+	var removed []store.ScoreEvent
+	criteriaChanged := false
+	first := map[int64]bool{}
+	for _, ch := range v.Changes {
+		switch ch.Kind {
+		case store.ChangeCriteria:
+			criteriaChanged = true
+		case store.ChangeActivity:
+			if ch.Ref > mark || first[ch.Ref] {
+				continue
+			}
+			first[ch.Ref] = true
+			if ch.OldStatus == string(cadre.ActivityApproved) {
+				removed = append(removed, ch.Old)
+			}
+		}
+	}
+
+	l.mu.Lock()
+	err = l.apply(members, removed, added)
+	if err == nil {
+		l.seq, l.mark = v.Seq, v.ActivityMark
+		l.unsaved += len(removed) + len(added)
+		if criteriaChanged {
+			l.inForceOK = false
+		}
+		for _, e := range l.engines {
+			e.changed()
+		}
+	}
+	l.mu.Unlock()
+	if err != nil {
+		// The standings may be half-updated: start again from the store.
+		l.log.Warn("standings out of step with the store; reading every activity", "err", err)
+		return l.reload(ctx)
+	}
+	return nil
+}
+
+// apply updates the snapshot and every engine kept. The caller holds l.mu.
+func (l *Live) apply(members []cadre.Member, removed, added []store.ScoreEvent) error {
+	s := l.snap
+	for i := range members {
+		m := &members[i]
+		idx, known := s.index[m.ID]
+		wasExcluded := known && s.members[idx].Excluded
+		if err := s.upsertMember(m); err != nil {
+			return err
+		}
+		idx = s.index[m.ID]
+		if excluded := s.members[idx].Excluded; excluded != wasExcluded {
+			for _, e := range l.engines {
+				if err := e.engine.SetExcluded(idx, excluded); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	evs := make([]score.Event, 0, max(len(removed), len(added)))
+	for _, ev := range removed {
+		e, err := s.event(ev)
+		if err != nil {
+			return err
+		}
+		evs = append(evs, e)
+	}
+	if n := s.history.Remove(evs...); n != len(evs) {
+		return fmt.Errorf("%d of %d activities to uncount were not counted", len(evs)-n, len(evs))
+	}
+	for _, e := range l.engines {
+		for _, ev := range evs {
+			e.engine.Remove(ev)
+		}
+	}
+	evs = evs[:0]
+	for _, ev := range added {
+		e, err := s.event(ev)
+		if err != nil {
+			return err
+		}
+		if err := s.history.Add(e); err != nil {
+			return err
+		}
+		evs = append(evs, e)
+	}
+	for _, e := range l.engines {
+		for _, ev := range evs {
+			if err := e.engine.Add(ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Read calls fn with the engine of a criteria version (0 for the one in
+// force), after catching up with the store. The standings do not change while
+// fn runs, so fn should return promptly: changes wait for it.
+func (l *Live) Read(ctx context.Context, version int, fn func(*Engine) error) error {
+	if err := l.Refresh(ctx); err != nil {
+		return err
+	}
+	e, err := l.engine(ctx, version)
+	if err != nil {
+		return err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return fn(e)
+}
+
+// engine returns the engine of a criteria version, building it from the
+// standings in memory when it is not kept yet.
+func (l *Live) engine(ctx context.Context, version int) (*Engine, error) {
+	l.mu.RLock()
+	if version == 0 && l.inForceOK {
+		version = l.inForce
+		if e := l.engines[version]; e != nil {
+			l.mu.RUnlock()
+			return e, nil
+		}
+	} else if e := l.engines[version]; version != 0 && e != nil {
+		l.mu.RUnlock()
+		return e, nil
+	}
+	l.mu.RUnlock()
+
+	c, v, err := criteriaVersion(ctx, l.src, version)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if version == 0 {
+		l.inForce, l.inForceOK = v, true
+	}
+	if e := l.engines[v]; e != nil {
+		return e, nil
+	}
+	for old := range l.engines {
+		if len(l.engines) < keepEngines {
+			break
+		}
+		if old != l.inForce {
+			delete(l.engines, old)
+		}
+	}
+	e := l.snap.Engine(c)
+	l.engines[v] = e
+	return e, nil
+}
+
+// criteriaVersion returns a stored criteria version parsed, with its number;
+// version 0 asks for the one in force, which is the default of the
+// specification, numbered 0, while none is stored.
+func criteriaVersion(ctx context.Context, src CriteriaSource, version int) (*criteria.Criteria, int, error) {
+	doc, err := src.Criteria(ctx, version)
+	if version == 0 && cadre.ErrorCode(err) == cadre.ENOTFOUND {
+		return criteria.Default(), 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := criteria.Parse([]byte(doc.Document))
+	if err != nil {
+		return nil, 0, fmt.Errorf("criteria version %d: %w", doc.Version, err)
+	}
+	return c, doc.Version, nil
+}
+
+// saveAfter is how many changed activities make storing the standings worth
+// it: below it, catching up from the stored snapshot costs little.
+const saveAfter = 10_000
+
+// Save stores the standings for the next start, unless they are stored as
+// they are already.
+func (l *Live) Save(ctx context.Context) error {
+	l.mu.RLock()
+	seq, mark := l.seq, l.mark
+	if seq == l.saved && l.saved != 0 {
+		l.mu.RUnlock()
+		return nil
+	}
+	data, err := l.snap.MarshalBinary()
+	unsaved := l.unsaved
+	l.mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("store standings: %w", err)
+	}
+	if err := l.src.SaveScoreSnapshot(ctx, &store.ScoreSnapshot{Seq: seq, ActivityMark: mark, Data: data}); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.saved, l.savedTime = seq, time.Now()
+	l.unsaved -= unsaved
+	l.mu.Unlock()
+	l.log.Debug("standings stored", "seq", seq, "bytes", len(data))
+	return nil
+}
+
+// SaveIfDue stores the standings when enough changed since they were last
+// stored, or anything changed and maxAge passed.
+func (l *Live) SaveIfDue(ctx context.Context, maxAge time.Duration) error {
+	l.mu.RLock()
+	due := l.unsaved >= saveAfter || (l.seq != l.saved && time.Since(l.savedTime) >= maxAge)
+	l.mu.RUnlock()
+	if !due {
+		return nil
+	}
+	return l.Save(ctx)
+}
+
+// restore takes the standings from a stored snapshot.
+func (l *Live) restore(stored *store.ScoreSnapshot) error {
+	s := newSnapshot()
+	if err := s.UnmarshalBinary(stored.Data); err != nil {
+		return err
+	}
+	l.snap, l.seq, l.mark = s, stored.Seq, stored.ActivityMark
+	l.saved, l.savedTime = stored.Seq, stored.CreatedAt
+	return nil
+}

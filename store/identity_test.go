@@ -1,0 +1,117 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+// identities returns "platform:handle#userid" of a member's identities.
+func identitiesOf(t *testing.T, s *store.Store, id int64) []string {
+	t.Helper()
+	ids, err := s.Identities(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, i := range ids {
+		out = append(out, i.Platform+":"+i.Handle+"#"+i.UserID)
+	}
+	return out
+}
+
+func TestImportResolvesUserIDs(t *testing.T) {
+	// One importer across the batches resolves from its cache; one per
+	// batch from the database.
+	for _, shared := range []bool{false, true} {
+		t.Run(map[bool]string{false: "fresh importers", true: "one importer"}[shared], func(t *testing.T) {
+			testResolveUserIDs(t, shared)
+		})
+	}
+}
+
+func testResolveUserIDs(t *testing.T, shared bool) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		im := s.NewImporter()
+		n := 0
+		gh := func(handle, uid string) cadre.ActivityRecord {
+			n++
+			r := rec("github", "e"+time.Duration(n).String(), "forum", t0.Add(time.Duration(n)*time.Minute), "github", handle)
+			r.Member.UserID = uid
+			return r
+		}
+		memberOf := func(ref string) int64 {
+			t.Helper()
+			id, err := s.FindMember(ctx, ref)
+			if err != nil {
+				t.Fatalf("find %s: %v", ref, err)
+			}
+			return id
+		}
+		batches := []struct {
+			name string
+			recs []cadre.ActivityRecord
+		}{
+			{"first sight", []cadre.ActivityRecord{gh("octo", "1"), gh("hubot", "")}},
+			// octo renames to octo-new; the old handle is taken by account 3;
+			// hubot's user id becomes known.
+			{"rename and recycle", []cadre.ActivityRecord{gh("octo-new", "1"), gh("octo", "3"), gh("hubot", "2")}},
+			// A commit email in GitHub's noreply form names account 1.
+			{"noreply", []cadre.ActivityRecord{{
+				Activity: cadre.Activity{Source: "git", ExternalID: "c1", Type: "code", OccurredAt: t0, Status: cadre.ActivityApproved},
+				Member:   cadre.MemberRef{Email: "1+octo-new@users.noreply.github.com"},
+			}}},
+		}
+		for _, b := range batches {
+			if !shared {
+				im = s.NewImporter()
+			}
+			if _, err := im.Import(ctx, b.recs); err != nil {
+				t.Fatalf("%s: %v", b.name, err)
+			}
+		}
+		octo := memberOf("github:octo-new")
+		if got := identitiesOf(t, s, octo); len(got) != 1 || got[0] != "github:octo-new#1" {
+			t.Errorf("renamed account's identities = %v", got)
+		}
+		if other := memberOf("github:octo"); other == octo {
+			t.Error("the recycled handle still resolves to the account that gave it up")
+		} else if got := identitiesOf(t, s, other); len(got) != 1 || got[0] != "github:octo#3" {
+			t.Errorf("new holder of the handle: %v", got)
+		}
+		if got := identitiesOf(t, s, memberOf("github:hubot")); len(got) != 1 || got[0] != "github:hubot#2" {
+			t.Errorf("hubot's identities = %v", got)
+		}
+		acts, _, err := s.Activities(ctx, cadre.ActivityFilter{MemberID: octo, Limit: 10})
+		if err != nil || len(acts) != 3 {
+			t.Errorf("account 1 has %d activities (%v), want 3: two under either handle and the noreply commit", len(acts), err)
+		}
+		m, err := s.Member(ctx, octo)
+		if err != nil || len(m.Emails) != 0 {
+			t.Errorf("noreply address stored as an email: %+v, %v", m, err)
+		}
+	})
+}
+
+func TestImportFlagsPlatformBots(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r := rec("github", "b1", "code", t0, "github", "renovate-bot")
+		r.Member.Bot = true // the platform says so; the handle does not
+		if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{r}); err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.FindMember(ctx, "github:renovate-bot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.Member(ctx, id); err != nil || !m.Bot {
+			t.Fatalf("member = %+v, %v; want a bot", m, err)
+		}
+	})
+}
