@@ -38,6 +38,9 @@ type Activity struct {
 	Title         string
 	Metrics       map[string]float64 // views, likes, solved, ...
 	MenteeID      int64              // for mentoring; 0 when none
+	// DuplicateOf flags a self-reported activity that looks like activity
+	// already known (its ID), for the reviewer; 0 when none.
+	DuplicateOf int64
 }
 
 // ActivityRecord is an activity as it arrives from outside Cadre: the member and
@@ -53,6 +56,7 @@ type ActivityFilter struct {
 	MemberID int64
 	Type     string
 	Source   string
+	Status   ActivityStatus
 	Since    time.Time // inclusive
 	Until    time.Time // exclusive
 	Offset   int

@@ -11,7 +11,7 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-const selectActivity = `SELECT id, member_id, type, occurred_at, source, external_id, status, effort_minutes, url, title, metrics, mentee_id FROM activities`
+const selectActivity = `SELECT id, member_id, type, occurred_at, source, external_id, status, effort_minutes, url, title, metrics, mentee_id, duplicate_of FROM activities`
 
 func scanActivity(rows *sql.Rows, a *cadre.Activity) error {
 	var occurred int64
@@ -19,7 +19,7 @@ func scanActivity(rows *sql.Rows, a *cadre.Activity) error {
 	var effort sql.NullFloat64
 	var mentee sql.NullInt64
 	if err := rows.Scan(&a.ID, &a.MemberID, &a.Type, &occurred, &a.Source, &a.ExternalID, &status,
-		&effort, &a.URL, &a.Title, &metrics, &mentee); err != nil {
+		&effort, &a.URL, &a.Title, &metrics, &mentee, &a.DuplicateOf); err != nil {
 		return err
 	}
 	a.OccurredAt = time.UnixMicro(occurred).UTC()
@@ -47,6 +47,10 @@ func (s *Store) Activities(ctx context.Context, f cadre.ActivityFilter) ([]cadre
 	if f.Source != "" {
 		where = append(where, "source = ?")
 		args = append(args, f.Source)
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "occurred_at >= ?")
@@ -231,6 +235,12 @@ func (s *Store) ExportActivities(ctx context.Context, fn func(*cadre.ActivityRec
 // SetActivityStatus approves or rejects an activity, or sends it back to
 // pending, recording who did it and why in the audit log, in one transaction.
 func (s *Store) SetActivityStatus(ctx context.Context, id int64, status cadre.ActivityStatus, actor, reason string) error {
+	return s.setActivityStatus(ctx, id, status, "", actor, reason)
+}
+
+// setActivityStatus changes an activity's status, which must be expect
+// unless that is "".
+func (s *Store) setActivityStatus(ctx context.Context, id int64, status, expect cadre.ActivityStatus, actor, reason string) error {
 	if !status.Valid() {
 		return cadre.Errorf(cadre.EINVALID, "unknown activity status %q", status)
 	}
@@ -248,6 +258,9 @@ func (s *Store) SetActivityStatus(ctx context.Context, id int64, status cadre.Ac
 		}
 		if err != nil {
 			return fmt.Errorf("set activity status: %w", err)
+		}
+		if expect != "" && old.OldStatus != string(expect) {
+			return cadre.Errorf(cadre.ECONFLICT, "activity %d is %s, not %s: reviewed already?", id, old.OldStatus, expect)
 		}
 		if old.OldStatus == string(status) {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +139,62 @@ func TestUnmergeWaitsForLaterMerge(t *testing.T) {
 			if found, err := s.FindMember(ctx, "forum:"+h); err != nil || found != id {
 				t.Errorf("forum:%s resolves to %d, %v; want %d", h, found, err, id)
 			}
+		}
+	})
+}
+
+func TestMergeSuggestions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		named := func(platform, handle, name string, n int) cadre.ActivityRecord {
+			r := rec(platform, fmt.Sprint(platform, handle, n), "forum", t0.Add(time.Duration(n)*time.Minute), platform, handle)
+			r.Member.Name = name
+			return r
+		}
+		recs := []cadre.ActivityRecord{
+			named("github", "grace-h", "Grace Hopper", 1), named("discourse", "grace-h", "Grace Hopper", 2), // handle and name
+			named("github", "linus", "Linus", 3), named("stackexchange", "linus", "L. T.", 4), // handle only
+			named("github", "bob", "Bob A", 5), named("discourse", "bob", "Bob B", 6), // short handle
+			named("github", "mh1", "Margaret Hamilton", 7), named("rss", "margaret", "Margaret  Hamilton", 8), // full name
+			named("github", "js", "John Smith", 9), named("rss", "jsmith", "John Smith", 10), named("events", "j-smith", "John Smith", 11),
+			named("forum", "smithj", "John Smith", 12), named("meetup", "john", "John Smith", 13), // too common a name
+		}
+		if _, err := s.NewImporter().Import(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		sgs, err := s.MergeSuggestions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, sg := range sgs {
+			got = append(got, fmt.Sprintf("%.2f %s", sg.Confidence, sg.Reason))
+		}
+		want := []string{
+			`0.90 same handle "grace-h" and name "Grace Hopper" on discourse and github`,
+			`0.60 same handle "linus" on github and stackexchange`,
+			`0.50 same full name "margaret hamilton"`,
+			`0.35 same short handle "bob" on discourse and github`,
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("suggestions:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+
+		done, err := s.ApplySuggestions(ctx, 0.85, "auto")
+		if err != nil || len(done) != 1 {
+			t.Fatalf("applied %v, %v; want the one above 0.85", done, err)
+		}
+		merges, err := s.Merges(ctx, done[0].Into)
+		if err != nil || len(merges) != 1 {
+			t.Fatal(merges, err)
+		}
+		// Split again: the pair is not proposed any more.
+		if err := s.UnmergeMembers(ctx, merges[0].ID, "admin", "two Graces"); err != nil {
+			t.Fatal(err)
+		}
+		sgs, err = s.MergeSuggestions(ctx)
+		if err != nil || len(sgs) != 3 {
+			t.Fatalf("after the unmerge: %+v, %v", sgs, err)
 		}
 	})
 }
