@@ -61,6 +61,9 @@ func commands() []command {
 		{"import", "Import activities from JSON Lines or CSV", cmdImport},
 		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
 		{"members", "List members with their activity counts", cmdMembers},
+		{"merge", "Merge two members who are one person, undo a merge, or list suggestions", cmdMerge},
+		{"report", "Report an activity the platforms do not show, for review", cmdReport},
+		{"review", "List pending self-reports, approve or reject one", cmdReview},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
 		{"score", "Explain a member's score and where it is heading", cmdScore},
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},
@@ -181,6 +184,22 @@ func (e *env) parse(fs *flag.FlagSet) error {
 		return usagef("%v", err)
 	}
 	return nil
+}
+
+// parseMixed is parse for commands whose flags may come after their
+// arguments ("cadre merge A B --reason R"); it returns the arguments.
+func (e *env) parseMixed(fs *flag.FlagSet) ([]string, error) {
+	if err := e.parse(fs); err != nil {
+		return nil, err
+	}
+	var args []string
+	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
+		args = append(args, rest[0])
+		if err := fs.Parse(rest[1:]); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	return args, nil
 }
 
 func (e *env) dbFlag(fs *flag.FlagSet) *string {
