@@ -80,11 +80,13 @@ type activityJSON struct {
 	Title         string             `json:"title,omitempty"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
 	MenteeID      int64              `json:"mentee_id,omitempty"`
+	DuplicateOf   int64              `json:"duplicate_of,omitempty"`
 }
 
 func toActivityJSON(a *cadre.Activity) activityJSON {
 	j := activityJSON{ID: a.ID, MemberID: a.MemberID, Type: a.Type, OccurredAt: a.OccurredAt, Source: a.Source,
-		ExternalID: a.ExternalID, Status: string(a.Status), URL: a.URL, Title: a.Title, Metrics: a.Metrics, MenteeID: a.MenteeID}
+		ExternalID: a.ExternalID, Status: string(a.Status), URL: a.URL, Title: a.Title, Metrics: a.Metrics, MenteeID: a.MenteeID,
+		DuplicateOf: a.DuplicateOf}
 	if a.HasEffort {
 		e := a.EffortMinutes
 		j.EffortMinutes = &e

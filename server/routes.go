@@ -19,4 +19,10 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /api/v1/leaderboard", s.handleLeaderboard())
 	s.mux.Handle("GET /api/v1/program/share", s.handleShare())
 	s.mux.Handle("POST /api/v1/criteria/calibrate", s.handleCalibrate())
+	s.mux.Handle("POST /api/v1/reports", s.handleReport())
+	s.mux.Handle("GET /api/v1/reports", s.handleReports())
+	s.mux.Handle("POST /api/v1/reports/{id}/review", s.handleReview())
+	s.mux.Handle("GET /api/v1/merge-suggestions", s.handleMergeSuggestions())
+	s.mux.Handle("POST /api/v1/merges", s.handleMerge())
+	s.mux.Handle("POST /api/v1/merges/{id}/undo", s.handleUnmerge())
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
@@ -155,10 +154,8 @@ type calibrateResponse struct {
 func (s *Server) handleCalibrate() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req calibrateRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "body must be JSON like {\"target\": 0.03, \"at\": \"2025-06-30T00:00:00Z\"}: %v", err))
+		if err := decodeBody(w, r, &req, `{"target": 0.03, "at": "2025-06-30T00:00:00Z"}`); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		if req.Target == nil || *req.Target < 0 || *req.Target > 1 {

@@ -1,0 +1,214 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/store"
+)
+
+// decodeBody reads a JSON request body into v, refusing unknown fields and
+// bodies over 64 KiB; example shows the expected shape in the error.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, example string) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %v", example, err)
+	}
+	return nil
+}
+
+// actor is who a change through the API is made by, for the audit log.
+func actor(r *http.Request) string {
+	if a := strings.TrimSpace(r.Header.Get("X-Cadre-Actor")); a != "" {
+		return a
+	}
+	return "api"
+}
+
+// pathID reads a numeric path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, cadre.Errorf(cadre.EINVALID, "%s must be a positive integer, got %q", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+type reportRequest struct {
+	MemberID      int64   `json:"member_id"`
+	Type          string  `json:"type"`
+	Date          string  `json:"date"`
+	Title         string  `json:"title"`
+	URL           string  `json:"url"`
+	EffortMinutes float64 `json:"effort_minutes"`
+}
+
+const reportExample = `{"member_id": 7, "type": "speaking", "date": "2025-05-14", "title": "Scaling Cadre", "url": "https://conf.example/talks/42", "effort_minutes": 240}`
+
+func (s *Server) handleReport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req reportRequest
+		if err := decodeBody(w, r, &req, reportExample); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		date, err := parseDate(req.Date)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		a, err := s.store.Report(r.Context(), store.SelfReport{MemberID: req.MemberID, Type: req.Type, Date: date,
+			Title: req.Title, URL: req.URL, EffortMinutes: req.EffortMinutes}, actor(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, toActivityJSON(a))
+	})
+}
+
+// parseDate reads a date or an RFC 3339 time.
+func parseDate(v string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, cadre.Errorf(cadre.EINVALID, "date must be a date such as 2025-05-14 or an RFC 3339 time, got %q", v)
+}
+
+func (s *Server) handleReports() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offset, limit, err := pageParams(q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		status := cadre.ActivityStatus(q.Get("status"))
+		if status == "" {
+			status = cadre.ActivityPending
+		}
+		if !status.Valid() {
+			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "status must be pending, approved or rejected, got %q", status))
+			return
+		}
+		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: store.SelfReportSource, Status: status, Offset: offset, Limit: limit})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := page[activityJSON]{Items: make([]activityJSON, len(acts)), Total: total, Offset: offset, Limit: limit}
+		for i := range acts {
+			out.Items[i] = toActivityJSON(&acts[i])
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+type reviewRequest struct {
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+}
+
+func (s *Server) handleReview() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var req reviewRequest
+		if err := decodeBody(w, r, &req, `{"decision": "reject", "reason": "seen on the forum already"}`); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if req.Decision != "approve" && req.Decision != "reject" {
+			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "decision must be approve or reject, got %q", req.Decision))
+			return
+		}
+		if err := s.store.ReviewReport(r.Context(), id, req.Decision == "approve", actor(r), req.Reason); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		a, err := s.store.Activity(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toActivityJSON(a))
+	})
+}
+
+type suggestionJSON struct {
+	Into       int64   `json:"into"`
+	From       int64   `json:"from"`
+	Reason     string  `json:"reason"`
+	Confidence float64 `json:"confidence"`
+}
+
+func (s *Server) handleMergeSuggestions() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sgs, err := s.store.MergeSuggestions(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := make([]suggestionJSON, len(sgs))
+		for i, sg := range sgs {
+			out[i] = suggestionJSON{sg.Into, sg.From, sg.Reason, sg.Confidence}
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+type mergeRequest struct {
+	From   int64  `json:"from"`
+	Into   int64  `json:"into"`
+	Reason string `json:"reason"`
+}
+
+func (s *Server) handleMerge() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req mergeRequest
+		if err := decodeBody(w, r, &req, `{"from": 12, "into": 7, "reason": "same person on GitHub and the forum"}`); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		id, err := s.store.MergeMembers(r.Context(), req.From, req.Into, actor(r), req.Reason)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"id": id, "from": req.From, "into": req.Into,
+			"undo": fmt.Sprintf("/api/v1/merges/%d/undo", id)})
+	})
+}
+
+func (s *Server) handleUnmerge() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if err := decodeBody(w, r, &req, `{"reason": "two different people"}`); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := s.store.UnmergeMembers(r.Context(), id, actor(r), req.Reason); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "undone": true})
+	})
+}
