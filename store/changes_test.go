@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -221,6 +222,33 @@ func TestCatchUpMissesNothing(t *testing.T) {
 		sort.Slice(missed, func(i, j int) bool { return missed[i] < missed[j] })
 		if len(missed) > 0 || len(twice) > 0 {
 			t.Fatalf("catching up missed %d activities (%v…) and saw %d twice", len(missed), missed[:min(5, len(missed))], len(twice))
+		}
+	})
+}
+
+func TestImportDeliveryOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		recs := []cadre.ActivityRecord{rec("github", "issue_comment:1", "forum", t0, "github", "ada")}
+		res, err := s.NewImporter().ImportDelivery(ctx, "github", "d-1", recs)
+		if err != nil || res.Inserted != 1 {
+			t.Fatalf("first delivery: %+v, %v", res, err)
+		}
+		seq, _ := s.ChangeSeq(ctx)
+		// A redelivery, even with other content, changes nothing.
+		other := []cadre.ActivityRecord{rec("github", "issue_comment:2", "forum", t0, "github", "bob")}
+		if _, err := s.NewImporter().ImportDelivery(ctx, "github", "d-1", other); !errors.Is(err, store.ErrRedelivery) {
+			t.Fatalf("redelivery: %v, want ErrRedelivery", err)
+		}
+		if after, _ := s.ChangeSeq(ctx); after != seq {
+			t.Errorf("a redelivery moved the change sequence from %d to %d", seq, after)
+		}
+		if _, n, _ := s.Members(ctx, cadre.MemberFilter{}); n != 1 {
+			t.Errorf("%d members after the redelivery, want 1", n)
+		}
+		// The same ID on another platform is another delivery.
+		if res, err := s.NewImporter().ImportDelivery(ctx, "discourse", "d-1", other); err != nil || res.Inserted != 1 {
+			t.Errorf("same ID from another platform: %+v, %v", res, err)
 		}
 	})
 }

@@ -55,13 +55,43 @@ func (s *Store) NewImporter() *Importer {
 // Import writes one batch of records in one transaction. Records already stored
 // (same source and external ID, also within the batch) count as duplicates.
 func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
+	return im.importBatch(ctx, recs, nil)
+}
+
+// ErrRedelivery is returned by ImportDelivery for a delivery taken before.
+var ErrRedelivery error = cadre.Errorf(cadre.ECONFLICT, "delivery received before")
+
+// ImportDelivery imports the records of one webhook delivery, once: the
+// delivery's ID is stored in the same transaction, and a delivery already
+// taken returns ErrRedelivery and changes nothing.
+func (im *Importer) ImportDelivery(ctx context.Context, platform, deliveryID string, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
+	return im.importBatch(ctx, recs, func(tx dbtx) error {
+		res, err := tx.ExecContext(ctx, im.s.q(`INSERT INTO webhook_deliveries (platform, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+			platform, deliveryID, im.s.Now().Unix())
+		if err != nil {
+			return fmt.Errorf("record delivery: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("record delivery: %w", err)
+		}
+		if n == 0 {
+			return ErrRedelivery
+		}
+		return nil
+	})
+}
+
+// importBatch writes a batch after first, which runs at the start of the
+// transaction and may refuse the batch.
+func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord, first func(dbtx) error) (cadre.ImportResult, error) {
 	for i := range recs {
 		if err := validRecord(&recs[i]); err != nil {
 			return cadre.ImportResult{}, fmt.Errorf("record %d: %w", i+1, err)
 		}
 	}
 	if im.s.dialect == Postgres {
-		return im.importPostgres(ctx, recs)
+		return im.importPostgres(ctx, recs, first)
 	}
 	var res cadre.ImportResult
 	var b *batchResolver
@@ -69,6 +99,11 @@ func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (ca
 		b = newBatchResolver(im, tx)
 		if b.seq, err = im.s.bump(ctx, tx); err != nil {
 			return err
+		}
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
 		}
 		acts, err := b.resolveAll(ctx, recs)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 // COPY cannot skip duplicates, so the batch is copied into a temporary table
 // and moved into activities by one INSERT … ON CONFLICT DO NOTHING, which
 // counts what was new and lets concurrent instances import the same file.
-func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRecord) (res cadre.ImportResult, err error) {
+func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRecord, first func(dbtx) error) (res cadre.ImportResult, err error) {
 	conn, err := im.s.write.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
@@ -32,6 +32,11 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 	b := newBatchResolver(im, conn)
 	if b.seq, err = im.s.bump(ctx, conn); err != nil {
 		return res, err
+	}
+	if first != nil {
+		if err := first(conn); err != nil {
+			return res, err
+		}
 	}
 	acts, err := b.resolveAll(ctx, recs)
 	if err != nil {
