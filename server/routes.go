@@ -19,6 +19,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /api/v1/leaderboard", s.handleLeaderboard())
 	s.mux.Handle("GET /api/v1/program/share", s.handleShare())
 	s.mux.Handle("POST /api/v1/criteria/calibrate", s.handleCalibrate())
+	s.mux.Handle("POST /webhooks/github", s.handleGitHubWebhook())
+	s.mux.Handle("POST /webhooks/discourse", s.handleDiscourseWebhook())
 	s.mux.Handle("POST /api/v1/reports", s.handleReport())
 	s.mux.Handle("GET /api/v1/reports", s.handleReports())
 	s.mux.Handle("POST /api/v1/reports/{id}/review", s.handleReview())

@@ -20,16 +20,18 @@ var assets embed.FS
 
 // Server serves Cadre over HTTP.
 type Server struct {
-	store   *store.Store
-	log     *slog.Logger
-	pages   *template.Template
-	mux     *http.ServeMux
-	handler http.Handler // mux with request logging
-	rank    rankings
+	store      *store.Store
+	log        *slog.Logger
+	pages      *template.Template
+	mux        *http.ServeMux
+	handler    http.Handler // mux with request logging
+	rank       rankings
+	webhooks   Webhooks
+	deliveries groupCommit
 }
 
 // New returns the HTTP interface of Cadre over st.
-func New(log *slog.Logger, st *store.Store) (*Server, error) {
+func New(log *slog.Logger, st *store.Store, opts ...Option) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"date":    func(t time.Time) string { return t.Format("2006-01-02") },
 		"percent": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
@@ -45,6 +47,9 @@ func New(log *slog.Logger, st *store.Store) (*Server, error) {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	s := &Server{store: st, log: log, pages: pages, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(s)
+	}
 	s.routes()
 	s.handler = s.logRequests(s.mux)
 	return s, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -55,41 +56,83 @@ func (s *Store) NewImporter() *Importer {
 // Import writes one batch of records in one transaction. Records already stored
 // (same source and external ID, also within the batch) count as duplicates.
 func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
+	for i := range recs {
+		if err := validRecord(&recs[i]); err != nil {
+			return cadre.ImportResult{}, fmt.Errorf("record %d: %w", i+1, err)
+		}
+	}
 	return im.importBatch(ctx, recs, nil)
 }
 
 // ErrRedelivery is returned by ImportDelivery for a delivery taken before.
 var ErrRedelivery error = cadre.Errorf(cadre.ECONFLICT, "delivery received before")
 
+// Delivery is one webhook delivery: the platform's ID for it, and its records.
+type Delivery struct {
+	Platform, ID string
+	Records      []cadre.ActivityRecord
+}
+
 // ImportDelivery imports the records of one webhook delivery, once: the
 // delivery's ID is stored in the same transaction, and a delivery already
 // taken returns ErrRedelivery and changes nothing.
 func (im *Importer) ImportDelivery(ctx context.Context, platform, deliveryID string, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
-	return im.importBatch(ctx, recs, func(tx dbtx) error {
-		res, err := tx.ExecContext(ctx, im.s.q(`INSERT INTO webhook_deliveries (platform, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-			platform, deliveryID, im.s.Now().Unix())
-		if err != nil {
-			return fmt.Errorf("record delivery: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("record delivery: %w", err)
-		}
-		if n == 0 {
-			return ErrRedelivery
-		}
-		return nil
-	})
+	fresh, res, err := im.ImportDeliveries(ctx, []Delivery{{Platform: platform, ID: deliveryID, Records: recs}})
+	if err == nil && !fresh[0] {
+		err = ErrRedelivery
+	}
+	return res, err
 }
 
-// importBatch writes a batch after first, which runs at the start of the
-// transaction and may refuse the batch.
-func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord, first func(dbtx) error) (cadre.ImportResult, error) {
-	for i := range recs {
-		if err := validRecord(&recs[i]); err != nil {
-			return cadre.ImportResult{}, fmt.Errorf("record %d: %w", i+1, err)
+// ImportDeliveries imports several webhook deliveries in one transaction,
+// each once: it reports for each whether it was new (a redelivery adds
+// nothing), and counts the records of the new ones together.
+func (im *Importer) ImportDeliveries(ctx context.Context, ds []Delivery) (fresh []bool, res cadre.ImportResult, err error) {
+	var all []cadre.ActivityRecord
+	for _, d := range ds {
+		all = append(all, d.Records...)
+	}
+	for i := range all {
+		if err := validRecord(&all[i]); err != nil {
+			return nil, res, fmt.Errorf("record %d: %w", i+1, err)
 		}
 	}
+	res, err = im.importBatch(ctx, nil, func(tx dbtx) ([]cadre.ActivityRecord, error) {
+		fresh = make([]bool, len(ds))
+		anyFresh := false
+		var recs []cadre.ActivityRecord
+		for i, d := range ds {
+			r, err := tx.ExecContext(ctx, im.s.q(`INSERT INTO webhook_deliveries (platform, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+				d.Platform, d.ID, im.s.Now().Unix())
+			if err != nil {
+				return nil, fmt.Errorf("record delivery: %w", err)
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return nil, fmt.Errorf("record delivery: %w", err)
+			}
+			if fresh[i] = n > 0; fresh[i] {
+				recs = append(recs, d.Records...)
+				anyFresh = true
+			}
+		}
+		if !anyFresh {
+			return nil, errNothingNew // roll back: nothing changes
+		}
+		return recs, nil
+	})
+	if errors.Is(err, errNothingNew) {
+		err = nil
+	}
+	return fresh, res, err
+}
+
+// errNothingNew rolls back a transaction that would change nothing.
+var errNothingNew = errors.New("nothing new")
+
+// importBatch writes a batch of valid records; when first is given, it runs
+// at the start of the transaction and returns the records to write instead.
+func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord, first func(dbtx) ([]cadre.ActivityRecord, error)) (cadre.ImportResult, error) {
 	if im.s.dialect == Postgres {
 		return im.importPostgres(ctx, recs, first)
 	}
@@ -101,7 +144,7 @@ func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord
 			return err
 		}
 		if first != nil {
-			if err := first(tx); err != nil {
+			if recs, err = first(tx); err != nil {
 				return err
 			}
 		}

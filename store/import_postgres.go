@@ -15,7 +15,7 @@ import (
 // COPY cannot skip duplicates, so the batch is copied into a temporary table
 // and moved into activities by one INSERT … ON CONFLICT DO NOTHING, which
 // counts what was new and lets concurrent instances import the same file.
-func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRecord, first func(dbtx) error) (res cadre.ImportResult, err error) {
+func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRecord, first func(dbtx) ([]cadre.ActivityRecord, error)) (res cadre.ImportResult, err error) {
 	conn, err := im.s.write.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
@@ -34,7 +34,7 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 		return res, err
 	}
 	if first != nil {
-		if err := first(conn); err != nil {
+		if recs, err = first(conn); err != nil {
 			return res, err
 		}
 	}

@@ -12,8 +12,16 @@ import (
 	"github.com/cadrehq/cadre/store"
 )
 
+const serveHelp = `Run the web interface and the JSON API. The server refuses a database whose
+schema is out of date unless given --migrate. SIGTERM or Ctrl-C stop it gracefully.
+
+Webhook receivers, switched on by their secrets (kept out of the command line):
+  POST /webhooks/github     CADRE_GITHUB_WEBHOOK_SECRET, checked against X-Hub-Signature-256
+  POST /webhooks/discourse  CADRE_DISCOURSE_WEBHOOK_SECRET, checked against X-Discourse-Event-Signature;
+                            CADRE_DISCOURSE_URL is the forum's address, for links`
+
 func cmdServe(ctx context.Context, e *env) error {
-	fs := e.flags("serve", "", "Run the web interface and the JSON API. The server refuses a database whose\nschema is out of date unless given --migrate. SIGTERM or Ctrl-C stop it gracefully.")
+	fs := e.flags("serve", "", serveHelp)
 	db := e.dbFlag(fs)
 	addr := e.addrFlag(fs)
 	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
@@ -37,7 +45,11 @@ const watchInterval = 250 * time.Millisecond
 
 // serve listens on addr and serves until ctx ends, then drains requests.
 func serve(ctx context.Context, e *env, st *store.Store, addr, db string) error {
-	h, err := server.New(e.log, st)
+	h, err := server.New(e.log, st, server.WithWebhooks(server.Webhooks{
+		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
+		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
+		DiscourseURL:    e.getenv("CADRE_DISCOURSE_URL"),
+	}))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,215 @@
+package github
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/interchange"
+)
+
+// MaxLineBytes is the longest GH Archive line a reader accepts. Real events
+// reach tens of kilobytes (a pull request carries two full repositories and
+// its body); a line beyond this is broken, and is skipped without being held
+// in memory.
+const MaxLineBytes = 16 << 20
+
+// ArchiveReader reads the events of a GH Archive file, one JSON object a
+// line, and returns the activities they make. It streams: memory does not
+// grow with the file.
+type ArchiveReader struct {
+	file    string
+	lines   lineReader
+	ignored map[string]int
+	err     error // a read error, returned again by every later call
+}
+
+// NewArchiveReader returns a reader of the GH Archive events in r, which must
+// already be decompressed; file names r in errors.
+func NewArchiveReader(r io.Reader, file string) *ArchiveReader {
+	return &ArchiveReader{
+		file:    file,
+		lines:   lineReader{br: bufio.NewReaderSize(r, 64<<10)},
+		ignored: make(map[string]int),
+	}
+}
+
+// OpenArchive opens a GH Archive file, gzip-compressed as gharchive.org
+// serves it (told by its magic bytes, whatever its name) or not. Close the
+// returned Closer when done.
+func OpenArchive(path string) (*ArchiveReader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open archive: %w", err)
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	magic, err := br.Peek(2)
+	if err != nil && err != io.EOF {
+		f.Close()
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return NewArchiveReader(br, path), f, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return NewArchiveReader(zr, path), gzipFile{zr, f}, nil
+}
+
+// gzipFile closes a gzip stream and the file under it.
+type gzipFile struct {
+	zr *gzip.Reader
+	f  *os.File
+}
+
+func (g gzipFile) Close() error {
+	return errors.Join(g.zr.Close(), g.f.Close())
+}
+
+// Next returns the next activity. An event that makes none is counted in
+// Ignored and skipped. A bad line comes back as an *interchange.RecordError,
+// after which reading goes on; a failure to read, such as a truncated gzip
+// stream, is returned by this and every later call. Next returns io.EOF at
+// the end of the file.
+func (r *ArchiveReader) Next() (cadre.ActivityRecord, error) {
+	if r.err != nil {
+		return cadre.ActivityRecord{}, r.err
+	}
+	for {
+		line, tooLong, err := r.lines.next()
+		if err == io.EOF {
+			return cadre.ActivityRecord{}, io.EOF
+		}
+		if err != nil {
+			r.err = fmt.Errorf("read %s: %w", r.file, err)
+			return cadre.ActivityRecord{}, r.err
+		}
+		if tooLong {
+			return cadre.ActivityRecord{}, r.bad(fmt.Sprintf("line longer than %d bytes", MaxLineBytes))
+		}
+		if skipSpace(line, 0) == len(line) {
+			continue
+		}
+		rec, ok, reason := r.decode(line)
+		if reason != "" {
+			return cadre.ActivityRecord{}, r.bad(reason)
+		}
+		if ok {
+			return rec, nil
+		}
+	}
+}
+
+// Ignored returns the number of events read so far that made no activity, by
+// GH Archive event type: pushes, watches and the like, but also issues that
+// were closed rather than opened and pull requests closed without a merge.
+func (r *ArchiveReader) Ignored() map[string]int {
+	return maps.Clone(r.ignored)
+}
+
+func (r *ArchiveReader) bad(reason string) error {
+	return &interchange.RecordError{File: r.file, Line: r.lines.n, Reason: reason}
+}
+
+// decode maps one line. It returns ok false for an event that makes no
+// activity, and a reason for a bad line.
+func (r *ArchiveReader) decode(line []byte) (rec cadre.ActivityRecord, ok bool, reason string) {
+	var (
+		d               decoder
+		kind, createdAt string
+		actor           *account
+		payloadText     []byte
+	)
+	if reason := decodeObject(line, "line", func(key, v []byte) {
+		switch string(key) {
+		case "type":
+			kind = d.str(v, "", "type")
+		case "actor":
+			actor = d.account(v, "actor")
+		case "created_at":
+			createdAt = d.str(v, "", "created_at")
+		case "payload":
+			payloadText = v
+		}
+	}); reason != "" {
+		return rec, false, reason
+	}
+	switch {
+	case d.reason != "":
+		return rec, false, d.reason
+	case kind == "":
+		return rec, false, "type: missing"
+	case !mapped(kind):
+		r.ignored[kind]++
+		return rec, false, ""
+	case payloadText == nil:
+		return rec, false, kind + ": payload: missing"
+	}
+	var eventTime time.Time
+	if createdAt != "" {
+		t, err := time.Parse(time.RFC3339, createdAt)
+		if err != nil {
+			return rec, false, fmt.Sprintf("%s: created_at: %q is not an RFC 3339 time", kind, createdAt)
+		}
+		eventTime = t.UTC()
+	}
+	var p payload
+	if d.payload(payloadText, "payload", &p); d.reason != "" {
+		return rec, false, kind + ": " + d.reason
+	}
+	rec, ok, reason = mapPayload(kind, &p, actor, eventTime, "payload.")
+	if reason != "" {
+		return rec, false, kind + ": " + reason
+	}
+	if !ok {
+		r.ignored[kind]++
+	}
+	return rec, ok, ""
+}
+
+// lineReader reads lines of at most MaxLineBytes, skipping longer ones without
+// holding them in memory.
+type lineReader struct {
+	br   *bufio.Reader
+	long []byte // a line longer than br's buffer, assembled
+	n    int    // the number of the line last returned, counting from 1
+}
+
+// next returns the next line without its line ending, or tooLong for a line
+// longer than MaxLineBytes, which it consumes. At the end of the input it
+// returns io.EOF; a line cut short by any other error is not returned.
+func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
+	b, err := lr.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		// Room for MaxLineBytes and a "\r\n"; more than that is too long.
+		lr.long = append(lr.long[:0], b...)
+		for err == bufio.ErrBufferFull && len(lr.long) <= MaxLineBytes+1 {
+			b, err = lr.br.ReadSlice('\n')
+			lr.long = append(lr.long, b...)
+		}
+		for err == bufio.ErrBufferFull {
+			tooLong = true
+			_, err = lr.br.ReadSlice('\n')
+		}
+		b = lr.long
+	}
+	if err != nil && (err != io.EOF || len(b) == 0) {
+		return nil, false, err
+	}
+	lr.n++
+	b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
+	if tooLong || len(b) > MaxLineBytes {
+		return nil, true, nil
+	}
+	return b, false, nil
+}

@@ -1,0 +1,177 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/platform/discourse"
+	"github.com/cadrehq/cadre/platform/github"
+	"github.com/cadrehq/cadre/store"
+)
+
+// Webhooks configures the webhook receivers; a platform without a secret
+// has its receiver switched off.
+type Webhooks struct {
+	GitHubSecret    []byte
+	DiscourseSecret []byte
+	// DiscourseURL is the forum's address, for the links of posts that
+	// arrive by webhook; the delivery's X-Discourse-Instance header otherwise.
+	DiscourseURL string
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithWebhooks switches on the webhook receivers that have a secret.
+func WithWebhooks(w Webhooks) Option { return func(s *Server) { s.webhooks = w } }
+
+// maxDelivery bounds a webhook body: GitHub caps its payloads at 25 MB.
+const maxDelivery = 25 << 20
+
+// delivery is one webhook delivery as the receivers handle it.
+type delivery struct {
+	platform string
+	id       string // the platform's delivery ID, for spotting redeliveries
+	secret   []byte
+	verify   func(secret, body []byte, header string) error
+	sigName  string
+	records  func(body []byte) ([]cadre.ActivityRecord, error)
+}
+
+func (s *Server) handleGitHubWebhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.receive(w, r, delivery{
+			platform: "github", id: r.Header.Get("X-GitHub-Delivery"), secret: s.webhooks.GitHubSecret,
+			verify: github.VerifySignature, sigName: "X-Hub-Signature-256",
+			records: func(body []byte) ([]cadre.ActivityRecord, error) {
+				return github.WebhookRecords(r.Header.Get("X-GitHub-Event"), body)
+			},
+		})
+	})
+}
+
+func (s *Server) handleDiscourseWebhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := s.webhooks.DiscourseURL
+		if base == "" {
+			base = r.Header.Get(discourse.InstanceHeader)
+		}
+		s.receive(w, r, delivery{
+			platform: "discourse", id: r.Header.Get("X-Discourse-Event-Id"), secret: s.webhooks.DiscourseSecret,
+			verify: discourse.VerifySignature, sigName: discourse.SignatureHeader,
+			records: func(body []byte) ([]cadre.ActivityRecord, error) {
+				return discourse.WebhookRecords(r.Header.Get(discourse.EventHeader), body, base)
+			},
+		})
+	})
+}
+
+// receive verifies a delivery against its signature, maps it to activities
+// and imports them with the delivery's ID in one transaction, so that a
+// redelivery changes nothing. A bad or missing signature is refused with 401
+// before anything is read into the store.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
+	if len(d.secret) == 0 {
+		s.fail(w, r, cadre.Errorf(cadre.ENOTFOUND, "%s webhooks are not switched on: give the server a secret (cadre serve --help)", d.platform))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDelivery))
+	if err != nil {
+		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "read delivery: %v", err))
+		return
+	}
+	if err := d.verify(d.secret, body, r.Header.Get(d.sigName)); err != nil {
+		s.log.Warn("webhook refused", "platform", d.platform, "delivery", d.id, "remote", r.RemoteAddr, "err", err)
+		s.fail(w, r, cadre.Errorf(cadre.EUNAUTHORIZED, "%v", err))
+		return
+	}
+	if d.id == "" {
+		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s delivery without a delivery ID header", d.platform))
+		return
+	}
+	recs, err := d.records(body)
+	if err != nil {
+		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s delivery %s: %v", d.platform, d.id, err))
+		return
+	}
+	if len(recs) == 0 {
+		// Events that are no activity (pushes, stars, …) are acknowledged
+		// and not stored, redelivered or not.
+		writeJSON(w, http.StatusAccepted, map[string]int{"inserted": 0, "duplicates": 0})
+		return
+	}
+	fresh, err := s.deliveries.submit(r.Context(), s.store, store.Delivery{Platform: d.platform, ID: d.id, Records: recs})
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("%s delivery %s: %w", d.platform, d.id, err))
+		return
+	}
+	if !fresh {
+		writeJSON(w, http.StatusOK, map[string]any{"redelivery": true})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]int{"records": len(recs)})
+}
+
+// groupCommit writes the webhook deliveries that arrive together in one
+// transaction: a delivery waits for the one being written, then whoever gets
+// to write next takes every delivery waiting. One commit per delivery would
+// cap a server at what the database commits a second.
+type groupCommit struct {
+	mu      sync.Mutex
+	waiting []*pendingDelivery
+	writing sync.Mutex
+}
+
+type pendingDelivery struct {
+	d     store.Delivery
+	done  chan struct{}
+	fresh bool
+	err   error
+}
+
+// maxGroup bounds the deliveries of one transaction.
+const maxGroup = 256
+
+func (g *groupCommit) submit(ctx context.Context, st *store.Store, d store.Delivery) (bool, error) {
+	p := &pendingDelivery{d: d, done: make(chan struct{})}
+	g.mu.Lock()
+	g.waiting = append(g.waiting, p)
+	g.mu.Unlock()
+
+	g.writing.Lock()
+	select {
+	case <-p.done: // written with an earlier group
+		g.writing.Unlock()
+		return p.fresh, p.err
+	default:
+	}
+	g.mu.Lock()
+	n := min(len(g.waiting), maxGroup)
+	group := g.waiting[:n:n]
+	g.waiting = g.waiting[n:]
+	g.mu.Unlock()
+	ds := make([]store.Delivery, len(group))
+	for i, q := range group {
+		ds[i] = q.d
+	}
+	// The group is written for every request in it: one client giving up
+	// must not fail the others.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	fresh, _, err := st.NewImporter().ImportDeliveries(wctx, ds)
+	cancel()
+	for i, q := range group {
+		if err == nil {
+			q.fresh = fresh[i]
+		}
+		q.err = err
+		close(q.done)
+	}
+	g.writing.Unlock()
+	<-p.done // ours was in this group or, when more than maxGroup waited, a later one
+	return p.fresh, p.err
+}
