@@ -53,6 +53,10 @@ type Live struct {
 	savedTime time.Time
 }
 
+// rebuildAfter is how many activities removed at once (a merge of a busy
+// member, say) make preparing the engines afresh cheaper than updating them.
+const rebuildAfter = 5000
+
 // keepEngines bounds the engines kept for criteria versions other than the one
 // in force, which are asked for rarely (comparisons, history).
 const keepEngines = 3
@@ -211,6 +215,11 @@ func (l *Live) apply(members []cadre.Member, removed, added []store.ScoreEvent) 
 	if n := s.history.Remove(evs...); n != len(evs) {
 		return fmt.Errorf("%d of %d activities to uncount were not counted", len(evs)-n, len(evs))
 	}
+	if len(evs) > rebuildAfter {
+		// Removing many activities of one member one by one costs more than
+		// preparing the engines again, which happens on their next use.
+		clear(l.engines)
+	}
 	for _, e := range l.engines {
 		for _, ev := range evs {
 			e.engine.Remove(ev)
@@ -244,34 +253,39 @@ func (l *Live) Read(ctx context.Context, version int, fn func(*Engine) error) er
 	if err := l.Refresh(ctx); err != nil {
 		return err
 	}
-	e, err := l.engine(ctx, version)
-	if err != nil {
-		return err
+	for {
+		e, key, err := l.engine(ctx, version)
+		if err != nil {
+			return err
+		}
+		l.mu.RLock()
+		// A change applied since may have dropped the engine, to be
+		// prepared again: then take the new one.
+		if l.engines[key] == e {
+			defer l.mu.RUnlock()
+			return fn(e)
+		}
+		l.mu.RUnlock()
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return fn(e)
 }
 
-// engine returns the engine of a criteria version, building it from the
-// standings in memory when it is not kept yet.
-func (l *Live) engine(ctx context.Context, version int) (*Engine, error) {
+// engine returns the engine of a criteria version and its key in l.engines,
+// preparing it from the standings in memory when it is not kept.
+func (l *Live) engine(ctx context.Context, version int) (*Engine, int, error) {
 	l.mu.RLock()
+	key := version
 	if version == 0 && l.inForceOK {
-		version = l.inForce
-		if e := l.engines[version]; e != nil {
-			l.mu.RUnlock()
-			return e, nil
-		}
-	} else if e := l.engines[version]; version != 0 && e != nil {
+		key = l.inForce
+	}
+	if e := l.engines[key]; e != nil && (version != 0 || l.inForceOK) {
 		l.mu.RUnlock()
-		return e, nil
+		return e, key, nil
 	}
 	l.mu.RUnlock()
 
 	c, v, err := criteriaVersion(ctx, l.src, version)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -279,7 +293,7 @@ func (l *Live) engine(ctx context.Context, version int) (*Engine, error) {
 		l.inForce, l.inForceOK = v, true
 	}
 	if e := l.engines[v]; e != nil {
-		return e, nil
+		return e, v, nil
 	}
 	for old := range l.engines {
 		if len(l.engines) < keepEngines {
@@ -291,7 +305,7 @@ func (l *Live) engine(ctx context.Context, version int) (*Engine, error) {
 	}
 	e := l.snap.Engine(c)
 	l.engines[v] = e
-	return e, nil
+	return e, v, nil
 }
 
 // criteriaVersion returns a stored criteria version parsed, with its number;

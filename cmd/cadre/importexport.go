@@ -2,13 +2,11 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -18,65 +16,114 @@ import (
 	"github.com/cadrehq/cadre/interchange"
 )
 
-const importHelp = `Import activities in the interchange format (docs/IMPORT.md): JSON Lines or
-CSV with a header row, from FILE or from standard input ("-"). Files ending in
-.gz are decompressed. Members are matched by platform handle, then email, and
-created on first sight.
+const importHelp = `Import activities from FILE, a folder of files, or standard input ("-").
+--format says what they are (default: from the file name; jsonl for -):
+
+%s
+Gzipped input is decompressed. Members are matched by the platform's user id,
+then handle, then email, and created on first sight.
 
 Importing is idempotent: records already stored (same source and external_id)
-count as duplicates. Every bad record is reported as file:line: reason and the
-good ones are still imported, unless --strict, which imports all or nothing.
+count as duplicates, so a GitHub comment seen in GH Archive and by webhook is
+one activity. Every bad record is reported as file:line: reason and the good
+ones are still imported, unless --strict, which imports all or nothing.
 Records are written in batches, each one transaction: an interrupted import
 leaves no half batch, and running it again completes it.
 
 Exit status is 1 when any record was rejected.`
 
+func importUsage() string {
+	var b strings.Builder
+	names := strings.Split(formatNames(), ", ")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-14s %s\n", n, formats[n].about)
+	}
+	return fmt.Sprintf(importHelp, b.String())
+}
+
 func cmdImport(ctx context.Context, e *env) error {
-	fs := e.flags("import", "FILE|-", importHelp)
+	fs := e.flags("import", "FILE|DIR|-", importUsage())
 	db := e.dbFlag(fs)
-	source := fs.String("source", "", "source of records that name none (default \"import\")")
-	format := fs.String("format", "", "jsonl or csv (default: from the file name; jsonl for -)")
+	var o importOptions
+	fs.StringVar(&o.source, "source", "", "jsonl, csv: source of records that name none (default \"import\")")
+	formatName := fs.String("format", "", "one of "+formatNames())
+	member := fs.String("member", "", "rss: whose blog the feed is, platform:handle or email")
+	fs.StringVar(&o.baseURL, "base-url", "", "discourse: the forum's address, for links")
+	fs.StringVar(&o.site, "site", "", "stackexchange: the site's host name (default the folder's name)")
 	strict := fs.Bool("strict", false, "import nothing unless every record is good")
 	batch := fs.Int("batch", ingest.DefaultBatch, "records per transaction")
-	if err := e.parse(fs); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("import needs one FILE, or - for standard input")
-	}
-	path := fs.Arg(0)
-	f, err := formatOf(*format, path)
+	args, err := e.parseMixed(fs)
 	if err != nil {
 		return err
 	}
+	if len(args) != 1 {
+		return usagef("import needs one FILE or DIR, or - for standard input")
+	}
+	path := args[0]
 	if *batch < 1 {
 		return usagef("--batch must be positive")
 	}
-
-	in, size, closeIn, err := openInput(e, path)
-	if err != nil {
+	if o.owner, err = memberRefFlag(*member); err != nil {
 		return err
 	}
-	defer closeIn()
-	counted := &countingReader{r: in}
-	var rd io.Reader = counted
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(counted)
+	isDir := false
+	if path != "-" {
+		fi, err := os.Stat(path)
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return err
 		}
-		defer gz.Close()
-		rd = gz
+		isDir = fi.IsDir()
 	}
-	name := path
-	if path == "-" {
-		name = "stdin"
+	name := *formatName
+	if name == "" {
+		if name, err = guessFormat(path, isDir); err != nil {
+			return err
+		}
 	}
-	var src *interchange.Reader
-	if f == "csv" {
-		src = interchange.NewCSVReader(rd, name, *source)
-	} else {
-		src = interchange.NewJSONLReader(rd, name, *source)
+	f, ok := formats[name]
+	if !ok {
+		return usagef("--format must be one of %s, got %q", formatNames(), name)
+	}
+
+	counted := &countingReader{}
+	var src ingest.Source
+	var size int64
+	display := path
+	switch {
+	case isDir && f.folder != nil:
+		rd, closer, err := f.folder(path, &o)
+		if err != nil {
+			return err
+		}
+		defer closer.Close()
+		src = rd
+	case isDir:
+		fsrc, total, err := newFolderSource(path, f, &o, counted)
+		if err != nil {
+			return err
+		}
+		defer fsrc.Close()
+		src, size = fsrc, total
+	case f.stream == nil:
+		return usagef("--format %s reads a folder, not a file", name)
+	default:
+		in, total, closeIn, err := openInput(e, path)
+		if err != nil {
+			return err
+		}
+		defer closeIn()
+		if path == "-" {
+			display = "stdin"
+		}
+		counted.r, size = in, total
+		r, closeGz, err := decompress(bufio.NewReaderSize(counted, 1<<20), display)
+		if err != nil {
+			return err
+		}
+		defer closeGz()
+		if src, err = f.stream(r, display, &o); err != nil {
+			return err
+		}
 	}
 
 	st, err := openStore(ctx, e, *db, false)
@@ -103,7 +150,7 @@ func cmdImport(ctx context.Context, e *env) error {
 	stderr.Flush()
 	read := res.Inserted + res.Duplicates + res.Rejected
 	fmt.Fprintf(e.stdout, "%s: %d inserted, %d duplicates, %d rejected (%s, %.0f records/s)\n",
-		name, res.Inserted, res.Duplicates, res.Rejected, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9))
+		display, res.Inserted, res.Duplicates, res.Rejected, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9))
 	if err != nil {
 		if errors.Is(err, ingest.ErrRejected) {
 			fmt.Fprintf(e.stderr, "cadre import: %v\n", err)
@@ -115,23 +162,6 @@ func cmdImport(ctx context.Context, e *env) error {
 		return errReported
 	}
 	return nil
-}
-
-// formatOf returns the interchange format named by flag, or guessed from path.
-func formatOf(flag, path string) (string, error) {
-	switch flag {
-	case "jsonl", "csv":
-		return flag, nil
-	case "":
-	default:
-		return "", usagef("--format must be jsonl or csv, got %q", flag)
-	}
-	switch filepath.Ext(strings.TrimSuffix(path, ".gz")) {
-	case ".csv":
-		return "csv", nil
-	default:
-		return "jsonl", nil
-	}
 }
 
 // openInput opens path, or standard input for "-", and returns its size when
