@@ -164,7 +164,8 @@ func (r *ArchiveReader) decode(line []byte) (rec cadre.ActivityRecord, ok bool, 
 		eventTime = t.UTC()
 	}
 	var p payload
-	if d.payload(payloadText, "payload", &p); d.reason != "" {
+	d.payload(payloadText, "payload", &p)
+	if d.reason != "" {
 		return rec, false, kind + ": " + d.reason
 	}
 	rec, ok, reason = mapPayload(kind, &p, actor, eventTime, "payload.")

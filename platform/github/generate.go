@@ -25,6 +25,14 @@ var eventMix = [...]struct {
 	{"GollumEvent", 2},
 }
 
+func mixTotal() int {
+	total := 0
+	for _, m := range eventMix {
+		total += m.weight
+	}
+	return total
+}
+
 // GenerateHour writes a synthetic GH Archive hour of events events to w, for
 // benchmarks: lines of the real shape and size (full users, repositories,
 // issues and pull requests with bodies; 3 to 4 KB a line on average), the
@@ -38,14 +46,15 @@ func GenerateHour(w io.Writer, seed uint64, events int, start time.Time) error {
 	rng := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
 	actors := uint64(events + 16)
 	g := &generator{
-		rng:    rng,
-		seed:   seed,
-		actors: rand.NewZipf(rng, 1.1, 50, actors-1),
-		repos:  rand.NewZipf(rng, 1.1, 5, uint64(events/3+16)-1),
+		rng:       rng,
+		seed:      seed,
+		actors:    rand.NewZipf(rng, 1.1, 50, actors-1),
+		repos:     rand.NewZipf(rng, 1.1, 5, uint64(events/3+16)-1),
+		actorBase: actors,
+		mixTotal:  mixTotal(),
 		// Ids start near those of mid-2021, and only grow.
 		eventID: 17_244_207_336, objectID: 700_000_000, pushID: 7_561_414_800,
 	}
-	g.actorBase = actors
 	bw := bufio.NewWriterSize(w, 256<<10)
 	start = start.UTC()
 	for i := range events {
@@ -67,6 +76,7 @@ type generator struct {
 	seed          uint64
 	actors, repos *rand.Zipf
 	actorBase     uint64 // repository owners are numbered after the actors
+	mixTotal      int    // the sum of eventMix's weights
 	eventID       int64
 	objectID      int64 // issues, comments, reviews, pull requests and releases share one sequence
 	pushID        int64
@@ -121,7 +131,7 @@ func (g *generator) nextID() int64 {
 
 func (g *generator) event(at time.Time) {
 	g.b = g.b[:0]
-	n := g.rng.IntN(800)
+	n := g.rng.IntN(g.mixTotal)
 	kind := eventMix[0].kind
 	for _, m := range eventMix {
 		if n < m.weight {

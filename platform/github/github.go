@@ -200,11 +200,12 @@ func mapPayload(kind string, p *payload, actor *account, eventTime time.Time, pa
 	name = path + name
 	var d decoder
 	var obj item
-	if len(objRaw) == 0 || !d.item(objRaw, name, &obj) && d.reason == "" {
-		return rec, false, name + ": missing"
-	}
-	if d.reason != "" {
+	present := len(objRaw) > 0 && d.item(objRaw, name, &obj)
+	switch {
+	case d.reason != "":
 		return rec, false, d.reason
+	case !present:
+		return rec, false, name + ": missing"
 	}
 	if kind == "PullRequestEvent" && !obj.Merged {
 		return rec, false, ""
