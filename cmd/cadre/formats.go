@@ -32,22 +32,24 @@ type importOptions struct {
 // format reads one input format. Stream formats read a file or standard
 // input, and a folder file by file; folder formats read a folder as a whole.
 type format struct {
-	about  string
+	about string
+	// exts are the file name endings read from a folder (before any .gz).
+	exts   []string
 	stream func(r io.Reader, name string, o *importOptions) (ingest.Source, error)
 	folder func(path string, o *importOptions) (ingest.Source, io.Closer, error)
 }
 
 var formats = map[string]format{
-	"jsonl": {about: "the interchange format, JSON Lines (docs/IMPORT.md)", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
+	"jsonl": {exts: []string{".jsonl", ".json", ".ndjson"}, about: "the interchange format, JSON Lines (docs/IMPORT.md)", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
 		return interchange.NewJSONLReader(r, name, o.source), nil
 	}},
-	"csv": {about: "the interchange format, CSV with a header row", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
+	"csv": {exts: []string{".csv"}, about: "the interchange format, CSV with a header row", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
 		return interchange.NewCSVReader(r, name, o.source), nil
 	}},
-	"gharchive": {about: "GH Archive hourly files (.json.gz or JSON lines)", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
+	"gharchive": {exts: []string{".json", ".jsonl"}, about: "GH Archive hourly files (.json.gz or JSON lines)", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
 		return github.NewArchiveReader(r, name), nil
 	}},
-	"discourse": {about: "saved Discourse API responses (/t/{id}.json, /posts.json, /latest.json); --base-url", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
+	"discourse": {exts: []string{".json"}, about: "saved Discourse API responses (/t/{id}.json, /posts.json, /latest.json); --base-url", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
 		return discourse.NewReader(r, name, o.baseURL), nil
 	}, folder: func(path string, o *importOptions) (ingest.Source, io.Closer, error) {
 		rd, err := discourse.Open(path, o.baseURL)
@@ -64,16 +66,16 @@ var formats = map[string]format{
 		}
 		return rd, rd, nil
 	}},
-	"rss": {about: "an RSS or Atom feed; --member names whose blog it is (default: each entry's author)", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
+	"rss": {exts: []string{".xml", ".rss", ".atom"}, about: "an RSS or Atom feed; --member names whose blog it is (default: each entry's author)", stream: func(r io.Reader, name string, o *importOptions) (ingest.Source, error) {
 		return feed.NewReader(r, name, o.owner)
 	}},
-	"ics": {about: "iCalendar sessions; speakers are attendees with ROLE=CHAIR, else the organizer", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
+	"ics": {exts: []string{".ics"}, about: "iCalendar sessions; speakers are attendees with ROLE=CHAIR, else the organizer", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
 		return events.NewICSReader(r, name), nil
 	}},
-	"events-csv": {about: "sessions with speakers, CSV (docs/IMPORT.md)", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
+	"events-csv": {exts: []string{".csv"}, about: "sessions with speakers, CSV (docs/IMPORT.md)", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
 		return events.NewCSVReader(r, name)
 	}},
-	"meetup": {about: "Meetup API events (hosts are the speakers)", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
+	"meetup": {exts: []string{".json"}, about: "Meetup API events (hosts are the speakers)", stream: func(r io.Reader, name string, _ *importOptions) (ingest.Source, error) {
 		return events.NewMeetupReader(r, name), nil
 	}},
 }
@@ -153,8 +155,9 @@ func newFolderSource(dir string, f format, o *importOptions, count *countingRead
 	s := &folderSource{f: f, o: o, count: count}
 	var size int64
 	for _, e := range entries {
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
-			continue
+		ext := filepath.Ext(strings.TrimSuffix(e.Name(), ".gz"))
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") || !slices.Contains(f.exts, ext) {
+			continue // READMEs and the like
 		}
 		s.files = append(s.files, filepath.Join(dir, e.Name()))
 		if fi, err := e.Info(); err == nil {
@@ -162,7 +165,7 @@ func newFolderSource(dir string, f format, o *importOptions, count *countingRead
 		}
 	}
 	if len(s.files) == 0 {
-		return nil, 0, fmt.Errorf("%s holds no files to import", dir)
+		return nil, 0, fmt.Errorf("%s holds no %s files to import", dir, strings.Join(f.exts, ", "))
 	}
 	return s, size, nil
 }
