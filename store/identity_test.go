@@ -115,3 +115,38 @@ func TestImportFlagsPlatformBots(t *testing.T) {
 		}
 	})
 }
+
+func TestStaffDomains(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		staffRec := func(id, handle, email string) cadre.ActivityRecord {
+			r := rec("forum", id, "forum", t0, "forum", handle)
+			r.Member.Email = email
+			return r
+		}
+		if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{staffRec("1", "dana", "dana@Corp.Example"), staffRec("2", "eve", "eve@gmail.example")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetStaffDomains(ctx, []string{"not a domain"}, "admin"); cadre.ErrorCode(err) != cadre.EINVALID {
+			t.Errorf("bad domain: %v", err)
+		}
+		n, err := s.SetStaffDomains(ctx, []string{"@corp.example", "corp.example", " "}, "admin")
+		if err != nil || n != 1 {
+			t.Fatalf("flagged %d, %v; want dana", n, err)
+		}
+		if d, err := s.StaffDomains(ctx); err != nil || len(d) != 1 || d[0] != "corp.example" {
+			t.Errorf("domains = %v, %v", d, err)
+		}
+		// Members first seen later are flagged as they are created.
+		if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{staffRec("3", "finn", "finn@corp.example")}); err != nil {
+			t.Fatal(err)
+		}
+		for handle, want := range map[string]bool{"dana": true, "eve": false, "finn": true} {
+			id, _ := s.FindMember(ctx, "forum:"+handle)
+			m, err := s.Member(ctx, id)
+			if err != nil || m.Staff != want {
+				t.Errorf("%s: staff %v (%v), want %v", handle, m.Staff, err, want)
+			}
+		}
+	})
+}

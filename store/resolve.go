@@ -44,12 +44,14 @@ type batchResolver struct {
 	freeHandle map[refKey]string // handle → the user id that held it
 	newEmails  []any             // flattened rows of emailColumns
 	renames    map[int64]string
+	// staffDomains are the email domains whose new members are staff.
+	staffDomains []string
 }
 
 type newMember struct {
-	id   int64
-	name string
-	bot  bool
+	id         int64
+	name       string
+	bot, staff bool
 }
 
 func newBatchResolver(im *Importer, tx dbtx) *batchResolver {
@@ -92,6 +94,10 @@ func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRec
 	for i := range recs {
 		recs[i].Member = normalizeRef(recs[i].Member)
 		recs[i].Mentee = normalizeRef(recs[i].Mentee)
+	}
+	var err error
+	if b.staffDomains, err = b.im.s.staffDomains(ctx, b.tx); err != nil {
+		return nil, err
 	}
 	if err := b.prefetch(ctx, recs); err != nil {
 		return nil, err
@@ -396,7 +402,8 @@ func (b *batchResolver) create(ctx context.Context, ref cadre.MemberRef, email s
 		}
 	}
 	b.memberAt[id] = len(b.newMembers)
-	b.newMembers = append(b.newMembers, newMember{id: id, name: name, bot: ref.Bot || cadre.IsBotHandle(ref.Handle)})
+	b.newMembers = append(b.newMembers, newMember{id: id, name: name, bot: ref.Bot || cadre.IsBotHandle(ref.Handle),
+		staff: isStaffEmail(email, b.staffDomains)})
 	if email != "" {
 		b.newEmails = append(b.newEmails, email, id, 0)
 		b.emails[email] = id
@@ -470,7 +477,7 @@ func (b *batchResolver) flush(ctx context.Context) error {
 	now := s.Now().Unix()
 	members := make([]any, 0, 5*len(b.newMembers))
 	for _, m := range b.newMembers {
-		members = append(members, m.id, m.name, m.bot, false, now)
+		members = append(members, m.id, m.name, m.bot, m.staff, now)
 	}
 	if err := s.insertValues(ctx, b.tx, `INSERT INTO members (id, name, bot, staff, created_at) VALUES `, 5, members, ""); err != nil {
 		return fmt.Errorf("create members: %w", err)

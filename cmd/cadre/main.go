@@ -64,6 +64,7 @@ func commands() []command {
 		{"merge", "Merge two members who are one person, undo a merge, or list suggestions", cmdMerge},
 		{"report", "Report an activity the platforms do not show, for review", cmdReport},
 		{"review", "List pending self-reports, approve or reject one", cmdReview},
+		{"staff-domains", "Show or set the email domains of staff", cmdStaffDomains},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
 		{"score", "Explain a member's score and where it is heading", cmdScore},
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},

@@ -260,3 +260,44 @@ type activityRow struct {
 func activityJSON(a *cadre.Activity) activityRow {
 	return activityRow{a.ID, a.MemberID, a.Type, a.OccurredAt.Format("2006-01-02T15:04:05Z07:00"), a.Source, string(a.Status), a.Title, a.URL, a.EffortMinutes, a.DuplicateOf}
 }
+
+const staffHelp = `Show the email domains whose members are staff, or set them: members with an
+email in one of them are flagged staff now and when first seen later, and staff
+are kept out of rankings and the active community.
+
+  cadre staff-domains                        show them
+  cadre staff-domains example.com corp.example`
+
+func cmdStaffDomains(ctx context.Context, e *env) error {
+	fs := e.flags("staff-domains", "[DOMAIN...]", staffHelp)
+	db := e.dbFlag(fs)
+	actor := actorFlag(fs)
+	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if len(args) == 0 {
+		domains, err := st.StaffDomains(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range domains {
+			fmt.Fprintln(e.stdout, d)
+		}
+		if len(domains) == 0 {
+			fmt.Fprintln(e.stderr, "no staff domains set")
+		}
+		return nil
+	}
+	n, err := st.SetStaffDomains(ctx, args, e.actor(*actor))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "staff domains set; %d members flagged staff\n", n)
+	return nil
+}

@@ -56,3 +56,16 @@ func TestReportReviewAndMerge(t *testing.T) {
 		})
 	}
 }
+
+func TestStaffDomainsCommand(t *testing.T) {
+	db := migrated(t)
+	if code, out, _ := cli(t, nil, "", "staff-domains", "--db", db, "corp.example"); code != 0 || !strings.Contains(out, "0 members flagged") {
+		t.Fatalf("set: %d %s", code, out)
+	}
+	if code, out, _ := cli(t, nil, "", "staff-domains", "--db", db); code != 0 || out != "corp.example\n" {
+		t.Errorf("show: %d %q", code, out)
+	}
+	if code, _, stderr := cli(t, nil, "", "staff-domains", "--db", db, "nope"); code != 1 || !strings.Contains(stderr, "not an email domain") {
+		t.Errorf("bad domain: %d %s", code, stderr)
+	}
+}
