@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /api/v1/members/{id}/score", s.handleMemberScore())
 	s.mux.Handle("GET /api/v1/activities", s.handleActivities())
 	s.mux.Handle("GET /api/v1/leaderboard", s.handleLeaderboard())
+	s.mux.Handle("GET /api/v1/sources", s.handleSources())
 	s.mux.Handle("GET /api/v1/program/share", s.handleShare())
 	s.mux.Handle("POST /api/v1/criteria/calibrate", s.handleCalibrate())
 	s.mux.Handle("POST /webhooks/github", s.handleGitHubWebhook())

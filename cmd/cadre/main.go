@@ -61,6 +61,8 @@ func commands() []command {
 		{"import", "Import activities from JSON Lines or CSV", cmdImport},
 		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
 		{"members", "List members with their activity counts", cmdMembers},
+		{"sources", "List, add or remove the sources synced on a schedule", cmdSources},
+		{"sync", "Sync sources now: import what is new on their platforms", cmdSync},
 		{"merge", "Merge two members who are one person, undo a merge, or list suggestions", cmdMerge},
 		{"report", "Report an activity the platforms do not show, for review", cmdReport},
 		{"review", "List pending self-reports, approve or reject one", cmdReview},
@@ -178,8 +180,7 @@ func (e *env) flags(name, argsHelp, about string) *flag.FlagSet {
 func (e *env) parse(fs *flag.FlagSet) error {
 	err := fs.Parse(e.args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return err
+		return err // the flag package printed the help
 	}
 	if err != nil {
 		return usagef("%v", err)

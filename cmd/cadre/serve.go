@@ -18,33 +18,54 @@ schema is out of date unless given --migrate. SIGTERM or Ctrl-C stop it graceful
 Webhook receivers, switched on by their secrets (kept out of the command line):
   POST /webhooks/github     CADRE_GITHUB_WEBHOOK_SECRET, checked against X-Hub-Signature-256
   POST /webhooks/discourse  CADRE_DISCOURSE_WEBHOOK_SECRET, checked against X-Discourse-Event-Signature;
-                            CADRE_DISCOURSE_URL is the forum's address, for links`
+                            CADRE_DISCOURSE_URL is the forum's address, for links
+
+Every --sync-every the server syncs the sources "cadre sources" lists, one after
+another; instances sharing a database take turns, never syncing a source twice
+at once. "cadre sources" and GET /api/v1/sources show how the syncs went.`
 
 func cmdServe(ctx context.Context, e *env) error {
 	fs := e.flags("serve", "", serveHelp)
 	db := e.dbFlag(fs)
 	addr := e.addrFlag(fs)
 	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
+	syncDefault := defaultSyncEvery
+	if v := e.getenv("CADRE_SYNC_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return usagef("CADRE_SYNC_EVERY: %v", err)
+		}
+		syncDefault = d
+	}
+	syncEvery := fs.Duration("sync-every", syncDefault, "how often to sync the sources, such as 15m or 1h; 0 disables (env CADRE_SYNC_EVERY)")
 	if err := e.parse(fs); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("serve takes no arguments, got %q", fs.Args())
 	}
+	if *syncEvery < 0 {
+		return usagef("--sync-every must not be negative")
+	}
 	st, err := openStore(ctx, e, *db, *migrate)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, e, st, *addr, *db)
+	return serve(ctx, e, st, *addr, *db, *syncEvery)
 }
+
+// defaultSyncEvery keeps sources about as fresh as a scheduled job would,
+// without pressing the platforms' rate limits.
+const defaultSyncEvery = 15 * time.Minute
 
 // watchInterval is how often a server catches up with changes made through
 // other instances: well within the second the issue asks for.
 const watchInterval = 250 * time.Millisecond
 
-// serve listens on addr and serves until ctx ends, then drains requests.
-func serve(ctx context.Context, e *env, st *store.Store, addr, db string) error {
+// serve listens on addr and serves until ctx ends, then drains requests. It
+// syncs the configured sources every syncEvery, unless that is 0.
+func serve(ctx context.Context, e *env, st *store.Store, addr, db string, syncEvery time.Duration) error {
 	h, err := server.New(e.log, st, server.WithWebhooks(server.Webhooks{
 		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
 		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
@@ -62,6 +83,14 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string) error 
 	watched := make(chan struct{})
 	go func() { h.Watch(watchCtx, watchInterval); close(watched) }()
 	defer func() { stopWatch(); <-watched }()
+	if syncEvery > 0 {
+		// Stopped before the store closes, so that a sync under way records
+		// its outcome and releases its lease.
+		syncCtx, stopSync := context.WithCancel(ctx)
+		synced := make(chan struct{})
+		go func() { h.Sync(syncCtx, syncEvery); close(synced) }()
+		defer func() { stopSync(); <-synced }()
+	}
 	e.log.Info("serving", "url", "http://"+ln.Addr().String(), "db", redact(db), "backend", st.Dialect())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
