@@ -128,6 +128,9 @@ func (s *Snapshot) unmarshal(data []byte) error {
 	if fresh.history.Members() > len(fresh.members) {
 		return fmt.Errorf("history names %d members, standings %d", fresh.history.Members(), len(fresh.members))
 	}
+	// Room to grow: without it the first activity after a restart would copy
+	// every column of the history at once.
+	fresh.history.Grow(fresh.history.Len()/8 + 1024)
 	*s = *fresh
 	return nil
 }
