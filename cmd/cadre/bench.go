@@ -158,6 +158,9 @@ func benchLive(ctx context.Context, e *env, tw io.Writer, st *store.Store, seed 
 	if err != nil {
 		return err
 	}
+	if err := l.Save(ctx); err != nil { // stored already unless the community is small
+		return err
+	}
 	snap, err := st.LoadScoreSnapshot(ctx)
 	if err != nil {
 		return err
