@@ -39,6 +39,7 @@ type kind struct {
 
 var kinds = map[string]kind{
 	"discourse": {[]string{"url", "api_key", "api_username"}, newDiscourse},
+	"github":    {[]string{"repos", "orgs", "token", "url"}, newGitHub},
 	"rss":       {[]string{"url", "member"}, newRSS},
 }
 

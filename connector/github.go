@@ -1,0 +1,42 @@
+package connector
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/platform/github"
+	"github.com/cadrehq/cadre/store"
+)
+
+// newGitHub reads config repos ("owner/name", comma-separated) and orgs
+// (every repository of each), token (needed for private repositories and a
+// useful rate limit) and url (the API root of GitHub Enterprise Server).
+func newGitHub(src store.Source, client *http.Client, reject func(error)) (Connector, error) {
+	c := &github.Client{
+		Repos: list(src.Config["repos"]), Orgs: list(src.Config["orgs"]),
+		Token: src.Config["token"], HTTP: client, Reject: reject,
+	}
+	if len(c.Repos)+len(c.Orgs) == 0 {
+		return nil, cadre.Errorf(cadre.EINVALID, "source %s (github): config repos or orgs is required, e.g. repos=acme/api,acme/web", src.Name)
+	}
+	if src.Config["url"] != "" {
+		base, err := httpURL(src, "url")
+		if err != nil {
+			return nil, err
+		}
+		c.BaseURL = base.String()
+	}
+	return c, nil
+}
+
+// list splits a comma-separated configuration value.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
