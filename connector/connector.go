@@ -38,9 +38,10 @@ type kind struct {
 }
 
 var kinds = map[string]kind{
-	"discourse": {[]string{"url", "api_key", "api_username"}, newDiscourse},
-	"github":    {[]string{"repos", "orgs", "token", "url"}, newGitHub},
-	"rss":       {[]string{"url", "member"}, newRSS},
+	"discourse":     {[]string{"url", "api_key", "api_username"}, newDiscourse},
+	"github":        {[]string{"repos", "orgs", "token", "url"}, newGitHub},
+	"rss":           {[]string{"url", "member"}, newRSS},
+	"stackexchange": {[]string{"site", "tags", "key", "url"}, newStackExchange},
 }
 
 // Kinds lists the kinds of source New knows, sorted.

@@ -169,7 +169,7 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "unknown kind", kind: "jira",
-			wantCode: cadre.EINVALID, wantErr: `unknown kind "jira"; supported kinds: discourse, rss`, wantLastError: "supported kinds",
+			wantCode: cadre.EINVALID, wantErr: `unknown kind "jira"; supported kinds: discourse, github, rss, stackexchange`, wantLastError: "supported kinds",
 		},
 		{
 			name: "missing url", kind: "rss", config: map[string]string{"url": " "},

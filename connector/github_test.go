@@ -80,3 +80,19 @@ func TestGitHubSourceConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestStackExchangeSourceConfig(t *testing.T) {
+	for name, cfg := range map[string]map[string]string{
+		"no site":  {"tags": "go"},
+		"no tags":  {"site": "stackoverflow"},
+		"bad url":  {"site": "stackoverflow", "tags": "go", "url": "nope"},
+		"typo key": {"site": "stackoverflow", "tag": "go"},
+	} {
+		if _, err := connector.New(store.Source{Name: "se", Kind: "stackexchange", Config: cfg}, nil, nil); cadre.ErrorCode(err) != cadre.EINVALID {
+			t.Errorf("%s: %v, want EINVALID", name, err)
+		}
+	}
+	if _, err := connector.New(store.Source{Name: "se", Kind: "stackexchange", Config: map[string]string{"site": "stackoverflow", "tags": "go, sqlite"}}, nil, nil); err != nil {
+		t.Errorf("good configuration: %v", err)
+	}
+}

@@ -71,7 +71,7 @@ func TestSourcesAndSync(t *testing.T) {
 				{name: "none yet", args: []string{"sources"}, want: []string{"NAME  KIND", "no sources"}},
 				{name: "sync with none", args: []string{"sync"}, want: []string{"no sources to sync"}},
 				{name: "add needs a kind", args: []string{"sources", "add", "forum", "--set", "url=" + forum}, code: exitUsage, want: []string{"add needs --kind"}},
-				{name: "kind is checked", args: []string{"sources", "add", "forum", "--kind", "jira"}, code: exitFailure, want: []string{"supported kinds: discourse, rss"}},
+				{name: "kind is checked", args: []string{"sources", "add", "forum", "--kind", "jira"}, code: exitFailure, want: []string{"supported kinds: discourse, github, rss, stackexchange"}},
 				{name: "config is checked", args: []string{"sources", "add", "forum", "--kind", "discourse"}, code: exitFailure, want: []string{`config "url" is required`}},
 				{name: "keys are checked", args: []string{"sources", "add", "forum", "--kind", "discourse", "--set", "url=" + forum, "--set", "key=x"}, code: exitFailure, want: []string{`unknown config "key"`}},
 				{name: "unset variable", args: []string{"sources", "add", "forum", "--kind", "discourse", "--set", "url=" + forum, "--set", "api_key=env:NOPE"}, code: exitUsage, want: []string{"$NOPE is not set"}},
