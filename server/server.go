@@ -28,6 +28,8 @@ type Server struct {
 	rank       rankings
 	webhooks   Webhooks
 	deliveries groupCommit
+	// autoMergeAt is the confidence from which sync rounds merge members.
+	autoMergeAt float64
 }
 
 // New returns the HTTP interface of Cadre over st.

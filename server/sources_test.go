@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -179,4 +180,45 @@ func TestSourcesAndSync(t *testing.T) {
 			t.Errorf("activities after the round: %d, %v", total, err)
 		}
 	})
+}
+
+// TestAutoMerge runs a sync round with automatic merges from 0.85: the pair
+// with the same handle and name on two platforms merges, the one with only a
+// handle in common does not.
+func TestAutoMerge(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	var recs []cadre.ActivityRecord
+	for i, m := range []struct{ platform, handle, name string }{
+		{"github", "grace-h", "Grace Hopper"}, {"discourse", "grace-h", "Grace Hopper"},
+		{"github", "linus", "Linus"}, {"forum", "linus", "L. T."},
+	} {
+		recs = append(recs, cadre.ActivityRecord{
+			Activity: cadre.Activity{Source: m.platform, ExternalID: fmt.Sprint(i), Type: "forum", OccurredAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+			Member:   cadre.MemberRef{Platform: m.platform, Handle: m.handle, Name: m.name},
+		})
+	}
+	if _, err := s.NewImporter().Import(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	h, err := server.New(slog.New(slog.NewTextHandler(&logs, nil)), s, server.WithAutoMerge(0.85))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { h.Sync(roundCtx, time.Hour); close(done) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(logs.String(), "merged automatically") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if _, n, err := s.Members(ctx, cadre.MemberFilter{}); err != nil || n != 3 {
+		t.Fatalf("%d members after the round (%v), want 3: the Graces merged, the Linuses not", n, err)
+	}
+	if !strings.Contains(logs.String(), `confidence=0.9`) {
+		t.Errorf("log lacks the merge:\n%s", logs.String())
+	}
 }

@@ -18,6 +18,7 @@ func (s *Server) Sync(ctx context.Context, every time.Duration) {
 	defer tick.Stop()
 	for {
 		s.syncAll(ctx, owner)
+		s.autoMerge(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -50,5 +51,23 @@ func (s *Server) syncAll(ctx context.Context, owner string) {
 		default:
 			s.log.Info("synced", "source", src.Name, "inserted", res.Inserted, "duplicates", res.Duplicates, "rejected", res.Rejected)
 		}
+	}
+}
+
+// WithAutoMerge makes every sync round merge the members that merge
+// suggestions pair with at least min confidence (0 leaves merging to people).
+func WithAutoMerge(min float64) Option { return func(s *Server) { s.autoMergeAt = min } }
+
+// autoMerge applies the confident merge suggestions, when switched on.
+func (s *Server) autoMerge(ctx context.Context) {
+	if s.autoMergeAt <= 0 || ctx.Err() != nil {
+		return
+	}
+	done, err := s.store.ApplySuggestions(ctx, s.autoMergeAt, "auto-merge")
+	for _, sg := range done {
+		s.log.Info("merged automatically", "from", sg.From, "into", sg.Into, "confidence", sg.Confidence, "reason", sg.Reason)
+	}
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("automatic merges", "err", err)
 	}
 }

@@ -71,7 +71,7 @@ func cmdDemo(ctx context.Context, e *env) error {
 	if *noServe {
 		return nil
 	}
-	return serve(ctx, e, st, *addr, *db, 0)
+	return serve(ctx, e, st, *addr, *db, serveOptions{})
 }
 
 // demoShare is the share of the active community the demo's criteria qualify.

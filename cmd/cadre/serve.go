@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/cadrehq/cadre/server"
@@ -22,7 +23,9 @@ Webhook receivers, switched on by their secrets (kept out of the command line):
 
 Every --sync-every the server syncs the sources "cadre sources" lists, one after
 another; instances sharing a database take turns, never syncing a source twice
-at once. "cadre sources" and GET /api/v1/sources show how the syncs went.`
+at once. "cadre sources" and GET /api/v1/sources show how the syncs went. With
+--auto-merge, each round also merges the members that merge suggestions pair
+with at least that confidence ("cadre merge --suggestions" shows them).`
 
 func cmdServe(ctx context.Context, e *env) error {
 	fs := e.flags("serve", "", serveHelp)
@@ -38,6 +41,15 @@ func cmdServe(ctx context.Context, e *env) error {
 		syncDefault = d
 	}
 	syncEvery := fs.Duration("sync-every", syncDefault, "how often to sync the sources, such as 15m or 1h; 0 disables (env CADRE_SYNC_EVERY)")
+	var mergeDefault float64
+	if v := e.getenv("CADRE_AUTO_MERGE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return usagef("CADRE_AUTO_MERGE: %v", err)
+		}
+		mergeDefault = f
+	}
+	autoMerge := fs.Float64("auto-merge", mergeDefault, "merge suggested pairs of at least this confidence after each sync, e.g. 0.9; 0 never (env CADRE_AUTO_MERGE)")
 	if err := e.parse(fs); err != nil {
 		return err
 	}
@@ -47,12 +59,21 @@ func cmdServe(ctx context.Context, e *env) error {
 	if *syncEvery < 0 {
 		return usagef("--sync-every must not be negative")
 	}
+	if *autoMerge < 0 || *autoMerge > 1 {
+		return usagef("--auto-merge is a confidence between 0 and 1")
+	}
 	st, err := openStore(ctx, e, *db, *migrate)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, e, st, *addr, *db, *syncEvery)
+	return serve(ctx, e, st, *addr, *db, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge})
+}
+
+// serveOptions are what serve does besides serving.
+type serveOptions struct {
+	syncEvery time.Duration // 0: no syncing
+	autoMerge float64       // 0: no automatic merges
 }
 
 // defaultSyncEvery keeps sources about as fresh as a scheduled job would,
@@ -64,13 +85,13 @@ const defaultSyncEvery = 15 * time.Minute
 const watchInterval = 250 * time.Millisecond
 
 // serve listens on addr and serves until ctx ends, then drains requests. It
-// syncs the configured sources every syncEvery, unless that is 0.
-func serve(ctx context.Context, e *env, st *store.Store, addr, db string, syncEvery time.Duration) error {
+// syncs the configured sources as opt says.
+func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt serveOptions) error {
 	h, err := server.New(e.log, st, server.WithWebhooks(server.Webhooks{
 		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
 		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
 		DiscourseURL:    e.getenv("CADRE_DISCOURSE_URL"),
-	}))
+	}), server.WithAutoMerge(opt.autoMerge))
 	if err != nil {
 		return err
 	}
@@ -83,7 +104,7 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, syncEv
 	watched := make(chan struct{})
 	go func() { h.Watch(watchCtx, watchInterval); close(watched) }()
 	defer func() { stopWatch(); <-watched }()
-	if syncEvery > 0 {
+	if syncEvery := opt.syncEvery; syncEvery > 0 {
 		// Stopped before the store closes, so that a sync under way records
 		// its outcome and releases its lease.
 		syncCtx, stopSync := context.WithCancel(ctx)
