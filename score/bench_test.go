@@ -70,7 +70,7 @@ func powerLawHistory(tb testing.TB, members, activities int) *History {
 		}
 	}
 	for m := int32(0); m < int32(members); m += 1000 {
-		if err := h.Exclude(m); err != nil {
+		if err := h.SetExcluded(m, true); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -77,7 +77,7 @@ func TestSelect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := h.Exclude(2); err != nil {
+	if err := h.SetExcluded(2, true); err != nil {
 		t.Fatal(err)
 	}
 	q2 := func(typ string) *History {

@@ -66,7 +66,7 @@ func encodedHistories(tb testing.TB) map[string]*History {
 			}
 		}
 		for _, m := range excluded {
-			if err := h.Exclude(m); err != nil {
+			if err := h.SetExcluded(m, true); err != nil {
 				tb.Fatal(err)
 			}
 		}

@@ -93,12 +93,6 @@ func (h *History) Add(e Event) error {
 	return nil
 }
 
-// Exclude marks a member as staff or bot: they are still scored, but never
-// belong to the active community and so never qualify.
-func (h *History) Exclude(member int32) error {
-	return h.SetExcluded(member, true)
-}
-
 // SetExcluded marks a member as staff or bot, as Exclude does, or clears the
 // mark. Either way the member is named.
 func (h *History) SetExcluded(member int32, excluded bool) error {

@@ -54,7 +54,7 @@ func newEngine(tb testing.TB, c *criteria.Criteria, acts []act, excluded ...int3
 		}
 	}
 	for _, m := range excluded {
-		if err := h.Exclude(m); err != nil {
+		if err := h.SetExcluded(m, true); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -497,7 +497,7 @@ func TestHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := h.Exclude(6); err != nil {
+	if err := h.SetExcluded(6, true); err != nil {
 		t.Fatal(err)
 	}
 	if h.Members() != 7 || h.Len() != 2 {
@@ -506,7 +506,7 @@ func TestHistory(t *testing.T) {
 	if err := h.Add(Event{Member: -1, Type: "forum", At: at, Status: cadre.ActivityApproved}); cadre.ErrorCode(err) != cadre.EINVALID {
 		t.Errorf("Add of member -1: error %v, want an invalid error", err)
 	}
-	if err := h.Exclude(-1); cadre.ErrorCode(err) != cadre.EINVALID {
+	if err := h.SetExcluded(-1, true); cadre.ErrorCode(err) != cadre.EINVALID {
 		t.Errorf("Exclude(-1): error %v, want an invalid error", err)
 	}
 
@@ -628,7 +628,7 @@ func TestMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := h.Exclude(3); err != nil {
+			if err := h.SetExcluded(3, true); err != nil {
 				t.Fatal(err)
 			}
 			e := New(c, &h)

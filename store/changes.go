@@ -53,16 +53,6 @@ func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-// ChangeMark returns a value that changes whenever anything rankings depend
-// on changes, for caches to compare.
-func (s *Store) ChangeMark(ctx context.Context) (string, error) {
-	seq, err := s.ChangeSeq(ctx)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprint(seq), nil
-}
-
 // Change is one entry of the log of changes.
 type Change struct {
 	Seq  int64
