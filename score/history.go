@@ -93,8 +93,9 @@ func (h *History) Add(e Event) error {
 	return nil
 }
 
-// SetExcluded marks a member as staff or bot, as Exclude does, or clears the
-// mark. Either way the member is named.
+// SetExcluded marks a member as staff or bot, or clears the mark: excluded
+// members are still scored, but never belong to the active community and so
+// never qualify. Either way the member is named.
 func (h *History) SetExcluded(member int32, excluded bool) error {
 	if err := h.name(member); err != nil {
 		return fmt.Errorf("set excluded: %w", err)

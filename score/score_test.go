@@ -507,7 +507,7 @@ func TestHistory(t *testing.T) {
 		t.Errorf("Add of member -1: error %v, want an invalid error", err)
 	}
 	if err := h.SetExcluded(-1, true); cadre.ErrorCode(err) != cadre.EINVALID {
-		t.Errorf("Exclude(-1): error %v, want an invalid error", err)
+		t.Errorf("SetExcluded(-1): error %v, want an invalid error", err)
 	}
 
 	e := New(criteria.Default(), &h)
