@@ -16,58 +16,17 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// lineReader reads lines of at most MaxLineBytes, skipping longer ones without
-// holding them in memory.
-type lineReader struct {
-	br   *bufio.Reader
-	long []byte // a line longer than br's buffer, assembled
-	n    int    // the number of the line last returned
-}
-
-// next returns the next line without its line ending. A line longer than
-// MaxLineBytes is consumed and reported by tooLong instead. At the end of the
-// input next returns io.EOF.
-func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
-	b, err := lr.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		// Room for MaxLineBytes and a '\r'; more than that is too long.
-		lr.long = append(lr.long[:0], b...)
-		for err == bufio.ErrBufferFull && len(lr.long) <= MaxLineBytes+1 {
-			b, err = lr.br.ReadSlice('\n')
-			lr.long = append(lr.long, b...)
-		}
-		for err == bufio.ErrBufferFull {
-			tooLong = true
-			_, err = lr.br.ReadSlice('\n')
-		}
-		b = lr.long
-	}
-	if err != nil && (err != io.EOF || len(b) == 0) {
-		return nil, false, err
-	}
-	lr.n++
-	b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
-	if tooLong || len(b) > MaxLineBytes {
-		return nil, true, nil
-	}
-	if lr.n == 1 {
-		// Some editors start files with a UTF-8 byte order mark.
-		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	}
-	return b, false, nil
-}
-
 // jsonlDecoder decodes one record a line.
 type jsonlDecoder struct {
 	file  string
-	lines lineReader
+	lines *LineReader
 	p     jsonParser
 }
 
 func newJSONLDecoder(r io.Reader, file string) *jsonlDecoder {
 	return &jsonlDecoder{
 		file:  file,
-		lines: lineReader{br: bufio.NewReaderSize(r, 16<<10)},
+		lines: NewLineReader(r, 16<<10, MaxLineBytes),
 		p:     jsonParser{intern: make(map[string]string)},
 	}
 }
@@ -75,14 +34,14 @@ func newJSONLDecoder(r io.Reader, file string) *jsonlDecoder {
 func (d *jsonlDecoder) decode() (cadre.ActivityRecord, int, string, error) {
 	var rec cadre.ActivityRecord
 	for {
-		text, tooLong, err := d.lines.next()
+		text, tooLong, err := d.lines.Next()
 		if err == io.EOF {
-			return rec, d.lines.n, "", io.EOF
+			return rec, d.lines.Line(), "", io.EOF
 		}
 		if err != nil {
-			return rec, d.lines.n, "", fmt.Errorf("read %s: %w", d.file, err)
+			return rec, d.lines.Line(), "", fmt.Errorf("read %s: %w", d.file, err)
 		}
-		n := d.lines.n
+		n := d.lines.Line()
 		switch {
 		case tooLong:
 			return rec, n, "", &RecordError{Line: n, Reason: fmt.Sprintf("line longer than %d bytes", MaxLineBytes)}

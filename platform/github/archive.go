@@ -26,7 +26,7 @@ const MaxLineBytes = 16 << 20
 // grow with the file.
 type ArchiveReader struct {
 	file    string
-	lines   lineReader
+	lines   *interchange.LineReader
 	ignored map[string]int
 	err     error // a read error, returned again by every later call
 }
@@ -36,7 +36,7 @@ type ArchiveReader struct {
 func NewArchiveReader(r io.Reader, file string) *ArchiveReader {
 	return &ArchiveReader{
 		file:    file,
-		lines:   lineReader{br: bufio.NewReaderSize(r, 64<<10)},
+		lines:   interchange.NewLineReader(r, 64<<10, MaxLineBytes),
 		ignored: make(map[string]int),
 	}
 }
@@ -86,7 +86,7 @@ func (r *ArchiveReader) Next() (cadre.ActivityRecord, error) {
 		return cadre.ActivityRecord{}, r.err
 	}
 	for {
-		line, tooLong, err := r.lines.next()
+		line, tooLong, err := r.lines.Next()
 		if err == io.EOF {
 			return cadre.ActivityRecord{}, io.EOF
 		}
@@ -118,7 +118,7 @@ func (r *ArchiveReader) Ignored() map[string]int {
 }
 
 func (r *ArchiveReader) bad(reason string) error {
-	return &interchange.RecordError{File: r.file, Line: r.lines.n, Reason: reason}
+	return &interchange.RecordError{File: r.file, Line: r.lines.Line(), Reason: reason}
 }
 
 // decode maps one line. It returns ok false for an event that makes no
@@ -176,41 +176,4 @@ func (r *ArchiveReader) decode(line []byte) (rec cadre.ActivityRecord, ok bool, 
 		r.ignored[kind]++
 	}
 	return rec, ok, ""
-}
-
-// lineReader reads lines of at most MaxLineBytes, skipping longer ones without
-// holding them in memory.
-type lineReader struct {
-	br   *bufio.Reader
-	long []byte // a line longer than br's buffer, assembled
-	n    int    // the number of the line last returned, counting from 1
-}
-
-// next returns the next line without its line ending, or tooLong for a line
-// longer than MaxLineBytes, which it consumes. At the end of the input it
-// returns io.EOF; a line cut short by any other error is not returned.
-func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
-	b, err := lr.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		// Room for MaxLineBytes and a "\r\n"; more than that is too long.
-		lr.long = append(lr.long[:0], b...)
-		for err == bufio.ErrBufferFull && len(lr.long) <= MaxLineBytes+1 {
-			b, err = lr.br.ReadSlice('\n')
-			lr.long = append(lr.long, b...)
-		}
-		for err == bufio.ErrBufferFull {
-			tooLong = true
-			_, err = lr.br.ReadSlice('\n')
-		}
-		b = lr.long
-	}
-	if err != nil && (err != io.EOF || len(b) == 0) {
-		return nil, false, err
-	}
-	lr.n++
-	b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
-	if tooLong || len(b) > MaxLineBytes {
-		return nil, true, nil
-	}
-	return b, false, nil
 }
