@@ -2,6 +2,7 @@ package standings
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -20,6 +21,7 @@ type Store interface {
 	CatchUp(ctx context.Context, seq, activityMark int64, r store.Reader) (*store.View, error)
 	LoadScoreSnapshot(ctx context.Context) (*store.ScoreSnapshot, error)
 	SaveScoreSnapshot(ctx context.Context, snap *store.ScoreSnapshot) error
+	PruneChanges(ctx context.Context, seq int64) error
 }
 
 // Live keeps the standings of a store in memory and current: it starts from
@@ -127,6 +129,16 @@ func (l *Live) Seq() int64 {
 func (l *Live) Refresh(ctx context.Context) error {
 	l.catchUp.Lock()
 	defer l.catchUp.Unlock()
+	err := l.refresh(ctx)
+	if errors.Is(err, store.ErrPruned) {
+		// Too far behind for the log: start again from the stored standings.
+		err = l.restart(ctx)
+	}
+	return err
+}
+
+// refresh is Refresh for a caller holding l.catchUp.
+func (l *Live) refresh(ctx context.Context) error {
 	l.mu.RLock()
 	seq, mark := l.seq, l.mark
 	l.mu.RUnlock()
@@ -348,6 +360,13 @@ func (l *Live) Save(ctx context.Context) error {
 	if err := l.src.SaveScoreSnapshot(ctx, &store.ScoreSnapshot{Seq: seq, ActivityMark: mark, Data: data}); err != nil {
 		return err
 	}
+	// Instances as far behind as the snapshot this one replaces still catch
+	// up from the log; those further behind start from this one.
+	if prev := l.saved; prev > 0 {
+		if err := l.src.PruneChanges(ctx, prev); err != nil {
+			return err
+		}
+	}
 	l.mu.Lock()
 	l.saved, l.savedTime = seq, time.Now()
 	l.unsaved -= unsaved
@@ -366,6 +385,27 @@ func (l *Live) SaveIfDue(ctx context.Context, maxAge time.Duration) error {
 		return nil
 	}
 	return l.Save(ctx)
+}
+
+// restart takes the standings from the stored snapshot, else from every
+// activity, and catches up. The caller holds l.catchUp.
+func (l *Live) restart(ctx context.Context) error {
+	stored, err := l.src.LoadScoreSnapshot(ctx)
+	if err == nil {
+		l.mu.Lock()
+		err = l.restore(stored)
+		if err == nil {
+			l.engines, l.inForceOK = map[int]*Engine{}, false
+		}
+		l.mu.Unlock()
+	}
+	if err != nil {
+		l.log.Warn("stored standings unusable; reading every activity", "err", err)
+		if err := l.reload(ctx); err != nil {
+			return err
+		}
+	}
+	return l.refresh(ctx)
 }
 
 // restore takes the standings from a stored snapshot.

@@ -2,6 +2,7 @@ package standings_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -205,4 +206,52 @@ func TestLiveRestartsFromStoredStandings(t *testing.T) {
 		}
 		sameAsFresh(t, s, third)
 	})
+}
+
+// TestLiveFarBehind has one instance store its standings twice, pruning the
+// log of changes; another instance that was behind both starts again from the
+// stored standings and is right.
+func TestLiveFarBehind(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		community(t, s, map[string]int{"ann": 4, "bob": 2}, nil)
+		behind, err := standings.Open(ctx, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ahead, err := standings.Open(ctx, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, who := range []string{"bob", "cy"} {
+			if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{post(who, 100+i, at), post(who, 200+i, at)}); err != nil {
+				t.Fatal(err)
+			}
+			// A status change: only the log says so.
+			id, err := s.FindMember(ctx, "forum:"+who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetMemberStatus(ctx, id, cadre.StatusAmbassador, "admin"); err != nil {
+				t.Fatal(err)
+			}
+			if err := ahead.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := ahead.Save(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var pruned collectorSeq
+		if _, err := s.CatchUp(ctx, 0, 0, pruned.reader()); !errors.Is(err, store.ErrPruned) {
+			t.Fatalf("catching up from the start after pruning: %v, want ErrPruned", err)
+		}
+		sameAsFresh(t, s, behind)
+	})
+}
+
+type collectorSeq struct{}
+
+func (collectorSeq) reader() store.Reader {
+	return store.Reader{Member: func(*cadre.Member) error { return nil }, Activity: func(int64, store.ScoreEvent) error { return nil }}
 }

@@ -82,6 +82,26 @@ type View struct {
 	// Changes are the changes logged after the state the read started
 	// from, in order.
 	Changes []Change
+
+	pruned int64 // changes up to this number are no longer logged
+}
+
+// ErrPruned is returned by CatchUp for a state so old that the changes since
+// are no longer logged: start again from the stored standings.
+var ErrPruned error = cadre.Errorf(cadre.ECONFLICT, "the changes since are pruned; reload")
+
+// PruneChanges deletes the logged changes up to seq, which readers at or
+// after seq no longer need; readers further behind get ErrPruned.
+func (s *Store) PruneChanges(ctx context.Context, seq int64) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM changes WHERE seq <= ?`), seq); err != nil {
+			return fmt.Errorf("prune changes: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE change_seq SET pruned = ? WHERE id = 1 AND pruned < ?`), seq, seq); err != nil {
+			return fmt.Errorf("prune changes: %w", err)
+		}
+		return nil
+	})
 }
 
 // ReadAll reads every member and approved activity, from one view of the
@@ -106,7 +126,8 @@ func (s *Store) ReadAll(ctx context.Context, r Reader) (*View, error) {
 // view reads the change sequence number and the largest activity ID.
 func (s *Store) view(ctx context.Context, tx *sql.Tx) (*View, error) {
 	v := &View{}
-	err := tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM change_seq WHERE id = 1), (SELECT coalesce(max(id), 0) FROM activities)`).Scan(&v.Seq, &v.ActivityMark)
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM change_seq WHERE id = 1), (SELECT pruned FROM change_seq WHERE id = 1),
+		(SELECT coalesce(max(id), 0) FROM activities)`).Scan(&v.Seq, &v.pruned, &v.ActivityMark)
 	if err != nil {
 		return nil, fmt.Errorf("read change sequence: %w", err)
 	}
@@ -126,6 +147,9 @@ func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r Reader) 
 	v, err := s.view(ctx, tx)
 	if err != nil || v.Seq == seq {
 		return v, err
+	}
+	if seq < v.pruned {
+		return nil, ErrPruned
 	}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq, kind, ref, old_member, old_type, old_at, old_status FROM changes WHERE seq > ? ORDER BY seq`), seq)
 	if err != nil {
