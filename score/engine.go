@@ -6,20 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 )
-
-// Points returns what one activity earns before decay (SPEC section 2): the
-// type's points × multiplier when the activity is approved and of a type c
-// defines, and 0 otherwise.
-func Points(c *criteria.Criteria, typ string, status cadre.ActivityStatus) float64 {
-	t, ok := c.Type(typ)
-	if !ok || status != cadre.ActivityApproved {
-		return 0
-	}
-	return t.PointValue()
-}
 
 // Engine scores a History under one criteria version. It holds the counted
 // activities only (approved, of a type the criteria define), grouped by member

@@ -84,10 +84,16 @@ func TestPoints(t *testing.T) {
 		{"zero multiplier", custom, "lurk", cadre.ActivityApproved, 0},
 		{"type the custom criteria dropped", custom, "forum", cadre.ActivityApproved, 0},
 	}
+	at := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Points(tt.c, tt.typ, tt.status); got != tt.want {
-				t.Errorf("Points(%q, %q) = %v, want %v", tt.typ, tt.status, got, tt.want)
+			// One activity, scored the moment it happens: no decay yet.
+			var h History
+			if err := h.Add(Event{Member: 0, Type: tt.typ, At: at, Status: tt.status}); err != nil {
+				t.Fatal(err)
+			}
+			if got := New(tt.c, &h).Score(0, at); got != tt.want {
+				t.Errorf("a %s %q activity scores %v, want %v", tt.status, tt.typ, got, tt.want)
 			}
 		})
 	}
@@ -672,7 +678,10 @@ func reference(c *criteria.Criteria, events []Event, member int32, t time.Time) 
 		if _, defined := c.Type(e.Type); defined && e.Status == cadre.ActivityApproved && e.At.After(windowStart) {
 			active = true
 		}
-		p := Points(c, e.Type, e.Status)
+		var p float64 // SPEC section 2: points × multiplier, approved only
+		if typ, defined := c.Type(e.Type); defined && e.Status == cadre.ActivityApproved {
+			p = typ.Points * typ.Multiplier
+		}
 		switch c.Decay.Mode {
 		case criteria.DecayQuarterly:
 			score += p * math.Pow(1-c.Decay.Rate, float64(q(t)-q(e.At)))

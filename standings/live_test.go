@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
@@ -35,8 +36,14 @@ func sameAsFresh(t *testing.T, s *store.Store, l *standings.Live) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := standings.Criteria(ctx, s, 0)
-	if err != nil {
+	c := criteria.Default()
+	doc, err := s.Criteria(ctx, 0)
+	switch {
+	case err == nil:
+		if c, err = criteria.Parse([]byte(doc.Document)); err != nil {
+			t.Fatal(err)
+		}
+	case cadre.ErrorCode(err) != cadre.ENOTFOUND:
 		t.Fatal(err)
 	}
 	fresh := snap.Engine(c)

@@ -232,23 +232,6 @@ type CriteriaSource interface {
 	Criteria(ctx context.Context, version int) (*store.CriteriaDoc, error)
 }
 
-// Criteria returns a stored criteria version parsed, 0 meaning the one in
-// force; with none stored, the default of the specification applies.
-func Criteria(ctx context.Context, src CriteriaSource, version int) (*criteria.Criteria, error) {
-	doc, err := src.Criteria(ctx, version)
-	if version == 0 && cadre.ErrorCode(err) == cadre.ENOTFOUND {
-		return criteria.Default(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	c, err := criteria.Parse([]byte(doc.Document))
-	if err != nil {
-		return nil, fmt.Errorf("criteria version %d: %w", doc.Version, err)
-	}
-	return c, nil
-}
-
 // Summary is the program at an instant: the share of the active community
 // that qualifies, the top of the leaderboard and the threshold that would
 // qualify a target share.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/ingest"
 	"github.com/cadrehq/cadre/interchange"
+	"github.com/cadrehq/cadre/platform/github"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
@@ -36,6 +38,7 @@ func cmdBench(ctx context.Context, e *env) error {
 	activities := fs.Int("activities", 1_000_000, "activities in the generated community")
 	seed := fs.Uint64("seed", 1, "seed of the generated community")
 	dir := fs.String("dir", "", "folder for the generated file and database (default a temporary one, removed after)")
+	ghEvents := fs.Int("gharchive", 0, "also import a generated GH Archive hour of this many events (e.g. 150000) into a new SQLite database")
 	db := fs.String("db", "", "an empty database to import into instead (a postgres:// URL to measure PostgreSQL)")
 	if err := e.parse(fs); err != nil {
 		return err
@@ -137,6 +140,11 @@ func cmdBench(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(tw, "full score, SQLite SQL\t%s\twarm is %.0fx faster\n", sql.Round(time.Millisecond), sql.Seconds()/warm.Seconds())
 	}
+	if *ghEvents > 0 {
+		if err := benchGHArchive(ctx, e, tw, work, *seed, *ghEvents); err != nil {
+			return err
+		}
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -199,6 +207,52 @@ func benchLive(ctx context.Context, e *env, tw io.Writer, st *store.Store, seed 
 	}
 	took := time.Since(start)
 	fmt.Fprintf(tw, "catch up on %d new activities\t%s\t%.1f µs an activity, reading included\n", fresh, took.Round(time.Millisecond), float64(took.Microseconds())/fresh)
+	return nil
+}
+
+// benchGHArchive generates an hour of GH Archive in the real sample's shape,
+// gzipped as gharchive.org serves it, and imports it end to end into a new
+// SQLite database as "cadre import --format gharchive" does.
+func benchGHArchive(ctx context.Context, e *env, tw io.Writer, work string, seed uint64, events int) error {
+	path := filepath.Join(work, "gharchive-hour.json.gz")
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(f)
+	err = github.GenerateHour(zw, seed, events, time.Date(2026, 1, 1, 15, 0, 0, 0, time.UTC))
+	if err == nil {
+		err = zw.Close()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("generate GH Archive hour: %w", err)
+	}
+	db := filepath.Join(work, "gharchive.db")
+	st, err := openStore(ctx, e, db, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(in, 1<<20))
+	if err != nil {
+		return err
+	}
+	res, err := ingest.Run(ctx, st.NewImporter(), github.NewArchiveReader(zr, path), ingest.Options{})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(tw, "GH Archive hour, %d events\t%s\t%.0f events/s, %d activities\n", events, took.Round(time.Millisecond), float64(events)/took.Seconds(), res.Inserted)
 	return nil
 }
 

@@ -84,7 +84,7 @@ func TestLeaderboardCommands(t *testing.T) {
 func TestBench(t *testing.T) {
 	for name, db := range map[string]string{"sqlite": "", "postgres": storetest.PostgresDSN(t)} {
 		t.Run(name, func(t *testing.T) {
-			args := []string{"bench", "--members", "300", "--activities", "3000", "--dir", t.TempDir()}
+			args := []string{"bench", "--members", "300", "--activities", "3000", "--gharchive", "500", "--dir", t.TempDir()}
 			if db != "" {
 				args = append(args, "--db", db)
 			}
@@ -92,7 +92,7 @@ func TestBench(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("bench: exit %d: %s", code, stderr)
 			}
-			for _, want := range []string{"import (end to end)", "full score, cold", "full score, warm", "qualifying"} {
+			for _, want := range []string{"import (end to end)", "full score, cold", "full score, warm", "restart from stored standings", "GH Archive hour, 500 events", "qualifying"} {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("bench output lacks %q:\n%s", want, stdout)
 				}

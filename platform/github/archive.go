@@ -1,14 +1,9 @@
 package github
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -39,41 +34,6 @@ func NewArchiveReader(r io.Reader, file string) *ArchiveReader {
 		lines:   interchange.NewLineReader(r, 64<<10, MaxLineBytes),
 		ignored: make(map[string]int),
 	}
-}
-
-// OpenArchive opens a GH Archive file, gzip-compressed as gharchive.org
-// serves it (told by its magic bytes, whatever its name) or not. Close the
-// returned Closer when done.
-func OpenArchive(path string) (*ArchiveReader, io.Closer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open archive: %w", err)
-	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	magic, err := br.Peek(2)
-	if err != nil && err != io.EOF {
-		f.Close()
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		return NewArchiveReader(br, path), f, nil
-	}
-	zr, err := gzip.NewReader(br)
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return NewArchiveReader(zr, path), gzipFile{zr, f}, nil
-}
-
-// gzipFile closes a gzip stream and the file under it.
-type gzipFile struct {
-	zr *gzip.Reader
-	f  *os.File
-}
-
-func (g gzipFile) Close() error {
-	return errors.Join(g.zr.Close(), g.f.Close())
 }
 
 // Next returns the next activity. An event that makes none is counted in

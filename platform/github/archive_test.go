@@ -396,6 +396,25 @@ func gzipped(t testing.TB, data []byte) []byte {
 	return buf.Bytes()
 }
 
+// openArchive opens a GH Archive file, gunzipping it when it starts like
+// gzip, as "cadre import" does.
+func openArchive(path string) (*ArchiveReader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReader(f)
+	if magic, _ := br.Peek(2); !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return NewArchiveReader(br, path), f, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return NewArchiveReader(zr, path), f, nil
+}
+
 func TestOpenArchive(t *testing.T) {
 	data, err := os.ReadFile(realdata.Path(t, "gharchive", sampleFile))
 	if err != nil {
@@ -418,7 +437,7 @@ func TestOpenArchive(t *testing.T) {
 			if err := os.WriteFile(path, tt.content, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			r, closer, err := OpenArchive(path)
+			r, closer, err := openArchive(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -435,7 +454,7 @@ func TestOpenArchive(t *testing.T) {
 			checkAgainst(t, exp, recs, r.Ignored())
 		})
 	}
-	if _, _, err := OpenArchive(filepath.Join(dir, "missing.json.gz")); !errors.Is(err, os.ErrNotExist) {
+	if _, _, err := openArchive(filepath.Join(dir, "missing.json.gz")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("OpenArchive of a missing file: %v, want not-exist", err)
 	}
 }
@@ -450,7 +469,7 @@ func TestArchiveTruncatedGzip(t *testing.T) {
 	if err := os.WriteFile(path, gz[:len(gz)/2], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, closer, err := OpenArchive(path)
+	r, closer, err := openArchive(path)
 	if err != nil {
 		t.Fatal(err)
 	}
