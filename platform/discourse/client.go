@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/cadrehq/cadre/internal/apiclient"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cadrehq/cadre"
 )
@@ -23,8 +23,6 @@ const (
 	// maxRetryWait bounds one wait: a forum that asks for longer is better
 	// synced on a later run than waited for.
 	maxRetryWait = 10 * time.Minute
-	// bodyExcerpt is how much of an error response's body errors quote.
-	bodyExcerpt = 200
 )
 
 // Client reads a forum through the Discourse API.
@@ -234,7 +232,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, v any) 
 			return fmt.Errorf("discourse: GET %s: read body: %w", shown, err)
 		}
 		if resp.StatusCode/100 != 2 {
-			herr := &HTTPError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: excerpt(body)}
+			herr := &HTTPError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: apiclient.Excerpt(body)}
 			if resp.StatusCode != http.StatusTooManyRequests {
 				return herr
 			}
@@ -245,7 +243,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, v any) 
 			if wait > maxRetryWait {
 				return fmt.Errorf("rate limited for %s, longer than %s: %w", wait, maxRetryWait, herr)
 			}
-			if err := c.sleep(ctx, wait); err != nil {
+			if err := apiclient.Sleep(ctx, wait, c.Sleep); err != nil {
 				return fmt.Errorf("discourse: GET %s: waiting out a rate limit: %w", shown, err)
 			}
 			continue
@@ -260,20 +258,6 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, v any) 
 	}
 }
 
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // retryAfter reads a Retry-After header in seconds, the form Discourse sends.
 func retryAfter(h string) time.Duration {
 	const maxSecs = 1e9 // keeps the Duration from overflowing
@@ -282,18 +266,4 @@ func retryAfter(h string) time.Duration {
 		return defaultRetryWait
 	}
 	return time.Duration(min(max(secs, 0), maxSecs)) * time.Second
-}
-
-// excerpt returns the start of a response body for an error message, on one
-// line.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) <= bodyExcerpt {
-		return s
-	}
-	cut := bodyExcerpt
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }

@@ -461,14 +461,3 @@ func TestClientBadResponses(t *testing.T) {
 		})
 	}
 }
-
-func TestExcerpt(t *testing.T) {
-	long := strings.Repeat("é", 150) // 300 bytes
-	got := excerpt([]byte(long))
-	if !strings.HasSuffix(got, "...") || len(got) > bodyExcerpt+3 || !strings.HasPrefix(long, strings.TrimSuffix(got, "...")) {
-		t.Errorf("excerpt = %q", got)
-	}
-	if got := excerpt([]byte("a\n  b\t")); got != "a b" {
-		t.Errorf("excerpt = %q, want one line", got)
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cadrehq/cadre/internal/apiclient"
 	"net/http"
 	"net/url"
 	"path"
@@ -481,7 +482,7 @@ func (c *Client) retry(ctx context.Context, call func(context.Context) (*gh.Resp
 		case attempt == maxRetries:
 			return resp, fmt.Errorf("still rate limited after %d waits: %w", maxRetries, err)
 		}
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := apiclient.Sleep(ctx, wait, c.Sleep); err != nil {
 			return resp, fmt.Errorf("waiting out a rate limit: %w", err)
 		}
 	}
@@ -541,18 +542,4 @@ func (c *Client) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cadrehq/cadre/internal/apiclient"
 	"html"
 	"io"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cadrehq/cadre"
 )
@@ -39,8 +39,6 @@ const (
 	// maxBackoffSecs keeps a backoff from overflowing a time.Duration; ctx
 	// ends any wait that long.
 	maxBackoffSecs = 1e9
-	// bodyExcerpt is how much of an error response's body errors quote.
-	bodyExcerpt = 200
 )
 
 // The API methods whose backoff the client honours, named as the API
@@ -366,7 +364,7 @@ func (s *syncRun) get(ctx context.Context, method, path string, query url.Values
 		q.Set("key", s.c.Key)
 	}
 	if wait := s.backoff[method]; wait > 0 {
-		if err := s.sleep(ctx, wait); err != nil {
+		if err := apiclient.Sleep(ctx, wait, s.c.Sleep); err != nil {
 			return false, fmt.Errorf("stackexchange: GET %s: waiting out a backoff of %s: %w", shown, wait, err)
 		}
 		delete(s.backoff, method)
@@ -406,7 +404,7 @@ func (s *syncRun) get(ctx context.Context, method, path string, query url.Values
 		return false, &APIError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, ID: w.ErrorID, Name: w.ErrorName, Message: w.ErrorMessage}
 	}
 	if resp.StatusCode/100 != 2 {
-		return false, &HTTPError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: excerpt(body)}
+		return false, &HTTPError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: apiclient.Excerpt(body)}
 	}
 	if jsonErr != nil {
 		return false, fmt.Errorf("stackexchange: GET %s: decode response: %w", shown, jsonErr)
@@ -447,32 +445,4 @@ func readBody(resp *http.Response) ([]byte, error) {
 		return nil, fmt.Errorf("response larger than %d bytes", maxResponseBytes)
 	}
 	return body, nil
-}
-
-func (s *syncRun) sleep(ctx context.Context, d time.Duration) error {
-	if s.c.Sleep != nil {
-		return s.c.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// excerpt returns the start of a response body for an error message, on one
-// line.
-func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) <= bodyExcerpt {
-		return s
-	}
-	cut := bodyExcerpt
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }
