@@ -5,11 +5,14 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/connector"
 	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/store"
 )
 
 // membersPage is the data of templates/members.html.
@@ -112,8 +115,9 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 
 // memberPage is the data of templates/member.html.
 type memberPage struct {
-	Score *standings.MemberScore
-	Chart template.HTML
+	Score      *standings.MemberScore
+	Chart      template.HTML
+	Identities []cadre.Identity
 }
 
 func (s *Server) handleMemberPage() http.Handler {
@@ -136,6 +140,71 @@ func (s *Server) handleMemberPage() http.Handler {
 			http.Error(w, cadre.ErrorMessage(err), status)
 			return
 		}
-		s.render(w, "member.html", memberPage{Score: ms, Chart: scoreChart(ms)})
+		ids, err := s.store.Identities(r.Context(), id)
+		if err != nil {
+			s.log.Error("member page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		s.render(w, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids})
+	})
+}
+
+// reviewPage is the data of templates/review.html.
+type reviewPage struct {
+	Reports []cadre.Activity
+	Total   int
+	Names   map[int64]string // member names by ID
+}
+
+func (s *Server) handleReviewPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: store.SelfReportSource, Status: cadre.ActivityPending, Limit: maxPage})
+		if err != nil {
+			s.log.Error("review page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		slices.Reverse(acts) // oldest first: the longest waiting
+		p := reviewPage{Reports: acts, Total: total, Names: map[int64]string{}}
+		for _, a := range acts {
+			if _, ok := p.Names[a.MemberID]; ok {
+				continue
+			}
+			m, err := s.store.Member(r.Context(), a.MemberID)
+			if err != nil {
+				s.log.Error("review page", "err", err)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			}
+			p.Names[a.MemberID] = m.Name
+		}
+		s.render(w, "review.html", p)
+	})
+}
+
+// sourcesPage is the data of templates/sources.html.
+type sourcesPage struct {
+	Sources []sourceRow
+}
+
+type sourceRow struct {
+	store.Source
+	Syncing bool
+}
+
+func (s *Server) handleSourcesPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srcs, err := s.store.Sources(r.Context())
+		if err != nil {
+			s.log.Error("sources page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		p := sourcesPage{Sources: make([]sourceRow, len(srcs))}
+		for i, src := range srcs {
+			p.Sources[i] = sourceRow{Source: src, Syncing: connector.Syncing(&src, s.now())}
+		}
+		s.render(w, "sources.html", p)
 	})
 }

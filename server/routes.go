@@ -12,6 +12,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /{$}", s.handleMembersPage())
 	s.mux.Handle("GET /leaderboard", s.handleLeaderboardPage())
 	s.mux.Handle("GET /members/{id}", s.handleMemberPage())
+	s.mux.Handle("GET /review", s.handleReviewPage())
+	s.mux.Handle("GET /sources", s.handleSourcesPage())
 	s.mux.Handle("GET /api/v1/members", s.handleMembers())
 	s.mux.Handle("GET /api/v1/members/{id}", s.handleMember())
 	s.mux.Handle("GET /api/v1/members/{id}/score", s.handleMemberScore())

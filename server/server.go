@@ -35,8 +35,9 @@ type Server struct {
 // New returns the HTTP interface of Cadre over st.
 func New(log *slog.Logger, st *store.Store, opts ...Option) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
-		"date":    func(t time.Time) string { return t.Format("2006-01-02") },
-		"percent": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
+		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"percent":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		// meter is the width of a score's bar, in percent of the best score.
 		"meter": func(score, top float64) float64 {
 			if top <= 0 {

@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+func TestReviewAndSourcesPages(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	if _, err := s.Report(ctx, store.SelfReport{MemberID: 1, Type: "speaking", Date: t0, Title: "Meetup <talk>", URL: "https://example.org/t"}, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSource(ctx, &store.Source{Name: "forum", Kind: "discourse", Config: map[string]string{"url": "https://forum.example", "api_key": "s3cret"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AcquireSource(ctx, "forum", "other", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	page := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	review := page("/review")
+	for _, want := range []string{"Self-reports waiting", "Ada Ambassador", "Meetup &lt;talk&gt;", `href="https://example.org/t"`, `href="/review"`} {
+		if !strings.Contains(review, want) {
+			t.Errorf("review page lacks %q", want)
+		}
+	}
+	sources := page("/sources")
+	for _, want := range []string{"forum", "discourse", "syncing now"} {
+		if !strings.Contains(sources, want) {
+			t.Errorf("sources page lacks %q", want)
+		}
+	}
+	if strings.Contains(sources, "s3cret") {
+		t.Error("the sources page shows a secret")
+	}
+	if member := page("/members/1"); !strings.Contains(member, `<span class="tag">github</span> ada`) {
+		t.Errorf("member page lacks the identity:\n%s", member)
+	}
+}
