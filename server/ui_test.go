@@ -1,0 +1,97 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+// browser starts a headless Chromium for the test, or skips the test when
+// there is none (CI installs one, and with CI=true its absence fails).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Chromium is required in CI: apt-get install chromium")
+		}
+		t.Skip("no Chromium on this machine")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		// The machine's network is closed: no background connections.
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// TestPagesInBrowser walks the pages as a user does, in a real browser:
+// filter the members, open the leaderboard, follow a member, see their chart,
+// and reach the review queue from the navigation.
+func TestPagesInBrowser(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx := browser(t)
+
+	step := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	step("open the members page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`table.members`)))
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.members tbody tr").length`))
+	step("count members", err)
+	if rows != 3 {
+		t.Errorf("members page shows %d rows, want 3", rows)
+	}
+	step("search", chromedp.Do(ctx, chromedp.SendKeys(`input[name=q]`, "ada"), chromedp.Submit(`input[name=q]`),
+		chromedp.WaitVisible(`input[name=q][value=ada]`)))
+	names, err := chromedp.Run(ctx, chromedp.Text(`table.members tbody`))
+	step("read the results", err)
+	if !strings.Contains(names, "Ada Ambassador") || strings.Contains(names, "bob") {
+		t.Errorf("members matching ada: %q", names)
+	}
+	step("open the leaderboard", chromedp.Do(ctx, chromedp.Click(`nav a[href="/leaderboard"]`), chromedp.WaitVisible(`section.bar`)))
+	title, err := chromedp.Run(ctx, chromedp.Text(`h1`))
+	step("read the heading", err)
+	step("follow the first member", chromedp.Do(ctx, chromedp.Click(`table.members tbody tr:first-child a`), chromedp.WaitVisible(`figure.chart svg`)))
+	chart, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`document.querySelector("h1").textContent + " | " + document.querySelectorAll("figure.chart svg path, figure.chart svg polyline").length`))
+	step("read the member page", err)
+	step("open the review queue", chromedp.Do(ctx, chromedp.Click(`nav a[href="/review"]`), chromedp.WaitVisible(`td.empty`)))
+	review, err := chromedp.Run(ctx, chromedp.Text(`td.empty`))
+	step("read the review queue", err)
+	if !strings.HasPrefix(title, "Leaderboard") {
+		t.Errorf("leaderboard heading %q", title)
+	}
+	if !strings.HasPrefix(chart, "Ada Ambassador") || strings.HasSuffix(chart, "| 0") {
+		t.Errorf("first-ranked member's page: %q, want Ada with a drawn chart", chart)
+	}
+	if review != "Nothing to review." {
+		t.Errorf("review queue: %q", review)
+	}
+}
