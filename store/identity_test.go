@@ -150,3 +150,33 @@ func TestStaffDomains(t *testing.T) {
 		}
 	})
 }
+
+// TestSameHandleTwoAccountsInOneBatch imports two accounts that share a
+// display-name handle (Stack Exchange has no unique handles) in one batch:
+// both are kept apart by their user ids.
+func TestSameHandleTwoAccountsInOneBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var recs []cadre.ActivityRecord
+		for i, uid := range []string{"101", "202", "101", "202"} {
+			r := rec("stackexchange", "post:"+string(rune('a'+i)), "forum", t0.Add(time.Duration(i)*time.Hour), "stackexchange", "Rob")
+			r.Member.UserID = uid
+			recs = append(recs, r)
+		}
+		if _, err := s.NewImporter().Import(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		if _, n, err := s.Members(ctx, cadre.MemberFilter{}); err != nil || n != 2 {
+			t.Fatalf("%d members (%v), want the two Robs", n, err)
+		}
+		ms, _, err := s.Members(ctx, cadre.MemberFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Activities != 2 {
+				t.Errorf("member %d has %d activities, want 2", m.ID, m.Activities)
+			}
+		}
+	})
+}

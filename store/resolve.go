@@ -327,8 +327,10 @@ func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64
 				b.setUserID[key] = ref.UserID
 				b.userIDs[refKey{ref.Platform, ref.UserID}] = id
 			default:
-				// Another account holds the handle now.
+				// Another account holds the handle now (or shares it: display
+				// names stand in for handles on some platforms).
 				b.freeHandle[key] = stored
+				b.freePending(key, stored)
 				delete(b.handles, key)
 				delete(b.handleUID, key)
 				return b.resolve(ctx, ref)
@@ -357,6 +359,16 @@ func (b *batchResolver) resolve(ctx context.Context, ref cadre.MemberRef) (int64
 		}
 	}
 	return id, nil
+}
+
+// freePending moves a handle out of the way when the identity holding it was
+// created in this batch, as the update of stored identities does.
+func (b *batchResolver) freePending(k refKey, uid string) {
+	for i := 0; i+4 < len(b.newIdents); i += 5 {
+		if b.newIdents[i+1] == k.platform && b.newIdents[i+3] == k.handle && b.newIdents[i+4] == uid {
+			b.newIdents[i+3] = k.handle + "#" + uid
+		}
+	}
 }
 
 // addEmail gives member id an email seen with one of their handles, unless
