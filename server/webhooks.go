@@ -160,7 +160,8 @@ func (g *groupCommit) submit(ctx context.Context, st *store.Store, d store.Deliv
 		ds[i] = q.d
 	}
 	// The group is written for every request in it: one client giving up
-	// must not fail the others.
+	// must not fail the others. Deliveries are mapped and checked before they
+	// join a group, so what fails a group is the database, for all of them.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	fresh, _, err := st.NewImporter().ImportDeliveries(wctx, ds)
 	cancel()
