@@ -24,9 +24,10 @@ import (
 // Connector reads one platform.
 type Connector interface {
 	// Sync passes emit every record newer than cursor and returns the cursor
-	// the next sync resumes from. On error it returns cursor unchanged; what
-	// emit was given is then given again by the next sync, and import counts
-	// it as duplicates.
+	// the next sync resumes from. On error it returns the cursor to resume
+	// from all the same: cursor unchanged, or moved past only what it emitted
+	// in full. What emit was given again by the next sync, import counts as
+	// duplicates.
 	Sync(ctx context.Context, cursor string, emit func(cadre.ActivityRecord) error) (next string, err error)
 }
 

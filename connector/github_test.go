@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +68,50 @@ func TestGitHubSource(t *testing.T) {
 			t.Errorf("%d GitHub activities, want 2", n)
 		}
 	})
+}
+
+// TestGitHubPartialSync syncs two repositories of which the second is gone:
+// the first one's activity is stored and its cursor moves on, the error is
+// recorded, and the next sync starts the first one where it stopped.
+func TestGitHubPartialSync(t *testing.T) {
+	payload, err := os.ReadFile(realdata.Path(t, "github-webhooks", "issue_comment.created.payload.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct{ Issue, Comment json.RawMessage }
+	if err := json.Unmarshal(payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	api := http.NewServeMux()
+	for path, body := range map[string]string{
+		"/repos/Codertocat/Hello-World/issues":          "[" + string(p.Issue) + "]",
+		"/repos/Codertocat/Hello-World/issues/comments": "[" + string(p.Comment) + "]",
+		"/repos/Codertocat/Hello-World/pulls/comments":  "[]",
+		"/repos/Codertocat/Hello-World/pulls":           "[]",
+	} {
+		api.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(body))
+		})
+	}
+	srv := httptest.NewServer(api) // anything else, such as acme/gone, is 404
+	defer srv.Close()
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	if err := s.SaveSource(ctx, &store.Source{Name: "gh", Kind: "github", Config: map[string]string{"repos": "Codertocat/Hello-World,acme/gone", "url": srv.URL + "/"}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := connector.Run(ctx, s, "gh", "test", time.Minute, srv.Client())
+	if err == nil || res.Inserted != 2 {
+		t.Fatalf("sync: %+v, %v; want the first repository's 2 activities and an error", res, err)
+	}
+	src, err := s.GetSource(ctx, "gh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(src.Cursor, `"codertocat/hello-world"`) || strings.Contains(src.Cursor, "acme/gone") || !strings.Contains(src.LastError, "acme/gone") {
+		t.Errorf("after a partial sync: cursor %q, last error %q", src.Cursor, src.LastError)
+	}
 }
 
 func TestGitHubSourceConfig(t *testing.T) {

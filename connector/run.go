@@ -31,8 +31,10 @@ const finishTimeout = 10 * time.Second
 // (an ECONFLICT error, returned as is, when another instance holds it),
 // imports what the connector emits in batches, renewing the lease before
 // each, and records the outcome and releases the lease. A failed sync keeps
-// the old cursor, so the next one fetches the same records again and import
-// counts them as duplicates; the batches it stored stay stored and counted.
+// the cursor the connector gives back (the old one, or one past what it
+// emitted in full and was stored), so the next one fetches the rest again and
+// import counts what came twice as duplicates; the batches stored stay stored
+// and counted.
 // Records the platform gave that cannot be mapped are counted as rejected.
 func Run(ctx context.Context, st *store.Store, name, owner string, lease time.Duration, client *http.Client) (cadre.ImportResult, error) {
 	src, err := st.AcquireSource(ctx, name, owner, lease)
@@ -40,7 +42,7 @@ func Run(ctx context.Context, st *store.Store, name, owner string, lease time.Du
 		return cadre.ImportResult{}, err
 	}
 	res, next, syncErr := pull(ctx, st, src, owner, lease, client)
-	if syncErr != nil {
+	if next == "" {
 		next = src.Cursor
 	}
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
@@ -53,7 +55,7 @@ func Run(ctx context.Context, st *store.Store, name, owner string, lease time.Du
 }
 
 // pull runs src's connector and imports what it emits, returning the totals
-// and, when it succeeded, the connector's new cursor.
+// and, when everything emitted was stored, the connector's new cursor.
 func pull(ctx context.Context, st *store.Store, src *store.Source, owner string, lease time.Duration, client *http.Client) (cadre.ImportResult, string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -93,10 +95,7 @@ func pull(ctx context.Context, st *store.Store, src *store.Source, owner string,
 	if importErr != nil {
 		return res, "", importErr
 	}
-	if syncErr != nil {
-		return res, "", syncErr
-	}
-	return res, next, nil
+	return res, next, syncErr
 }
 
 // item is a record emitted by a connector, or the rejection of one.

@@ -105,7 +105,17 @@ func (c *Client) Sync(ctx context.Context, cur string, emit func(cadre.ActivityR
 	if err != nil {
 		return cur, err
 	}
+	// Repositories synced in full move on even when a later one fails, so
+	// that an organisation too big for one rate-limit window gets through
+	// in several syncs.
 	next := cursor{Repos: make(map[string]time.Time, len(repos))}
+	for _, repo := range repos {
+		if t, ok := prev.Repos[strings.ToLower(repo)]; ok {
+			next.Repos[strings.ToLower(repo)] = t
+		}
+	}
+	var syncErr error
+	done := 0
 	for _, repo := range repos {
 		key := strings.ToLower(repo)
 		owner, name, _ := strings.Cut(repo, "/")
@@ -113,16 +123,20 @@ func (c *Client) Sync(ctx context.Context, cur string, emit func(cadre.ActivityR
 			c: c, api: api, repo: repo, owner: owner, name: name,
 			since: prev.Repos[key], emit: emit, titles: make(map[int]string),
 		}
-		if err := s.run(ctx); err != nil {
-			return cur, err
+		if syncErr = s.run(ctx); syncErr != nil {
+			break
 		}
 		next.Repos[key] = since
+		done++
+	}
+	if done == 0 && syncErr != nil {
+		return cur, syncErr
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
 		return cur, fmt.Errorf("github: encode cursor: %w", err)
 	}
-	return string(b), nil
+	return string(b), syncErr
 }
 
 func parseCursor(s string) (cursor, error) {
