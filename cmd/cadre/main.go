@@ -58,7 +58,7 @@ func commands() []command {
 	return []command{
 		{"serve", "Run the web interface and API", cmdServe},
 		{"demo", "Create a demo community in its own database and serve it", cmdDemo},
-		{"import", "Import activities from JSON Lines or CSV", cmdImport},
+		{"import", "Import activities: interchange JSONL/CSV or a platform's files (GH Archive, …)", cmdImport},
 		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
 		{"members", "List members with their activity counts", cmdMembers},
 		{"sources", "List, add or remove the sources synced on a schedule", cmdSources},
@@ -86,7 +86,7 @@ Usage: cadre COMMAND [flags] [args]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Every command takes --db (a SQLite file path, or a postgres:// URL; default
