@@ -65,6 +65,23 @@ type MemberRef struct {
 	Bot bool
 }
 
+// ParseMemberRef reads a reference as people write one: "platform:handle",
+// or an email address; "" names nobody.
+func ParseMemberRef(v string) (MemberRef, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return MemberRef{}, nil
+	case strings.Contains(v, "@") && !strings.Contains(v, ":"):
+		return MemberRef{Email: strings.ToLower(v)}, nil
+	}
+	platform, handle, ok := strings.Cut(v, ":")
+	if !ok || platform == "" || handle == "" {
+		return MemberRef{}, Errorf(EINVALID, "a member is platform:handle or an email, got %q", v)
+	}
+	return MemberRef{Platform: platform, Handle: handle}, nil
+}
+
 // IsZero reports whether the reference names nobody.
 func (r MemberRef) IsZero() bool {
 	return r.Handle == "" && r.Email == ""

@@ -181,7 +181,7 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "bad member", kind: "rss", config: map[string]string{"url": "https://blog.example/feed", "member": "ada"},
-			wantCode: cadre.EINVALID, wantErr: `config "member": must be platform:handle or an email`,
+			wantCode: cadre.EINVALID, wantErr: `config "member": a member is platform:handle or an email, got "ada"`,
 		},
 		{
 			name: "misspelt config key", kind: "discourse", config: map[string]string{"url": "https://forum.example", "apikey": "k"},

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/platform/feed"
@@ -42,28 +41,12 @@ func newRSS(src store.Source, client *http.Client, reject func(error)) (Connecto
 	if err != nil {
 		return nil, err
 	}
-	owner, err := memberRef(src.Config["member"])
+	owner, err := cadre.ParseMemberRef(src.Config["member"])
 	if err != nil {
-		return nil, cadre.Errorf(cadre.EINVALID, "source %s (rss): config \"member\": %v", src.Name, err)
+		return nil, cadre.Errorf(cadre.EINVALID, "source %s (rss): config \"member\": %s", src.Name, cadre.ErrorMessage(err))
 	}
 	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
 	return &rssConnector{url: u.String(), shown: shown.String(), owner: owner, client: client, reject: reject}, nil
-}
-
-// memberRef reads "platform:handle" or an email address; "" is nobody.
-func memberRef(v string) (cadre.MemberRef, error) {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "":
-		return cadre.MemberRef{}, nil
-	case strings.Contains(v, "@") && !strings.Contains(v, ":"):
-		return cadre.MemberRef{Email: strings.ToLower(v)}, nil
-	}
-	platform, handle, ok := strings.Cut(v, ":")
-	if !ok || platform == "" || handle == "" {
-		return cadre.MemberRef{}, fmt.Errorf("must be platform:handle or an email, got %q", v)
-	}
-	return cadre.MemberRef{Platform: platform, Handle: handle}, nil
 }
 
 func (c *rssConnector) Sync(ctx context.Context, cursor string, emit func(cadre.ActivityRecord) error) (string, error) {

@@ -107,21 +107,6 @@ func guessFormat(path string, isDir bool) (string, error) {
 	}
 }
 
-// memberRefFlag reads --member for feeds: "platform:handle" or an email.
-func memberRefFlag(v string) (cadre.MemberRef, error) {
-	switch {
-	case v == "":
-		return cadre.MemberRef{}, nil
-	case strings.Contains(v, "@") && !strings.Contains(v, ":"):
-		return cadre.MemberRef{Email: v}, nil
-	}
-	platform, handle, ok := strings.Cut(v, ":")
-	if !ok || platform == "" || handle == "" {
-		return cadre.MemberRef{}, usagef("--member must be platform:handle or an email, got %q", v)
-	}
-	return cadre.MemberRef{Platform: platform, Handle: handle}, nil
-}
-
 // decompress returns r, gunzipped when it starts like gzip.
 func decompress(r *bufio.Reader, name string) (io.Reader, func() error, error) {
 	magic, err := r.Peek(2)

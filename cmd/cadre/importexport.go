@@ -63,8 +63,8 @@ func cmdImport(ctx context.Context, e *env) error {
 	if *batch < 1 {
 		return usagef("--batch must be positive")
 	}
-	if o.owner, err = memberRefFlag(*member); err != nil {
-		return err
+	if o.owner, err = cadre.ParseMemberRef(*member); err != nil {
+		return usagef("--member: %v", cadre.ErrorMessage(err))
 	}
 	isDir := false
 	if path != "-" {
