@@ -97,7 +97,7 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 		}
 		at := s.now()
 		p := leaderboardPage{At: at, Status: string(status)}
-		err := s.readStandings(r.Context(), func(eng *standings.Engine) error {
+		err := s.readStandings(r, func(eng *standings.Engine) error {
 			p.Share, p.Entries = eng.Share(at), eng.Leaderboard(at, standings.Options{Top: 100, Status: status})
 			return nil
 		})
@@ -128,7 +128,7 @@ func (s *Server) handleMemberPage() http.Handler {
 			return
 		}
 		var ms *standings.MemberScore
-		err = s.readStandings(r.Context(), func(eng *standings.Engine) (err error) {
+		err = s.readStandings(r, func(eng *standings.Engine) (err error) {
 			ms, err = eng.Member(id, s.now())
 			return err
 		})

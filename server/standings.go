@@ -32,15 +32,23 @@ func (s *Server) standings(ctx context.Context) (*standings.Live, error) {
 	return s.rank.live, nil
 }
 
-// readStandings calls fn with the engine of the criteria in force, current
-// with the store: a change made through another instance shows on the next
-// request.
-func (s *Server) readStandings(ctx context.Context, fn func(*standings.Engine) error) error {
-	l, err := s.standings(ctx)
+// readStandings calls fn with the engine of the criteria version the
+// request names in its "criteria" parameter (default the one in force),
+// current with the store: a change made through another instance shows on
+// the next request.
+func (s *Server) readStandings(r *http.Request, fn func(*standings.Engine) error) error {
+	version := 0
+	if v := r.URL.Query().Get("criteria"); v != "" {
+		var err error
+		if version, err = strconv.Atoi(v); err != nil || version < 1 {
+			return cadre.Errorf(cadre.EINVALID, "criteria must be a stored criteria version (1, 2, …), got %q", v)
+		}
+	}
+	l, err := s.standings(r.Context())
 	if err != nil {
 		return err
 	}
-	return l.Read(ctx, 0, fn)
+	return l.Read(r.Context(), version, fn)
 }
 
 // Watch keeps the standings current until ctx ends, catching up with the
@@ -104,7 +112,7 @@ func (s *Server) handleLeaderboard() http.Handler {
 			}
 		}
 		var entries []standings.Entry
-		err = s.readStandings(r.Context(), func(eng *standings.Engine) error {
+		err = s.readStandings(r, func(eng *standings.Engine) error {
 			entries = eng.Leaderboard(at, opt)
 			return nil
 		})
@@ -124,7 +132,7 @@ func (s *Server) handleShare() http.Handler {
 			return
 		}
 		var share standings.Share
-		err = s.readStandings(r.Context(), func(eng *standings.Engine) error {
+		err = s.readStandings(r, func(eng *standings.Engine) error {
 			share = eng.Share(at)
 			return nil
 		})
@@ -167,7 +175,7 @@ func (s *Server) handleCalibrate() http.Handler {
 			at = *req.At
 		}
 		var cal score.Calibration
-		err := s.readStandings(r.Context(), func(eng *standings.Engine) (err error) {
+		err := s.readStandings(r, func(eng *standings.Engine) (err error) {
 			cal, err = eng.Calibrate(*req.Target, at)
 			return err
 		})
@@ -193,7 +201,7 @@ func (s *Server) handleMemberScore() http.Handler {
 			return
 		}
 		var ms *standings.MemberScore
-		err = s.readStandings(r.Context(), func(eng *standings.Engine) (err error) {
+		err = s.readStandings(r, func(eng *standings.Engine) (err error) {
 			ms, err = eng.Member(id, at)
 			return err
 		})

@@ -274,3 +274,47 @@ func TestInstancesSeeEachOther(t *testing.T) {
 		t.Fatalf("ambassadors on the other instance = %+v, %v", b, err)
 	}
 }
+
+// TestLeaderboardUnderCriteriaVersion ranks under a stored criteria version
+// other than the one in force, from the same standings in memory.
+func TestLeaderboardUnderCriteriaVersion(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	if _, err := s.SaveCriteria(ctx, "decay: {mode: none}\n", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveCriteria(ctx, "decay: {mode: quarterly, rate: 0.5}\n", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	top := func(query string) (int, float64) {
+		resp, err := http.Get(srv.URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&top=1" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b []struct{ Score float64 }
+		json.NewDecoder(resp.Body).Decode(&b)
+		if len(b) == 0 {
+			return resp.StatusCode, 0
+		}
+		return resp.StatusCode, b[0].Score
+	}
+	// Ada: 5 forum posts in Q1 and a talk in Q2 (5 + 5 points).
+	for query, want := range map[string]float64{"&criteria=1": 10, "&criteria=2": 5*0.5 + 5, "": 5*0.5 + 5} {
+		if code, score := top(query); code != 200 || score != want {
+			t.Errorf("leaderboard%s: %d, top score %v; want %v", query, code, score, want)
+		}
+	}
+	for query, want := range map[string]int{"&criteria=9": 404, "&criteria=x": 400, "&criteria=0": 400} {
+		if code, _ := top(query); code != want {
+			t.Errorf("leaderboard%s: %d, want %d", query, code, want)
+		}
+	}
+}
