@@ -27,6 +27,16 @@ import (
 // rules of Validate are checked once the document is complete. Every error
 // Parse returns is a fault of the document.
 func Parse(data []byte) (*Criteria, error) {
+	// Aliases can make a small document expand into a huge one as it is
+	// decoded; a criteria document has no use for them, so they are refused
+	// before anything is expanded.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parse criteria: %w", err)
+	}
+	if line := aliasLine(&root); line > 0 {
+		return nil, fmt.Errorf("parse criteria: line %d: YAML aliases (*name) are not supported; write the value out", line)
+	}
 	var doc document
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -49,6 +59,20 @@ func Parse(data []byte) (*Criteria, error) {
 		return nil, fmt.Errorf("invalid criteria: %w", err)
 	}
 	return c, nil
+}
+
+// aliasLine returns the line of the first alias under n, or 0 when there is
+// none.
+func aliasLine(n *yaml.Node) int {
+	if n.Kind == yaml.AliasNode {
+		return n.Line
+	}
+	for _, c := range n.Content {
+		if line := aliasLine(c); line > 0 {
+			return line
+		}
+	}
+	return 0
 }
 
 // YAML returns c as a YAML document with every field written out, which Parse

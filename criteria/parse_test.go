@@ -273,3 +273,13 @@ func FuzzParse(f *testing.F) {
 		assertRoundTrip(t, c)
 	})
 }
+
+func TestParseRefusesAliases(t *testing.T) {
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	for _, doc := range []string{"decay: &d {mode: none}\nrenewal_band: *d\n", bomb} {
+		_, err := Parse([]byte(doc))
+		if err == nil || !strings.Contains(err.Error(), "aliases") {
+			t.Errorf("Parse(%q) = %v, want an error about aliases", doc, err)
+		}
+	}
+}
