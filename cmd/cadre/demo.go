@@ -103,6 +103,9 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	if err != nil {
 		return fmt.Errorf("import demo activities: %w", err)
 	}
+	if err := demoWorkflow(ctx, st, c, opt.Now); err != nil {
+		return fmt.Errorf("demo reviews, merges and sources: %w", err)
+	}
 	if _, err := st.SaveCriteria(ctx, criteria.DefaultYAML, demoAuthor); err != nil {
 		return err
 	}
@@ -125,6 +128,56 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	}
 	e.log.Info("demo database ready", "inserted", res.Inserted, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// demoWorkflow adds what a program owner finds to do on a first look:
+// self-reports waiting for review (some repeating activity already known),
+// people known twice under the same handle and name on two platforms, and a
+// source to sync.
+func demoWorkflow(ctx context.Context, st *store.Store, c *demo.Community, now time.Time) error {
+	var ambassadors, members []demo.Person
+	for _, p := range c.Members {
+		switch {
+		case p.Member.Status == cadre.StatusAmbassador && len(ambassadors) < 6:
+			ambassadors = append(ambassadors, p)
+		case p.Member.Status == cadre.StatusMember && !p.Member.Bot && !p.Member.Staff && len(p.Identities) == 1 && len(members) < 3:
+			members = append(members, p)
+		}
+	}
+	for i, p := range ambassadors {
+		id, err := st.FindMember(ctx, p.Identities[0].Platform+":"+p.Identities[0].Handle)
+		if err != nil {
+			return err
+		}
+		r := store.SelfReport{MemberID: id, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
+			Title: fmt.Sprintf("Office hours for newcomers, week %d", 47-i), EffortMinutes: 60}
+		if i%2 == 1 {
+			// A talk the events feed brought in already, reported again.
+			talks, _, err := st.Activities(ctx, cadre.ActivityFilter{MemberID: id, Type: "speaking", Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(talks) > 0 && talks[0].URL != "" {
+				r = store.SelfReport{MemberID: id, Type: "speaking", Date: talks[0].OccurredAt, Title: "My talk: " + talks[0].Title, URL: talks[0].URL}
+			}
+		}
+		if _, err := st.Report(ctx, r, p.Member.Name); err != nil {
+			return err
+		}
+	}
+	var split []cadre.ActivityRecord
+	for i, p := range members {
+		other := map[bool]string{true: "stackexchange", false: "discourse"}[p.Identities[0].Platform != "stackexchange"]
+		split = append(split, cadre.ActivityRecord{
+			Activity: cadre.Activity{Source: other, ExternalID: fmt.Sprintf("demo-split-%d", i), Type: "forum",
+				OccurredAt: now.AddDate(0, 0, -i-1), Status: cadre.ActivityApproved},
+			Member: cadre.MemberRef{Platform: other, Handle: p.Identities[0].Handle, Name: p.Member.Name},
+		})
+	}
+	if _, err := st.NewImporter().Import(ctx, split); err != nil {
+		return err
+	}
+	return st.SaveSource(ctx, &store.Source{Name: "community-blog", Kind: "rss", Config: map[string]string{"url": "https://blog.example.org/feed.xml"}})
 }
 
 // sliceSource yields records from memory.

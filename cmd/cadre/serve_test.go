@@ -104,7 +104,7 @@ func TestDemoServes(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"status": "ambassador"`) {
 		t.Fatalf("demo ambassadors: %d %s", resp.StatusCode, body)
 	}
-	resp, err = http.Get("http://" + addr + "/api/v1/activities?type=mentoring&limit=1")
+	resp, err = http.Get("http://" + addr + "/api/v1/activities?type=mentoring&limit=10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,5 +112,21 @@ func TestDemoServes(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `"mentee_id"`) {
 		t.Fatalf("demo mentoring names no mentee: %s", body)
+	}
+	// Something to do on a first look: reviews, merges, a source.
+	for path, want := range map[string]string{
+		"/api/v1/reports":           `"duplicate_of"`,
+		"/api/v1/merge-suggestions": `"confidence": 0.9`,
+		"/api/v1/sources":           `"community-blog"`,
+	} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("demo %s: %d, lacks %s:\n%s", path, resp.StatusCode, want, body)
+		}
 	}
 }
