@@ -31,6 +31,8 @@ type forum struct {
 	// during, when set, runs inside each request before it is answered.
 	during func()
 
+	latest string // the real /posts.json sample
+
 	mu       sync.Mutex
 	requests []string
 }
@@ -56,7 +58,7 @@ func (f *forum) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case before == "" && f.unmappable:
 		w.Write([]byte(`{"latest_posts": [{"id": 30, "post_number": 2, "topic_id": 1, "created_at": "2025-01-01T00:00:00Z"}]}`))
 	case before == "":
-		w.Write(readFile(f.t, realdata.Path(f.t, "discourse", "discourse_api-posts_latest.json")))
+		w.Write(readFile(f.t, f.latest))
 	case before == "2":
 		w.Write(readFile(f.t, filepath.Join("..", "platform", "discourse", "testdata", "posts_before_2.json")))
 	default:
@@ -72,6 +74,7 @@ func (f *forum) seen() []string {
 
 func (f *forum) start(t *testing.T) string {
 	f.t = t
+	f.latest = realdata.Path(t, "discourse", "discourse_api-posts_latest.json") // here: a skip must come from the test's goroutine
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -311,6 +314,7 @@ func TestSyncAgainAndRestart(t *testing.T) {
 // date, answering 304 to a request that has either.
 type feedServer struct {
 	t        *testing.T
+	entries  string // the real RSS sample
 	etag     string
 	status   int // when set, every answer
 	mu       sync.Mutex
@@ -336,13 +340,13 @@ func (f *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Last-Modified", feedModified)
 	w.Header().Set("Content-Type", "application/rss+xml")
-	w.Write(readFile(f.t, realdata.Path(f.t, "rss", "perceval-rss_entries.xml")))
+	w.Write(readFile(f.t, f.entries))
 }
 
 func TestRSS(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := &feedServer{t: t, etag: `"v1"`}
+		f := &feedServer{t: t, etag: `"v1"`, entries: realdata.Path(t, "rss", "perceval-rss_entries.xml")}
 		srv := httptest.NewServer(f)
 		defer srv.Close()
 		addSource(t, s, "couchbase", "rss", "", map[string]string{"url": srv.URL + "/rss?token=s3cret"})
@@ -403,7 +407,7 @@ func TestRSS(t *testing.T) {
 func TestRSSMember(t *testing.T) {
 	s := storetest.SQLite(t)
 	ctx := context.Background()
-	f := &feedServer{t: t, etag: `"v1"`}
+	f := &feedServer{t: t, etag: `"v1"`, entries: realdata.Path(t, "rss", "perceval-rss_entries.xml")}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	addSource(t, s, "blog", "rss", "", map[string]string{"url": srv.URL, "member": "Ada@Example.org"})

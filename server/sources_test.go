@@ -28,6 +28,7 @@ import (
 func syncedForum(t *testing.T) string {
 	t.Helper()
 	recording := func(name string) string { return filepath.Join("..", "platform", "discourse", "testdata", name) }
+	latest := realdata.Path(t, "discourse", "discourse_api-posts_latest.json") // a skip must come from the test's goroutine
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		file := recording("posts_empty.json")
 		switch {
@@ -35,7 +36,7 @@ func syncedForum(t *testing.T) string {
 			w.WriteHeader(http.StatusInternalServerError)
 			file = recording("server_error.json")
 		case r.URL.Query().Get("before") == "":
-			file = realdata.Path(t, "discourse", "discourse_api-posts_latest.json")
+			file = latest
 		case r.URL.Query().Get("before") == "2":
 			file = recording("posts_before_2.json")
 		}

@@ -21,7 +21,8 @@ import (
 // forum serves saved responses as a Discourse forum would: the real samples
 // at their paths, our recordings for what the samples lack.
 type forum struct {
-	t *testing.T
+	t        *testing.T
+	realdata string // the folder of real samples
 	// rateLimited is how many requests get a 429 before any is served.
 	rateLimited int
 	// broken makes every request a 500, brokenPaging those after the first page.
@@ -56,7 +57,7 @@ func (f *forum) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(f.file(filepath.Join("testdata", "server_error.json")))
 		return
 	}
-	real := func(name string) string { return realdata.Path(f.t, "discourse", name) }
+	real := func(name string) string { return filepath.Join(f.realdata, "discourse", name) }
 	var file string
 	switch q := r.URL.Query(); r.URL.Path {
 	case "/posts.json":
@@ -101,6 +102,7 @@ func (f *forum) file(name string) []byte {
 // waited.
 func (f *forum) start(t *testing.T) (*Client, *[]time.Duration) {
 	f.t = t
+	f.realdata = realdata.Dir(t) // here: a skip must come from the test's goroutine
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	var slept []time.Duration
