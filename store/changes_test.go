@@ -252,3 +252,18 @@ func TestImportDeliveryOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestImportDeliveryDefaultsStatus stores a delivery whose records leave the
+// status out: approved, as for any import.
+func TestImportDeliveryDefaultsStatus(t *testing.T) {
+	s := storetest.SQLite(t)
+	r := rec("github", "issue_comment:7", "forum", t0, "github", "ada")
+	r.Status = ""
+	if _, err := s.NewImporter().ImportDelivery(context.Background(), "github", "d-7", []cadre.ActivityRecord{r}); err != nil {
+		t.Fatal(err)
+	}
+	acts, _, err := s.Activities(context.Background(), cadre.ActivityFilter{})
+	if err != nil || len(acts) != 1 || acts[0].Status != cadre.ActivityApproved {
+		t.Fatalf("stored %+v, %v", acts, err)
+	}
+}

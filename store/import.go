@@ -56,10 +56,8 @@ func (s *Store) NewImporter() *Importer {
 // Import writes one batch of records in one transaction. Records already stored
 // (same source and external ID, also within the batch) count as duplicates.
 func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
-	for i := range recs {
-		if err := validRecord(&recs[i]); err != nil {
-			return cadre.ImportResult{}, fmt.Errorf("record %d: %w", i+1, err)
-		}
+	if err := validRecords(recs); err != nil {
+		return cadre.ImportResult{}, err
 	}
 	return im.importBatch(ctx, recs, nil)
 }
@@ -88,13 +86,9 @@ func (im *Importer) ImportDelivery(ctx context.Context, platform, deliveryID str
 // each once: it reports for each whether it was new (a redelivery adds
 // nothing), and counts the records of the new ones together.
 func (im *Importer) ImportDeliveries(ctx context.Context, ds []Delivery) (fresh []bool, res cadre.ImportResult, err error) {
-	var all []cadre.ActivityRecord
 	for _, d := range ds {
-		all = append(all, d.Records...)
-	}
-	for i := range all {
-		if err := validRecord(&all[i]); err != nil {
-			return nil, res, fmt.Errorf("record %d: %w", i+1, err)
+		if err := validRecords(d.Records); err != nil {
+			return nil, res, fmt.Errorf("delivery %s: %w", d.ID, err)
 		}
 	}
 	res, err = im.importBatch(ctx, nil, func(tx dbtx) ([]cadre.ActivityRecord, error) {
@@ -161,6 +155,16 @@ func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord
 	}
 	b.commit()
 	return res, nil
+}
+
+// validRecords checks a batch's records, filling in defaults in place.
+func validRecords(recs []cadre.ActivityRecord) error {
+	for i := range recs {
+		if err := validRecord(&recs[i]); err != nil {
+			return fmt.Errorf("record %d: %w", i+1, err)
+		}
+	}
+	return nil
 }
 
 // validRecord checks what the store relies on; readers report richer errors
