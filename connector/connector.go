@@ -96,6 +96,18 @@ func required(src store.Source, key string) (string, error) {
 	return v, nil
 }
 
+// optionalURL is httpURL for a key that may be left out: "" then.
+func optionalURL(src store.Source, key string) (string, error) {
+	if src.Config[key] == "" {
+		return "", nil
+	}
+	u, err := httpURL(src, key)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
 // httpURL reads a configuration key that must be an http(s) URL.
 func httpURL(src store.Source, key string) (*url.URL, error) {
 	v, err := required(src, key)

@@ -20,14 +20,9 @@ func newGitHub(src store.Source, client *http.Client, reject func(error)) (Conne
 	if len(c.Repos)+len(c.Orgs) == 0 {
 		return nil, cadre.Errorf(cadre.EINVALID, "source %s (github): config repos or orgs is required, e.g. repos=acme/api,acme/web", src.Name)
 	}
-	if src.Config["url"] != "" {
-		base, err := httpURL(src, "url")
-		if err != nil {
-			return nil, err
-		}
-		c.BaseURL = base.String()
-	}
-	return c, nil
+	var err error
+	c.BaseURL, err = optionalURL(src, "url")
+	return c, err
 }
 
 // list splits a comma-separated configuration value.

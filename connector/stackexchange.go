@@ -20,12 +20,6 @@ func newStackExchange(src store.Source, client *http.Client, _ func(error)) (Con
 	if len(c.Tags) == 0 {
 		return nil, cadre.Errorf(cadre.EINVALID, "source %s (stackexchange): config tags is required, e.g. tags=cadre,ambassadors", src.Name)
 	}
-	if src.Config["url"] != "" {
-		base, err := httpURL(src, "url")
-		if err != nil {
-			return nil, err
-		}
-		c.BaseURL = base.String()
-	}
-	return c, nil
+	c.BaseURL, err = optionalURL(src, "url")
+	return c, err
 }

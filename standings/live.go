@@ -17,7 +17,7 @@ import (
 // Store is what live standings read from and keep in the store.
 type Store interface {
 	CriteriaSource
-	ReadAll(ctx context.Context, r store.Reader) (*store.View, error)
+	Source
 	CatchUp(ctx context.Context, seq, activityMark int64, r store.Reader) (*store.View, error)
 	LoadScoreSnapshot(ctx context.Context) (*store.ScoreSnapshot, error)
 	SaveScoreSnapshot(ctx context.Context, snap *store.ScoreSnapshot) error
@@ -102,13 +102,9 @@ func Open(ctx context.Context, src Store, log *slog.Logger) (*Live, error) {
 
 // reload reads everything from the store.
 func (l *Live) reload(ctx context.Context) error {
-	s := newSnapshot()
-	v, err := l.src.ReadAll(ctx, store.Reader{
-		Member:   func(m *cadre.Member) error { return s.upsertMember(m) },
-		Activity: func(_ int64, ev store.ScoreEvent) error { return s.add(ev) },
-	})
+	s, v, err := load(ctx, l.src)
 	if err != nil {
-		return fmt.Errorf("load standings: %w", err)
+		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -19,8 +19,7 @@ import (
 
 // Source is what standings read from the store.
 type Source interface {
-	EachMember(ctx context.Context, fn func(*cadre.Member) error) error
-	EachScoreEvent(ctx context.Context, fn func(store.ScoreEvent) error) error
+	ReadAll(ctx context.Context, r store.Reader) (*store.View, error)
 }
 
 // Member is what rankings show of a member.
@@ -44,14 +43,22 @@ func newSnapshot() *Snapshot { return &Snapshot{index: map[int64]int32{}} }
 
 // Load reads every member and approved activity from src.
 func Load(ctx context.Context, src Source) (*Snapshot, error) {
+	s, _, err := load(ctx, src)
+	return s, err
+}
+
+// load reads every member and approved activity from one view of src, and
+// says which.
+func load(ctx context.Context, src Source) (*Snapshot, *store.View, error) {
 	s := newSnapshot()
-	if err := src.EachMember(ctx, s.upsertMember); err != nil {
-		return nil, fmt.Errorf("load members: %w", err)
+	v, err := src.ReadAll(ctx, store.Reader{
+		Member:   s.upsertMember,
+		Activity: func(_ int64, ev store.ScoreEvent) error { return s.add(ev) },
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load standings: %w", err)
 	}
-	if err := src.EachScoreEvent(ctx, s.add); err != nil {
-		return nil, fmt.Errorf("load activities: %w", err)
-	}
-	return s, nil
+	return s, v, nil
 }
 
 // upsertMember adds a member, or updates what rankings show of one known.

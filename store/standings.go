@@ -42,13 +42,6 @@ type ScoreEvent struct {
 	OccurredAt time.Time
 }
 
-// EachScoreEvent calls fn with every approved activity, the only ones that
-// count, in no particular order. Types are interned, so the strings fn sees repeat.
-func (s *Store) EachScoreEvent(ctx context.Context, fn func(ScoreEvent) error) error {
-	return eachScoreEvent(ctx, s.read, `SELECT id, member_id, type, occurred_at FROM activities WHERE status = 'approved'`, nil,
-		func(_ int64, ev ScoreEvent) error { return fn(ev) })
-}
-
 // eachScoreEvent runs query, which selects id, member_id, type and
 // occurred_at of activities, and calls fn with each row.
 func eachScoreEvent(ctx context.Context, db dbtx, query string, args []any, fn func(int64, ScoreEvent) error) error {

@@ -212,7 +212,7 @@ func benchLive(ctx context.Context, e *env, tw io.Writer, st *store.Store, seed 
 
 // benchGHArchive generates an hour of GH Archive in the real sample's shape,
 // gzipped as gharchive.org serves it, and imports it end to end into a new
-// SQLite database as "cadre import --format gharchive" does.
+// SQLite database the way "cadre import --format gharchive" reads it.
 func benchGHArchive(ctx context.Context, e *env, tw io.Writer, work string, seed uint64, events int) error {
 	path := filepath.Join(work, "gharchive-hour.json.gz")
 	f, err := os.Create(path)
@@ -243,11 +243,16 @@ func benchGHArchive(ctx context.Context, e *env, tw io.Writer, work string, seed
 		return err
 	}
 	defer in.Close()
-	zr, err := gzip.NewReader(bufio.NewReaderSize(in, 1<<20))
+	r, closeGz, err := decompress(bufio.NewReaderSize(in, 1<<20), path)
 	if err != nil {
 		return err
 	}
-	res, err := ingest.Run(ctx, st.NewImporter(), github.NewArchiveReader(zr, path), ingest.Options{})
+	defer closeGz()
+	src, err := formats["gharchive"].stream(r, path, &importOptions{})
+	if err != nil {
+		return err
+	}
+	res, err := ingest.Run(ctx, st.NewImporter(), src, ingest.Options{})
 	if err != nil {
 		return err
 	}

@@ -91,14 +91,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 		if err != nil {
 			return err
 		}
-		who := *author
-		if who == "" {
-			who = e.getenv("USER")
-		}
-		if who == "" {
-			who = "cli"
-		}
-		v, err := st.SaveCriteria(ctx, string(data), who)
+		v, err := st.SaveCriteria(ctx, string(data), e.actor(*author))
 		if err != nil {
 			return err
 		}

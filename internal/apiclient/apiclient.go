@@ -4,6 +4,7 @@ package apiclient
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,4 +41,22 @@ func Excerpt(body []byte) string {
 		cut--
 	}
 	return s[:cut] + "..."
+}
+
+// HTTPError is a response with a status a client cannot use.
+type HTTPError struct {
+	Platform   string // for the message: "discourse", …
+	Method     string
+	Path       string // path and query, relative to the API's root, without secrets
+	StatusCode int
+	Status     string
+	Body       string // the start of the body, from Excerpt
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("%s: %s %s: %s", e.Platform, e.Method, e.Path, e.Status)
+	if e.Body != "" {
+		msg += ": " + e.Body
+	}
+	return msg
 }

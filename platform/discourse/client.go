@@ -47,21 +47,7 @@ type Client struct {
 }
 
 // HTTPError is a response with a status the client cannot use.
-type HTTPError struct {
-	Method     string
-	Path       string // path and query, relative to BaseURL
-	StatusCode int
-	Status     string
-	Body       string // the start of the body
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("discourse: %s %s: %s", e.Method, e.Path, e.Status)
-	if e.Body != "" {
-		msg += ": " + e.Body
-	}
-	return msg
-}
+type HTTPError = apiclient.HTTPError
 
 // LatestPosts returns one page of /posts.json, newest first: the latest
 // public posts or, when before > 0, those with smaller ids.
@@ -232,7 +218,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, v any) 
 			return fmt.Errorf("discourse: GET %s: read body: %w", shown, err)
 		}
 		if resp.StatusCode/100 != 2 {
-			herr := &HTTPError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: apiclient.Excerpt(body)}
+			herr := &HTTPError{Platform: "discourse", Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: apiclient.Excerpt(body)}
 			if resp.StatusCode != http.StatusTooManyRequests {
 				return herr
 			}

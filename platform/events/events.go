@@ -51,21 +51,6 @@ func speakerKey(handle, email, name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(key), " "))
 }
 
-// plausibleEmail is a plausibility check, not RFC 5322: something on both
-// sides of the last '@' and no spaces or control characters.
-func plausibleEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // title joins an event's name and a session's title.
 func title(event, session string) string {
 	switch {

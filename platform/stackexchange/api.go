@@ -73,23 +73,9 @@ type Client struct {
 	stats Stats
 }
 
-// HTTPError is a response with a status the client cannot use and no error
-// of the API's own in its body.
-type HTTPError struct {
-	Method     string
-	Path       string // path and query, relative to BaseURL, without the key
-	StatusCode int
-	Status     string
-	Body       string // the start of the body
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("stackexchange: %s %s: %s", e.Method, e.Path, e.Status)
-	if e.Body != "" {
-		msg += ": " + e.Body
-	}
-	return msg
-}
+// HTTPError is a response with a status the client cannot use and no API
+// error wrapper (an APIError otherwise).
+type HTTPError = apiclient.HTTPError
 
 // APIError is an error the API reported in its wrapper object, such as
 // error_id 502, throttle_violation, for requests that ignore a backoff or
@@ -404,7 +390,7 @@ func (s *syncRun) get(ctx context.Context, method, path string, query url.Values
 		return false, &APIError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, ID: w.ErrorID, Name: w.ErrorName, Message: w.ErrorMessage}
 	}
 	if resp.StatusCode/100 != 2 {
-		return false, &HTTPError{Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: apiclient.Excerpt(body)}
+		return false, &HTTPError{Platform: "stackexchange", Method: http.MethodGet, Path: shown, StatusCode: resp.StatusCode, Status: resp.Status, Body: apiclient.Excerpt(body)}
 	}
 	if jsonErr != nil {
 		return false, fmt.Errorf("stackexchange: GET %s: decode response: %w", shown, jsonErr)
