@@ -125,7 +125,7 @@ func (d *csvDecoder) name(col csvColumn) string {
 // returns the reason it cannot.
 func (d *csvDecoder) number(t string, col csvColumn) (float64, string) {
 	if scanNumber(t, 0) != len(t) {
-		return 0, fmt.Sprintf("%s: %s is not a number", d.name(col), Quote(t))
+		return 0, fmt.Sprintf("%s: %s is not a number", d.name(col), quote(t))
 	}
 	n, ok := parseNumber(t)
 	if !ok {
@@ -161,11 +161,11 @@ func (d *csvDecoder) readHeader() error {
 		col, ok := csvColumnNamed(name)
 		switch {
 		case !ok && strings.HasPrefix(name, metricPrefix):
-			return fail("invalid metric column %s (after %q %s)", Quote(name), metricPrefix, metricNameRule)
+			return fail("invalid metric column %s (after %q %s)", quote(name), metricPrefix, metricNameRule)
 		case !ok:
-			return fail("unknown column %s", Quote(name))
+			return fail("unknown column %s", quote(name))
 		case slices.Contains(cols, col):
-			return fail("duplicate column %s", Quote(name))
+			return fail("duplicate column %s", quote(name))
 		}
 		if col.field == fMetrics {
 			d.nMetrics++
@@ -388,7 +388,7 @@ func NewCSVWriter(w io.Writer, metricNames []string) *CSVWriter {
 			continue
 		}
 		if !validMetricName(name) && cw.err == nil {
-			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", Quote(name), metricNameRule)
+			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", quote(name), metricNameRule)
 		}
 		cw.metrics = append(cw.metrics, name)
 	}
@@ -406,7 +406,7 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 	}
 	for name := range rec.Metrics {
 		if !slices.Contains(w.metrics, name) {
-			return cadre.Errorf(cadre.EINVALID, "activity %s/%s: metric %s has no column", rec.Source, rec.ExternalID, Quote(name))
+			return cadre.Errorf(cadre.EINVALID, "activity %s/%s: metric %s has no column", rec.Source, rec.ExternalID, quote(name))
 		}
 	}
 	row := w.row[:0]

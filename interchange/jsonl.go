@@ -132,7 +132,7 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 		}
 		f, known := topField(key)
 		if !known {
-			return "", fmt.Errorf("unknown field %s", Quote(string(key)))
+			return "", fmt.Errorf("unknown field %s", quote(string(key)))
 		}
 		if err := p.see(f); err != nil {
 			return "", err
@@ -259,7 +259,7 @@ func (p *jsonParser) ref(which field, rec *cadre.ActivityRecord) error {
 		}
 		f, known := refField(key, which)
 		if !known {
-			return fmt.Errorf("unknown field %s", Quote(jsonNames.of(which)+"."+string(key)))
+			return fmt.Errorf("unknown field %s", quote(jsonNames.of(which)+"."+string(key)))
 		}
 		if err := p.see(f); err != nil {
 			return err
@@ -286,7 +286,7 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 			return err
 		}
 		if !validMetricName(key) {
-			return fmt.Errorf("%s: invalid name %s (%s)", jsonNames.of(fMetrics), Quote(string(key)), metricNameRule)
+			return fmt.Errorf("%s: invalid name %s (%s)", jsonNames.of(fMetrics), quote(string(key)), metricNameRule)
 		}
 		var name string
 		if n := len(p.metrics); n < len(p.lastMetric) {
@@ -546,7 +546,7 @@ func (p *jsonParser) kind() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "the string " + Quote(string(s)), nil
+		return "the string " + quote(string(s)), nil
 	case c == '{':
 		return "an object", nil
 	case c == '[':

@@ -169,10 +169,10 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 	if occurredAt = strings.TrimSpace(occurredAt); occurredAt != "" {
 		t, err := time.Parse(time.RFC3339, occurredAt)
 		if err != nil || !rfc3339Shape(occurredAt) {
-			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(fOccurredAt), Quote(occurredAt))
+			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(fOccurredAt), quote(occurredAt))
 		}
 		if t.Before(earliest) || !t.Before(latest) {
-			return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(fOccurredAt), Quote(occurredAt))
+			return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(fOccurredAt), quote(occurredAt))
 		}
 		rec.OccurredAt = t.UTC()
 	}
@@ -251,7 +251,7 @@ func check(rec *cadre.ActivityRecord, names *fieldNames) string {
 		}
 	}
 	if rec.Status != "" && !rec.Status.Valid() {
-		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", names.of(fStatus), Quote(string(rec.Status)))
+		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", names.of(fStatus), quote(string(rec.Status)))
 	}
 	return ""
 }
@@ -270,7 +270,7 @@ func checkRef(ref cadre.MemberRef, which field, names *fieldNames) string {
 	case ref.Handle == "" && ref.Email == "":
 		return fmt.Sprintf("%s: needs %s and %s, or %s", names.of(which), names.of(platform), names.of(handle), names.of(email))
 	case ref.Email != "" && !ValidEmail(ref.Email):
-		return fmt.Sprintf("%s: invalid address %s", names.of(email), Quote(ref.Email))
+		return fmt.Sprintf("%s: invalid address %s", names.of(email), quote(ref.Email))
 	}
 	return ""
 }
@@ -319,7 +319,7 @@ func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
 	}
 	for name, v := range rec.Metrics {
 		if !validMetricName(name) {
-			return fmt.Sprintf("%s: invalid name %s (%s)", names.of(fMetrics), Quote(name), metricNameRule)
+			return fmt.Sprintf("%s: invalid name %s (%s)", names.of(fMetrics), quote(name), metricNameRule)
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return names.metric(name) + ": not a finite number"
@@ -353,9 +353,9 @@ func RecordHash(rec cadre.ActivityRecord) string {
 	return "h:" + hex.EncodeToString(sum[:16])
 }
 
-// Quote quotes a value for a message, cut short so that a long line does not
+// quote quotes a value for a message, cut short so that a long line does not
 // make a long message.
-func Quote(s string) string {
+func quote(s string) string {
 	const limit = 60
 	if len(s) <= limit {
 		return strconv.Quote(s)
