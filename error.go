@@ -3,6 +3,8 @@ package cadre
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Error codes say what kind of failure happened, so that each transport can map
@@ -54,4 +56,18 @@ func ErrorMessage(err error) string {
 	default:
 		return "internal error"
 	}
+}
+
+// Quote quotes a value for a message, cut short so that a long value does not
+// make a long message.
+func Quote(s string) string {
+	const limit = 60
+	if len(s) <= limit {
+		return strconv.Quote(s)
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "..."
 }

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/store"
 )
 
 // Connector reads one platform.
@@ -35,7 +34,7 @@ type Connector interface {
 // makes its connector from them.
 type kind struct {
 	keys  []string
-	build func(src store.Source, client *http.Client, reject func(error)) (Connector, error)
+	build func(src cadre.Source, client *http.Client, reject func(error)) (Connector, error)
 }
 
 var kinds = map[string]kind{
@@ -59,7 +58,7 @@ const requestTimeout = time.Minute
 // requests (nil: one with a timeout per request). reject is given each item
 // of the platform's that cannot become a record, and the sync goes on
 // without it; with a nil reject such an item fails the sync instead.
-func New(src store.Source, client *http.Client, reject func(error)) (Connector, error) {
+func New(src cadre.Source, client *http.Client, reject func(error)) (Connector, error) {
 	k, ok := kinds[src.Kind]
 	if !ok {
 		return nil, cadre.Errorf(cadre.EINVALID, "source %s: unknown kind %q; supported kinds: %s", src.Name, src.Kind, strings.Join(Kinds(), ", "))
@@ -88,7 +87,7 @@ func Owner() string {
 }
 
 // required returns the value of a configuration key that must be set.
-func required(src store.Source, key string) (string, error) {
+func required(src cadre.Source, key string) (string, error) {
 	v := strings.TrimSpace(src.Config[key])
 	if v == "" {
 		return "", cadre.Errorf(cadre.EINVALID, "source %s (%s): config %q is required", src.Name, src.Kind, key)
@@ -97,7 +96,7 @@ func required(src store.Source, key string) (string, error) {
 }
 
 // optionalURL is httpURL for a key that may be left out: "" then.
-func optionalURL(src store.Source, key string) (string, error) {
+func optionalURL(src cadre.Source, key string) (string, error) {
 	if src.Config[key] == "" {
 		return "", nil
 	}
@@ -109,7 +108,7 @@ func optionalURL(src store.Source, key string) (string, error) {
 }
 
 // httpURL reads a configuration key that must be an http(s) URL.
-func httpURL(src store.Source, key string) (*url.URL, error) {
+func httpURL(src cadre.Source, key string) (*url.URL, error) {
 	v, err := required(src, key)
 	if err != nil {
 		return nil, err
@@ -119,10 +118,4 @@ func httpURL(src store.Source, key string) (*url.URL, error) {
 		return nil, cadre.Errorf(cadre.EINVALID, "source %s (%s): config %q must be an http:// or https:// URL, got %q", src.Name, src.Kind, key, v)
 	}
 	return u, nil
-}
-
-// Syncing reports whether an instance holds src's lease at now, as
-// AcquireSource sees it.
-func Syncing(src *store.Source, now time.Time) bool {
-	return src.LeaseOwner != "" && !src.LeaseUntil.Before(now)
 }

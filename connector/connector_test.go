@@ -93,7 +93,7 @@ func readFile(t *testing.T, name string) []byte {
 func addSource(t *testing.T, s *store.Store, name, kind, cursor string, config map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.SaveSource(ctx, &store.Source{Name: name, Kind: kind, Config: config}); err != nil {
+	if err := s.SaveSource(ctx, &cadre.Source{Name: name, Kind: kind, Config: config}); err != nil {
 		t.Fatal(err)
 	}
 	if cursor == "" {
@@ -210,7 +210,7 @@ func TestRun(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				got, err := connector.Run(ctx, s, "src", owner, time.Minute, nil)
+				got, err := connector.Run(ctx, s, s.NewImporter(), "src", owner, time.Minute, nil)
 				if cadre.ErrorCode(err) != tt.wantCode || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 					t.Errorf("Run error %v, want code %q and %q", err, tt.wantCode, tt.wantErr)
 				}
@@ -293,7 +293,7 @@ func TestSyncAgainAndRestart(t *testing.T) {
 					s = open()
 				}
 				before := len(f.seen())
-				got, err := connector.Run(ctx, s, "forum", "instance", time.Minute, nil)
+				got, err := connector.Run(ctx, s, s.NewImporter(), "forum", "instance", time.Minute, nil)
 				if err != nil || got != step.want {
 					t.Fatalf("%s: Run = %+v, %v; want %+v", step.name, got, err, step.want)
 				}
@@ -365,7 +365,7 @@ func TestRSS(t *testing.T) {
 			f.mu.Lock()
 			f.etag = step.etag
 			f.mu.Unlock()
-			got, err := connector.Run(ctx, s, "couchbase", "instance", time.Minute, nil)
+			got, err := connector.Run(ctx, s, s.NewImporter(), "couchbase", "instance", time.Minute, nil)
 			if err != nil || got != step.want {
 				t.Fatalf("%s: Run = %+v, %v; want %+v", step.name, got, err, step.want)
 			}
@@ -392,7 +392,7 @@ func TestRSS(t *testing.T) {
 		f.status = http.StatusNotFound
 		f.mu.Unlock()
 		src, _ := s.GetSource(ctx, "couchbase")
-		_, err := connector.Run(ctx, s, "couchbase", "instance", time.Minute, nil)
+		_, err := connector.Run(ctx, s, s.NewImporter(), "couchbase", "instance", time.Minute, nil)
 		if err == nil || !strings.Contains(err.Error(), "404 Not Found") {
 			t.Errorf("404: Run = %v", err)
 		}
@@ -411,7 +411,7 @@ func TestRSSMember(t *testing.T) {
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	addSource(t, s, "blog", "rss", "", map[string]string{"url": srv.URL, "member": "Ada@Example.org"})
-	if _, err := connector.Run(ctx, s, "blog", "instance", time.Minute, nil); err != nil {
+	if _, err := connector.Run(ctx, s, s.NewImporter(), "blog", "instance", time.Minute, nil); err != nil {
 		t.Fatal(err)
 	}
 	id, err := s.FindMember(ctx, "ada@example.org")
@@ -438,7 +438,7 @@ func TestConcurrentRuns(t *testing.T) {
 		results := make(chan outcome, 2)
 		for _, owner := range []string{"instance-a", "instance-b"} {
 			go func() {
-				res, err := connector.Run(ctx, s, "forum", owner, time.Minute, nil)
+				res, err := connector.Run(ctx, s, s.NewImporter(), "forum", owner, time.Minute, nil)
 				results <- outcome{res, err}
 			}()
 		}
@@ -485,7 +485,7 @@ func TestLostLease(t *testing.T) {
 			})
 		}}
 		addSource(t, s, "forum", "discourse", "", map[string]string{"url": f.start(t)})
-		_, err := connector.Run(ctx, s, "forum", "slow-instance", time.Minute, nil)
+		_, err := connector.Run(ctx, s, s.NewImporter(), "forum", "slow-instance", time.Minute, nil)
 		if cadre.ErrorCode(err) != cadre.ECONFLICT || !strings.Contains(err.Error(), "renew lease") {
 			t.Errorf("Run = %v, want a lost lease", err)
 		}

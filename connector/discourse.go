@@ -7,7 +7,6 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/platform/discourse"
-	"github.com/cadrehq/cadre/store"
 )
 
 // discourseConnector reads a forum's posts through /posts.json. Its cursor is
@@ -18,7 +17,7 @@ type discourseConnector struct {
 
 // newDiscourse reads config url (the forum's address) and, for forums or
 // categories closed to anonymous visitors, api_key and api_username.
-func newDiscourse(src store.Source, client *http.Client, reject func(error)) (Connector, error) {
+func newDiscourse(src cadre.Source, client *http.Client, reject func(error)) (Connector, error) {
 	base, err := httpURL(src, "url")
 	if err != nil {
 		return nil, err

@@ -6,13 +6,12 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/platform/github"
-	"github.com/cadrehq/cadre/store"
 )
 
 // newGitHub reads config repos ("owner/name", comma-separated) and orgs
 // (every repository of each), token (needed for private repositories and a
 // useful rate limit) and url (the API root of GitHub Enterprise Server).
-func newGitHub(src store.Source, client *http.Client, reject func(error)) (Connector, error) {
+func newGitHub(src cadre.Source, client *http.Client, reject func(error)) (Connector, error) {
 	c := &github.Client{
 		Repos: list(src.Config["repos"]), Orgs: list(src.Config["orgs"]),
 		Token: src.Config["token"], HTTP: client, Reject: reject,

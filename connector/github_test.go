@@ -46,10 +46,10 @@ func TestGitHubSource(t *testing.T) {
 
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := s.SaveSource(ctx, &store.Source{Name: "hello", Kind: "github", Config: map[string]string{"repos": "Codertocat/Hello-World", "url": srv.URL + "/"}}); err != nil {
+		if err := s.SaveSource(ctx, &cadre.Source{Name: "hello", Kind: "github", Config: map[string]string{"repos": "Codertocat/Hello-World", "url": srv.URL + "/"}}); err != nil {
 			t.Fatal(err)
 		}
-		res, err := connector.Run(ctx, s, "hello", "test", time.Minute, srv.Client())
+		res, err := connector.Run(ctx, s, s.NewImporter(), "hello", "test", time.Minute, srv.Client())
 		if err != nil || res.Inserted != 2 {
 			t.Fatalf("sync: %+v, %v; want the issue and the comment", res, err)
 		}
@@ -98,10 +98,10 @@ func TestGitHubPartialSync(t *testing.T) {
 	defer srv.Close()
 	s := storetest.SQLite(t)
 	ctx := context.Background()
-	if err := s.SaveSource(ctx, &store.Source{Name: "gh", Kind: "github", Config: map[string]string{"repos": "Codertocat/Hello-World,acme/gone", "url": srv.URL + "/"}}); err != nil {
+	if err := s.SaveSource(ctx, &cadre.Source{Name: "gh", Kind: "github", Config: map[string]string{"repos": "Codertocat/Hello-World,acme/gone", "url": srv.URL + "/"}}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := connector.Run(ctx, s, "gh", "test", time.Minute, srv.Client())
+	res, err := connector.Run(ctx, s, s.NewImporter(), "gh", "test", time.Minute, srv.Client())
 	if err == nil || res.Inserted != 2 {
 		t.Fatalf("sync: %+v, %v; want the first repository's 2 activities and an error", res, err)
 	}
@@ -120,7 +120,7 @@ func TestGitHubSourceConfig(t *testing.T) {
 		"bad url":    {"repos": "a/b", "url": "ftp://x"},
 		"typo'd key": {"repo": "a/b"},
 	} {
-		if _, err := connector.New(store.Source{Name: "gh", Kind: "github", Config: cfg}, nil, nil); cadre.ErrorCode(err) != cadre.EINVALID {
+		if _, err := connector.New(cadre.Source{Name: "gh", Kind: "github", Config: cfg}, nil, nil); cadre.ErrorCode(err) != cadre.EINVALID {
 			t.Errorf("%s: %v, want EINVALID", name, err)
 		}
 	}
@@ -133,11 +133,11 @@ func TestStackExchangeSourceConfig(t *testing.T) {
 		"bad url":  {"site": "stackoverflow", "tags": "go", "url": "nope"},
 		"typo key": {"site": "stackoverflow", "tag": "go"},
 	} {
-		if _, err := connector.New(store.Source{Name: "se", Kind: "stackexchange", Config: cfg}, nil, nil); cadre.ErrorCode(err) != cadre.EINVALID {
+		if _, err := connector.New(cadre.Source{Name: "se", Kind: "stackexchange", Config: cfg}, nil, nil); cadre.ErrorCode(err) != cadre.EINVALID {
 			t.Errorf("%s: %v, want EINVALID", name, err)
 		}
 	}
-	if _, err := connector.New(store.Source{Name: "se", Kind: "stackexchange", Config: map[string]string{"site": "stackoverflow", "tags": "go, sqlite"}}, nil, nil); err != nil {
+	if _, err := connector.New(cadre.Source{Name: "se", Kind: "stackexchange", Config: map[string]string{"site": "stackoverflow", "tags": "go, sqlite"}}, nil, nil); err != nil {
 		t.Errorf("good configuration: %v", err)
 	}
 }

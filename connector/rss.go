@@ -11,7 +11,6 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/platform/feed"
-	"github.com/cadrehq/cadre/store"
 )
 
 // rssConnector reads an RSS or Atom feed. A feed has no "since": every sync
@@ -36,7 +35,7 @@ type rssCursor struct {
 
 // newRSS reads config url (the feed's address) and member (whose blog it is,
 // platform:handle or an email; unset, each entry is credited to its author).
-func newRSS(src store.Source, client *http.Client, reject func(error)) (Connector, error) {
+func newRSS(src cadre.Source, client *http.Client, reject func(error)) (Connector, error) {
 	u, err := httpURL(src, "url")
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/ingest"
-	"github.com/cadrehq/cadre/store"
 )
 
 // DefaultLease is how long a sync holds its source between renewals: long
@@ -27,6 +26,14 @@ const batchSize = 1000
 // when the server shuts down mid-sync: the lease must still be released.
 const finishTimeout = 10 * time.Second
 
+// Store is what syncs need of the store: the sources, their leases and
+// outcomes.
+type Store interface {
+	Sources(ctx context.Context) ([]cadre.Source, error)
+	AcquireSource(ctx context.Context, name, owner string, lease time.Duration) (*cadre.Source, error)
+	FinishSync(ctx context.Context, name, owner, cursor string, res cadre.ImportResult, syncErr error) error
+}
+
 // Run syncs the source called name as owner: it takes the source's lease
 // (an ECONFLICT error, returned as is, when another instance holds it),
 // imports what the connector emits in batches, renewing the lease before
@@ -36,12 +43,14 @@ const finishTimeout = 10 * time.Second
 // import counts what came twice as duplicates; the batches stored stay stored
 // and counted.
 // Records the platform gave that cannot be mapped are counted as rejected.
-func Run(ctx context.Context, st *store.Store, name, owner string, lease time.Duration, client *http.Client) (cadre.ImportResult, error) {
+// im writes the batches: one importer may serve many syncs in turn, and
+// keeps the members it resolved between them.
+func Run(ctx context.Context, st Store, im ingest.Writer, name, owner string, lease time.Duration, client *http.Client) (cadre.ImportResult, error) {
 	src, err := st.AcquireSource(ctx, name, owner, lease)
 	if err != nil {
 		return cadre.ImportResult{}, err
 	}
-	res, next, syncErr := pull(ctx, st, src, owner, lease, client)
+	res, next, syncErr := pull(ctx, st, im, src, owner, lease, client)
 	if next == "" {
 		next = src.Cursor
 	}
@@ -56,7 +65,7 @@ func Run(ctx context.Context, st *store.Store, name, owner string, lease time.Du
 
 // pull runs src's connector and imports what it emits, returning the totals
 // and, when everything emitted was stored, the connector's new cursor.
-func pull(ctx context.Context, st *store.Store, src *store.Source, owner string, lease time.Duration, client *http.Client) (cadre.ImportResult, string, error) {
+func pull(ctx context.Context, st Store, im ingest.Writer, src *cadre.Source, owner string, lease time.Duration, client *http.Client) (cadre.ImportResult, string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// The connector runs in its own goroutine and hands records and
@@ -86,7 +95,7 @@ func pull(ctx context.Context, st *store.Store, src *store.Source, owner string,
 		defer close(items)
 		next, syncErr = conn.Sync(ctx, src.Cursor, func(rec cadre.ActivityRecord) error { return send(item{rec: rec}) })
 	}()
-	w := &leasedWriter{im: st.NewImporter(), st: st, name: src.Name, owner: owner, lease: lease}
+	w := &leasedWriter{im: im, st: st, name: src.Name, owner: owner, lease: lease}
 	res, importErr := ingest.Run(ctx, w, channelSource(items), ingest.Options{BatchSize: batchSize})
 	// A failed write leaves the connector blocked on a send: stop it, then
 	// wait so that its results are final.
@@ -127,8 +136,8 @@ func (r rejection) Recoverable() bool { return true }
 // each: a sync that outlives its lease must stop rather than write beside
 // the instance that took the source over.
 type leasedWriter struct {
-	im          *store.Importer
-	st          *store.Store
+	im          ingest.Writer
+	st          Store
 	name, owner string
 	lease       time.Duration
 }

@@ -5,13 +5,12 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/platform/stackexchange"
-	"github.com/cadrehq/cadre/store"
 )
 
 // newStackExchange reads config site (e.g. stackoverflow, or a site's host
 // name), tags (comma-separated: the answers in questions with these tags),
 // key (an app key: a larger daily quota) and url (the API root, for tests).
-func newStackExchange(src store.Source, client *http.Client, _ func(error)) (Connector, error) {
+func newStackExchange(src cadre.Source, client *http.Client, _ func(error)) (Connector, error) {
 	site, err := required(src, "site")
 	if err != nil {
 		return nil, err

@@ -17,11 +17,11 @@ import (
 
 // csvColumns are the columns of the CSV format, in the order the writer puts
 // them; metric columns, "metrics_" and the metric's name, follow.
-var csvColumns = [...]field{
-	fSource, fExternalID, fType, fOccurredAt,
-	fMemberPlatform, fMemberHandle, fMemberEmail, fMemberName,
-	fURL, fTitle, fEffortMinutes, fStatus,
-	fMenteePlatform, fMenteeHandle, fMenteeEmail, fMenteeName,
+var csvColumns = [...]cadre.RecordField{
+	cadre.FieldSource, cadre.FieldExternalID, cadre.FieldType, cadre.FieldOccurredAt,
+	cadre.FieldMemberPlatform, cadre.FieldMemberHandle, cadre.FieldMemberEmail, cadre.FieldMemberName,
+	cadre.FieldURL, cadre.FieldTitle, cadre.FieldEffortMinutes, cadre.FieldStatus,
+	cadre.FieldMenteePlatform, cadre.FieldMenteeHandle, cadre.FieldMenteeEmail, cadre.FieldMenteeName,
 }
 
 const metricPrefix = "metrics_"
@@ -36,9 +36,9 @@ type csvDecoder struct {
 }
 
 // csvColumn is what one column holds: a field, or the metric named metric
-// when field is fMetrics.
+// when field is cadre.FieldMetrics.
 type csvColumn struct {
-	field  field
+	field  cadre.RecordField
 	metric string
 }
 
@@ -88,9 +88,9 @@ func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt st
 			return rec, line, "", &RecordError{Line: line, Reason: d.name(col) + ": invalid UTF-8"}
 		}
 		switch col.field {
-		case fOccurredAt:
+		case cadre.FieldOccurredAt:
 			occurredAt = v
-		case fEffortMinutes, fMetrics:
+		case cadre.FieldEffortMinutes, cadre.FieldMetrics:
 			t := strings.TrimSpace(v)
 			if t == "" {
 				continue
@@ -99,7 +99,7 @@ func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt st
 			if reason != "" {
 				return rec, line, "", &RecordError{Line: line, Reason: reason}
 			}
-			if col.field == fEffortMinutes {
+			if col.field == cadre.FieldEffortMinutes {
 				rec.EffortMinutes, rec.HasEffort = n, true
 				continue
 			}
@@ -108,14 +108,14 @@ func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt st
 			}
 			rec.Metrics[col.metric] = n
 		default:
-			*col.field.str(&rec) = v
+			*fieldStr(col.field, &rec) = v
 		}
 	}
 	return rec, line, occurredAt, nil
 }
 
 func (d *csvDecoder) name(col csvColumn) string {
-	if col.field == fMetrics {
+	if col.field == cadre.FieldMetrics {
 		return csvNames.metric(col.metric)
 	}
 	return csvNames.of(col.field)
@@ -125,7 +125,7 @@ func (d *csvDecoder) name(col csvColumn) string {
 // returns the reason it cannot.
 func (d *csvDecoder) number(t string, col csvColumn) (float64, string) {
 	if scanNumber(t, 0) != len(t) {
-		return 0, fmt.Sprintf("%s: %s is not a number", d.name(col), quote(t))
+		return 0, fmt.Sprintf("%s: %s is not a number", d.name(col), cadre.Quote(t))
 	}
 	n, ok := parseNumber(t)
 	if !ok {
@@ -155,32 +155,32 @@ func (d *csvDecoder) readHeader() error {
 		return fail("longer than %d bytes", MaxLineBytes)
 	}
 	cols := make([]csvColumn, 0, len(header))
-	var has [numFields]bool
+	var has [cadre.NumRecordFields]bool
 	for _, name := range header {
 		name = strings.TrimSpace(name)
 		col, ok := csvColumnNamed(name)
 		switch {
 		case !ok && strings.HasPrefix(name, metricPrefix):
-			return fail("invalid metric column %s (after %q %s)", quote(name), metricPrefix, metricNameRule)
+			return fail("invalid metric column %s (after %q %s)", cadre.Quote(name), metricPrefix, metricNameRule)
 		case !ok:
-			return fail("unknown column %s", quote(name))
+			return fail("unknown column %s", cadre.Quote(name))
 		case slices.Contains(cols, col):
-			return fail("duplicate column %s", quote(name))
+			return fail("duplicate column %s", cadre.Quote(name))
 		}
-		if col.field == fMetrics {
+		if col.field == cadre.FieldMetrics {
 			d.nMetrics++
 		}
 		has[col.field] = true
 		cols = append(cols, col)
 	}
 	switch {
-	case !has[fType]:
-		return fail("missing column %q", csvNames.of(fType))
-	case !has[fOccurredAt]:
-		return fail("missing column %q", csvNames.of(fOccurredAt))
-	case !(has[fMemberPlatform] && has[fMemberHandle]) && !has[fMemberEmail]:
+	case !has[cadre.FieldType]:
+		return fail("missing column %q", csvNames.of(cadre.FieldType))
+	case !has[cadre.FieldOccurredAt]:
+		return fail("missing column %q", csvNames.of(cadre.FieldOccurredAt))
+	case !(has[cadre.FieldMemberPlatform] && has[cadre.FieldMemberHandle]) && !has[cadre.FieldMemberEmail]:
 		return fail("missing columns for the member: %s and %s, or %s",
-			csvNames.of(fMemberPlatform), csvNames.of(fMemberHandle), csvNames.of(fMemberEmail))
+			csvNames.of(cadre.FieldMemberPlatform), csvNames.of(cadre.FieldMemberHandle), csvNames.of(cadre.FieldMemberEmail))
 	}
 	d.cols = cols
 	return nil
@@ -193,7 +193,7 @@ func csvColumnNamed(name string) (csvColumn, bool) {
 		}
 	}
 	if m, ok := strings.CutPrefix(name, metricPrefix); ok && validMetricName(m) {
-		return csvColumn{field: fMetrics, metric: m}, true
+		return csvColumn{field: cadre.FieldMetrics, metric: m}, true
 	}
 	return csvColumn{}, false
 }
@@ -388,7 +388,7 @@ func NewCSVWriter(w io.Writer, metricNames []string) *CSVWriter {
 			continue
 		}
 		if !validMetricName(name) && cw.err == nil {
-			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", quote(name), metricNameRule)
+			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", cadre.Quote(name), metricNameRule)
 		}
 		cw.metrics = append(cw.metrics, name)
 	}
@@ -406,22 +406,22 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 	}
 	for name := range rec.Metrics {
 		if !slices.Contains(w.metrics, name) {
-			return cadre.Errorf(cadre.EINVALID, "activity %s/%s: metric %s has no column", rec.Source, rec.ExternalID, quote(name))
+			return cadre.Errorf(cadre.EINVALID, "activity %s/%s: metric %s has no column", rec.Source, rec.ExternalID, cadre.Quote(name))
 		}
 	}
 	row := w.row[:0]
 	for _, f := range csvColumns {
 		switch f {
-		case fOccurredAt:
+		case cadre.FieldOccurredAt:
 			row = append(row, rec.OccurredAt.UTC().Format(time.RFC3339Nano))
-		case fEffortMinutes:
+		case cadre.FieldEffortMinutes:
 			var s string
 			if rec.HasEffort {
 				s = string(appendNumber(nil, rec.EffortMinutes))
 			}
 			row = append(row, s)
 		default:
-			row = append(row, *f.str(&rec))
+			row = append(row, *fieldStr(f, &rec))
 		}
 	}
 	for _, name := range w.metrics {

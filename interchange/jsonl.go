@@ -79,16 +79,16 @@ type jsonParser struct {
 	data []byte
 	pos  int
 
-	unesc   []byte            // a string with escapes, decoded
-	text    []byte            // the text of the record's strings, one after the other
-	spans   [numFields]span   // where each string field is in text
-	inText  uint32            // the fields that have a span
-	seen    uint32            // the fields seen, to reject duplicates
-	metrics []metricValue     // metrics in the order seen
-	intern  map[string]string // repeated values: sources, types, platforms, metric names
+	unesc   []byte                      // a string with escapes, decoded
+	text    []byte                      // the text of the record's strings, one after the other
+	spans   [cadre.NumRecordFields]span // where each string field is in text
+	inText  uint32                      // the fields that have a span
+	seen    uint32                      // the fields seen, to reject duplicates
+	metrics []metricValue               // metrics in the order seen
+	intern  map[string]string           // repeated values: sources, types, platforms, metric names
 	// The last value interned for each field, and for each metric by position:
 	// cheaper to compare with than the map, and usually the same.
-	lastValue  [numFields]string
+	lastValue  [cadre.NumRecordFields]string
 	lastMetric [8]string
 }
 
@@ -132,21 +132,21 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 		}
 		f, known := topField(key)
 		if !known {
-			return "", fmt.Errorf("unknown field %s", quote(string(key)))
+			return "", fmt.Errorf("unknown field %s", cadre.Quote(string(key)))
 		}
 		if err := p.see(f); err != nil {
 			return "", err
 		}
 		switch f {
-		case fMember, fMentee:
+		case cadre.FieldMember, cadre.FieldMentee:
 			err = p.ref(f, rec)
-		case fEffortMinutes:
+		case cadre.FieldEffortMinutes:
 			var v float64
 			var given bool
 			if v, given, err = p.number(f, ""); given {
 				rec.EffortMinutes, rec.HasEffort = v, true
 			}
-		case fMetrics:
+		case cadre.FieldMetrics:
 			err = p.metricsObject(rec)
 		default:
 			err = p.stringField(f, rec)
@@ -163,15 +163,15 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 	var occurredAt string
 	if p.inText != 0 {
 		all := string(p.text)
-		for f := range numFields {
+		for f := range cadre.NumRecordFields {
 			if p.inText&(1<<f) == 0 {
 				continue
 			}
 			s := all[p.spans[f].start:p.spans[f].end]
-			if f == fOccurredAt {
+			if f == cadre.FieldOccurredAt {
 				occurredAt = s
 			} else {
-				*f.str(rec) = s
+				*fieldStr(f, rec) = s
 			}
 		}
 	}
@@ -189,37 +189,37 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 	return occurredAt, nil
 }
 
-func topField(key []byte) (field, bool) {
+func topField(key []byte) (cadre.RecordField, bool) {
 	switch string(key) {
 	case "source":
-		return fSource, true
+		return cadre.FieldSource, true
 	case "external_id":
-		return fExternalID, true
+		return cadre.FieldExternalID, true
 	case "type":
-		return fType, true
+		return cadre.FieldType, true
 	case "occurred_at":
-		return fOccurredAt, true
+		return cadre.FieldOccurredAt, true
 	case "member":
-		return fMember, true
+		return cadre.FieldMember, true
 	case "url":
-		return fURL, true
+		return cadre.FieldURL, true
 	case "title":
-		return fTitle, true
+		return cadre.FieldTitle, true
 	case "effort_minutes":
-		return fEffortMinutes, true
+		return cadre.FieldEffortMinutes, true
 	case "metrics":
-		return fMetrics, true
+		return cadre.FieldMetrics, true
 	case "mentee":
-		return fMentee, true
+		return cadre.FieldMentee, true
 	case "status":
-		return fStatus, true
+		return cadre.FieldStatus, true
 	}
 	return 0, false
 }
 
 // refField returns the field of a key of the member or mentee object; which is
-// fMember or fMentee, and their fields follow them in the field list.
-func refField(key []byte, which field) (field, bool) {
+// cadre.FieldMember or cadre.FieldMentee, and their fields follow them in the field list.
+func refField(key []byte, which cadre.RecordField) (cadre.RecordField, bool) {
 	switch string(key) {
 	case "platform":
 		return which + 1, true
@@ -234,7 +234,7 @@ func refField(key []byte, which field) (field, bool) {
 }
 
 // see marks f as seen, rejecting a second occurrence.
-func (p *jsonParser) see(f field) error {
+func (p *jsonParser) see(f cadre.RecordField) error {
 	if p.seen&(1<<f) != 0 {
 		return fmt.Errorf("duplicate field %q", jsonNames.of(f))
 	}
@@ -243,7 +243,7 @@ func (p *jsonParser) see(f field) error {
 }
 
 // ref decodes the member or mentee object.
-func (p *jsonParser) ref(which field, rec *cadre.ActivityRecord) error {
+func (p *jsonParser) ref(which cadre.RecordField, rec *cadre.ActivityRecord) error {
 	switch p.data[p.pos] {
 	case 'n':
 		return p.literal("null")
@@ -259,7 +259,7 @@ func (p *jsonParser) ref(which field, rec *cadre.ActivityRecord) error {
 		}
 		f, known := refField(key, which)
 		if !known {
-			return fmt.Errorf("unknown field %s", quote(jsonNames.of(which)+"."+string(key)))
+			return fmt.Errorf("unknown field %s", cadre.Quote(jsonNames.of(which)+"."+string(key)))
 		}
 		if err := p.see(f); err != nil {
 			return err
@@ -278,7 +278,7 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 	case '{':
 		p.pos++
 	default:
-		return p.typeError(jsonNames.of(fMetrics), "an object")
+		return p.typeError(jsonNames.of(cadre.FieldMetrics), "an object")
 	}
 	for first := true; ; first = false {
 		key, ok, err := p.nextKey(first)
@@ -286,7 +286,7 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 			return err
 		}
 		if !validMetricName(key) {
-			return fmt.Errorf("%s: invalid name %s (%s)", jsonNames.of(fMetrics), quote(string(key)), metricNameRule)
+			return fmt.Errorf("%s: invalid name %s (%s)", jsonNames.of(cadre.FieldMetrics), cadre.Quote(string(key)), metricNameRule)
 		}
 		var name string
 		if n := len(p.metrics); n < len(p.lastMetric) {
@@ -297,7 +297,7 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 		if slices.ContainsFunc(p.metrics, func(m metricValue) bool { return m.name == name }) {
 			return fmt.Errorf("duplicate field %q", jsonNames.metric(name))
 		}
-		v, ok, err := p.number(fMetrics, name)
+		v, ok, err := p.number(cadre.FieldMetrics, name)
 		if err != nil {
 			return err
 		}
@@ -307,7 +307,7 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 
 // stringField decodes the value of the string field f. Values repeated from
 // record to record are interned; the others go to the record's text.
-func (p *jsonParser) stringField(f field, rec *cadre.ActivityRecord) error {
+func (p *jsonParser) stringField(f cadre.RecordField, rec *cadre.ActivityRecord) error {
 	var s []byte
 	switch p.data[p.pos] {
 	case 'n':
@@ -321,8 +321,8 @@ func (p *jsonParser) stringField(f field, rec *cadre.ActivityRecord) error {
 		return p.typeError(jsonNames.of(f), "a string")
 	}
 	switch f {
-	case fSource, fType, fStatus, fMemberPlatform, fMenteePlatform:
-		*f.str(rec) = p.internLast(s, &p.lastValue[f])
+	case cadre.FieldSource, cadre.FieldType, cadre.FieldStatus, cadre.FieldMemberPlatform, cadre.FieldMenteePlatform:
+		*fieldStr(f, rec) = p.internLast(s, &p.lastValue[f])
 	default:
 		start := len(p.text)
 		p.text = append(p.text, s...)
@@ -334,7 +334,7 @@ func (p *jsonParser) stringField(f field, rec *cadre.ActivityRecord) error {
 
 // number decodes a number or null; ok is false for null. f, or the metric
 // named metric, is named in errors.
-func (p *jsonParser) number(f field, metric string) (v float64, ok bool, err error) {
+func (p *jsonParser) number(f cadre.RecordField, metric string) (v float64, ok bool, err error) {
 	name := func() string {
 		if metric != "" {
 			return jsonNames.metric(metric)
@@ -546,7 +546,7 @@ func (p *jsonParser) kind() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "the string " + quote(string(s)), nil
+		return "the string " + cadre.Quote(string(s)), nil
 	case c == '{':
 		return "an object", nil
 	case c == '[':

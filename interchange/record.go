@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,43 +46,16 @@ func (e *RecordError) Error() string {
 // Recoverable reports that reading may go on after this error.
 func (e *RecordError) Recoverable() bool { return true }
 
-// field names one field of a record, so that messages can use the spelling of
-// the format at hand.
-type field int
-
-const (
-	fSource field = iota
-	fExternalID
-	fType
-	fOccurredAt
-	fMember
-	fMemberPlatform
-	fMemberHandle
-	fMemberEmail
-	fMemberName
-	fURL
-	fTitle
-	fEffortMinutes
-	fMetrics
-	fMentee
-	fMenteePlatform
-	fMenteeHandle
-	fMenteeEmail
-	fMenteeName
-	fStatus
-	numFields
-)
-
-// fieldNames spells every field in one format; metricSep joins "metrics" and a
+// fieldNames spells every cadre.RecordField in one format; metricSep joins "metrics" and a
 // metric's name.
 type fieldNames struct {
-	names     [numFields]string
+	names     [cadre.NumRecordFields]string
 	metricSep string
 }
 
 var (
 	jsonNames = fieldNames{
-		names: [numFields]string{
+		names: [cadre.NumRecordFields]string{
 			"source", "external_id", "type", "occurred_at",
 			"member", "member.platform", "member.handle", "member.email", "member.name",
 			"url", "title", "effort_minutes", "metrics",
@@ -93,7 +65,7 @@ var (
 		metricSep: ".",
 	}
 	csvNames = fieldNames{
-		names: [numFields]string{
+		names: [cadre.NumRecordFields]string{
 			"source", "external_id", "type", "occurred_at",
 			"member", "member_platform", "member_handle", "member_email", "member_name",
 			"url", "title", "effort_minutes", "metrics",
@@ -104,51 +76,44 @@ var (
 	}
 )
 
-func (n *fieldNames) of(f field) string { return n.names[f] }
+func (n *fieldNames) of(f cadre.RecordField) string { return n.names[f] }
 
 func (n *fieldNames) metric(name string) string { return "metrics" + n.metricSep + name }
 
-// str returns the string field f of rec, or nil when f is not a string field.
-func (f field) str(rec *cadre.ActivityRecord) *string {
+// str returns the string cadre.RecordField f of rec, or nil when f is not a string field.
+func fieldStr(f cadre.RecordField, rec *cadre.ActivityRecord) *string {
 	switch f {
-	case fSource:
+	case cadre.FieldSource:
 		return &rec.Source
-	case fExternalID:
+	case cadre.FieldExternalID:
 		return &rec.ExternalID
-	case fType:
+	case cadre.FieldType:
 		return &rec.Type
-	case fMemberPlatform:
+	case cadre.FieldMemberPlatform:
 		return &rec.Member.Platform
-	case fMemberHandle:
+	case cadre.FieldMemberHandle:
 		return &rec.Member.Handle
-	case fMemberEmail:
+	case cadre.FieldMemberEmail:
 		return &rec.Member.Email
-	case fMemberName:
+	case cadre.FieldMemberName:
 		return &rec.Member.Name
-	case fURL:
+	case cadre.FieldURL:
 		return &rec.URL
-	case fTitle:
+	case cadre.FieldTitle:
 		return &rec.Title
-	case fMenteePlatform:
+	case cadre.FieldMenteePlatform:
 		return &rec.Mentee.Platform
-	case fMenteeHandle:
+	case cadre.FieldMenteeHandle:
 		return &rec.Mentee.Handle
-	case fMenteeEmail:
+	case cadre.FieldMenteeEmail:
 		return &rec.Mentee.Email
-	case fMenteeName:
+	case cadre.FieldMenteeName:
 		return &rec.Mentee.Name
-	case fStatus:
+	case cadre.FieldStatus:
 		return (*string)(&rec.Status)
 	}
 	return nil
 }
-
-// earliest and latest bound occurred_at: anything outside is a mistake, and
-// years beyond four digits cannot be written in RFC 3339.
-var (
-	earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	latest   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-)
 
 // normalize applies the defaults and clean-ups of the format to a record as
 // decoded, parses occurredAt into it, validates it and fills in its identity.
@@ -169,14 +134,14 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 	if occurredAt = strings.TrimSpace(occurredAt); occurredAt != "" {
 		t, err := time.Parse(time.RFC3339, occurredAt)
 		if err != nil || !rfc3339Shape(occurredAt) {
-			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(fOccurredAt), quote(occurredAt))
+			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt))
 		}
-		if t.Before(earliest) || !t.Before(latest) {
-			return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(fOccurredAt), quote(occurredAt))
+		if t.Before(cadre.EarliestActivity) || !t.Before(cadre.LatestActivity) {
+			return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt))
 		}
 		rec.OccurredAt = t.UTC()
 	}
-	if reason := check(rec, names); reason != "" {
+	if reason := rec.Check(names.of); reason != "" {
 		return reason
 	}
 	if rec.ExternalID == "" {
@@ -223,73 +188,6 @@ func normalizeRef(r *cadre.MemberRef) {
 	r.Name = strings.TrimSpace(r.Name)
 }
 
-// check validates a record, returning the reason it is rejected or "". Readers
-// call it after normalizing; writers call it through checkForWrite.
-func check(rec *cadre.ActivityRecord, names *fieldNames) string {
-	switch {
-	case rec.Type == "":
-		return names.of(fType) + ": missing"
-	case rec.OccurredAt.IsZero():
-		return names.of(fOccurredAt) + ": missing"
-	case rec.OccurredAt.Before(earliest) || !rec.OccurredAt.Before(latest):
-		return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(fOccurredAt), rec.OccurredAt.UTC().Format(time.RFC3339Nano))
-	}
-	if reason := checkRef(rec.Member, fMember, names); reason != "" {
-		return reason
-	}
-	if rec.Mentee != (cadre.MemberRef{}) {
-		if reason := checkRef(rec.Mentee, fMentee, names); reason != "" {
-			return reason
-		}
-	}
-	if rec.HasEffort {
-		switch e := rec.EffortMinutes; {
-		case math.IsNaN(e) || math.IsInf(e, 0):
-			return names.of(fEffortMinutes) + ": not a finite number"
-		case e < 0:
-			return fmt.Sprintf("%s: must not be negative, got %v", names.of(fEffortMinutes), e)
-		}
-	}
-	if rec.Status != "" && !rec.Status.Valid() {
-		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", names.of(fStatus), quote(string(rec.Status)))
-	}
-	return ""
-}
-
-// checkRef validates the member or mentee reference ref; which is fMember or
-// fMentee, and the fields of ref follow it in the field list.
-func checkRef(ref cadre.MemberRef, which field, names *fieldNames) string {
-	platform, handle, email := which+1, which+2, which+3
-	switch {
-	case ref == (cadre.MemberRef{}):
-		return names.of(which) + ": missing"
-	case ref.Handle != "" && ref.Platform == "":
-		return fmt.Sprintf("%s: missing (required with %s)", names.of(platform), names.of(handle))
-	case ref.Platform != "" && ref.Handle == "":
-		return fmt.Sprintf("%s: missing (required with %s)", names.of(handle), names.of(platform))
-	case ref.Handle == "" && ref.Email == "":
-		return fmt.Sprintf("%s: needs %s and %s, or %s", names.of(which), names.of(platform), names.of(handle), names.of(email))
-	case ref.Email != "" && !ValidEmail(ref.Email):
-		return fmt.Sprintf("%s: invalid address %s", names.of(email), quote(ref.Email))
-	}
-	return ""
-}
-
-// ValidEmail is a plausibility check, not RFC 5322: something on both sides of
-// the last '@' and no spaces or control characters.
-func ValidEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // metricNameRule says what validMetricName accepts.
 const metricNameRule = "use letters, digits, '_', '.' or '-', at most 64"
 
@@ -312,20 +210,20 @@ func validMetricName[T string | []byte](s T) bool {
 // metric names and finite metric values. Writers call it so that their output
 // is readable.
 func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
-	for f := range numFields {
-		if p := f.str(rec); p != nil && !utf8.ValidString(*p) {
+	for f := range cadre.NumRecordFields {
+		if p := fieldStr(f, rec); p != nil && !utf8.ValidString(*p) {
 			return names.of(f) + ": invalid UTF-8"
 		}
 	}
 	for name, v := range rec.Metrics {
 		if !validMetricName(name) {
-			return fmt.Sprintf("%s: invalid name %s (%s)", names.of(fMetrics), quote(name), metricNameRule)
+			return fmt.Sprintf("%s: invalid name %s (%s)", names.of(cadre.FieldMetrics), cadre.Quote(name), metricNameRule)
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return names.metric(name) + ": not a finite number"
 		}
 	}
-	return check(rec, names)
+	return rec.Check(names.of)
 }
 
 // RecordHash returns the identity of a record that has no external_id: "h:"
@@ -351,18 +249,4 @@ func RecordHash(rec cadre.ActivityRecord) string {
 	}
 	sum := sha256.Sum256(b)
 	return "h:" + hex.EncodeToString(sum[:16])
-}
-
-// quote quotes a value for a message, cut short so that a long line does not
-// make a long message.
-func quote(s string) string {
-	const limit = 60
-	if len(s) <= limit {
-		return strconv.Quote(s)
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "..."
 }

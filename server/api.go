@@ -16,23 +16,17 @@ func (s *Server) handleHealth() http.Handler {
 			return
 		}
 		// How far this instance's standings have caught up with the store's
-		// changes, for operators of several instances: null until first used.
+		// changes, for operators of several instances.
 		health := struct {
 			Status       string `json:"status"`
-			StandingsSeq *int64 `json:"standings_seq"`
+			StandingsSeq int64  `json:"standings_seq"`
 			ChangeSeq    int64  `json:"change_seq"`
-		}{Status: "ok"}
+		}{Status: "ok", StandingsSeq: s.live.Seq()}
 		var err error
 		if health.ChangeSeq, err = s.store.ChangeSeq(r.Context()); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.rank.mu.Lock()
-		if l := s.rank.live; l != nil {
-			seq := l.Seq()
-			health.StandingsSeq = &seq
-		}
-		s.rank.mu.Unlock()
 		writeJSON(w, http.StatusOK, health)
 	})
 }

@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/connector"
 	"github.com/cadrehq/cadre/standings"
-	"github.com/cadrehq/cadre/store"
 )
 
 // membersPage is the data of templates/members.html.
@@ -159,7 +157,7 @@ type reviewPage struct {
 
 func (s *Server) handleReviewPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: store.SelfReportSource, Status: cadre.ActivityPending, Limit: maxPage})
+		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: cadre.SelfReportSource, Status: cadre.ActivityPending, Limit: maxPage})
 		if err != nil {
 			s.log.Error("review page", "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
@@ -189,7 +187,7 @@ type sourcesPage struct {
 }
 
 type sourceRow struct {
-	store.Source
+	cadre.Source
 	Syncing bool
 }
 
@@ -203,7 +201,7 @@ func (s *Server) handleSourcesPage() http.Handler {
 		}
 		p := sourcesPage{Sources: make([]sourceRow, len(srcs))}
 		for i, src := range srcs {
-			p.Sources[i] = sourceRow{Source: src, Syncing: connector.Syncing(&src, s.now())}
+			p.Sources[i] = sourceRow{Source: src, Syncing: src.Syncing(s.now())}
 		}
 		s.render(w, "sources.html", p)
 	})

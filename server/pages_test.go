@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cadrehq/cadre/server"
-	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -19,16 +18,16 @@ func TestReviewAndSourcesPages(t *testing.T) {
 	s := storetest.SQLite(t)
 	seed(t, s)
 	ctx := context.Background()
-	if _, err := s.Report(ctx, store.SelfReport{MemberID: 1, Type: "speaking", Date: t0, Title: "Meetup <talk>", URL: "https://example.org/t"}, "ada"); err != nil {
+	if _, err := s.Report(ctx, cadre.SelfReport{MemberID: 1, Type: "speaking", Date: t0, Title: "Meetup <talk>", URL: "https://example.org/t"}, "ada"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveSource(ctx, &store.Source{Name: "forum", Kind: "discourse", Config: map[string]string{"url": "https://forum.example", "api_key": "s3cret"}}); err != nil {
+	if err := s.SaveSource(ctx, &cadre.Source{Name: "forum", Kind: "discourse", Config: map[string]string{"url": "https://forum.example", "api_key": "s3cret"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AcquireSource(ctx, "forum", "other", time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/store"
 )
 
 // decodeBody reads a JSON request body into v, refusing unknown fields and
@@ -63,7 +62,7 @@ func (s *Server) handleReport() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		a, err := s.store.Report(r.Context(), store.SelfReport{MemberID: req.MemberID, Type: req.Type, Date: date,
+		a, err := s.store.Report(r.Context(), cadre.SelfReport{MemberID: req.MemberID, Type: req.Type, Date: date,
 			Title: req.Title, URL: req.URL, EffortMinutes: req.EffortMinutes}, actor(r))
 		if err != nil {
 			s.fail(w, r, err)
@@ -99,7 +98,7 @@ func (s *Server) handleReports() http.Handler {
 			s.fail(w, r, cadre.Errorf(cadre.EINVALID, "status must be pending, approved or rejected, got %q", status))
 			return
 		}
-		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: store.SelfReportSource, Status: status, Offset: offset, Limit: limit})
+		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: cadre.SelfReportSource, Status: status, Offset: offset, Limit: limit})
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -18,7 +17,7 @@ import (
 func TestReportsAndMergesAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
-		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+		h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,11 @@
-// Package server is Cadre's HTTP interface: the HTML pages and the JSON API
-// over one store. Every route is listed in routes.go.
+// Package server is Cadre's HTTP interface: the HTML pages, the JSON API and
+// the webhook receivers over one store and its live standings. Every route is
+// listed in routes.go. It serves and nothing else: the jobs that run beside
+// it are the worker's.
 package server
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -12,28 +15,54 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/standings"
 )
 
 //go:embed templates static
 var assets embed.FS
 
+// Store is what the server reads and changes in the store.
+type Store interface {
+	CheckSchema(ctx context.Context) error
+	ChangeSeq(ctx context.Context) (int64, error)
+	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)
+	Member(ctx context.Context, id int64) (*cadre.Member, error)
+	Identities(ctx context.Context, memberID int64) ([]cadre.Identity, error)
+	Activities(ctx context.Context, f cadre.ActivityFilter) ([]cadre.Activity, int, error)
+	Activity(ctx context.Context, id int64) (*cadre.Activity, error)
+	Report(ctx context.Context, r cadre.SelfReport, actor string) (*cadre.Activity, error)
+	ReviewReport(ctx context.Context, id int64, approve bool, actor, reason string) error
+	MergeSuggestions(ctx context.Context) ([]cadre.MergeSuggestion, error)
+	MergeMembers(ctx context.Context, from, into int64, actor, reason string) (int64, error)
+	UnmergeMembers(ctx context.Context, mergeID int64, actor, reason string) error
+	Sources(ctx context.Context) ([]cadre.Source, error)
+	// ImportDeliveries imports webhook deliveries in one transaction and
+	// says which were new.
+	ImportDeliveries(ctx context.Context, ds []cadre.Delivery) (fresh []bool, res cadre.ImportResult, err error)
+}
+
 // Server serves Cadre over HTTP.
 type Server struct {
-	store      *store.Store
+	store      Store
+	live       *standings.Live
 	log        *slog.Logger
+	now        func() time.Time
 	pages      *template.Template
 	mux        *http.ServeMux
 	handler    http.Handler // mux with request logging
-	rank       rankings
 	webhooks   Webhooks
 	deliveries groupCommit
-	// autoMergeAt is the confidence from which sync rounds merge members.
-	autoMergeAt float64
 }
 
-// New returns the HTTP interface of Cadre over st.
-func New(log *slog.Logger, st *store.Store, opts ...Option) (*Server, error) {
+// Option configures a Server.
+type Option func(*Server)
+
+// WithClock makes the server tell time by now (tests fix it); time.Now by
+// default.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// New returns the HTTP interface of Cadre over st and its live standings.
+func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
@@ -49,7 +78,7 @@ func New(log *slog.Logger, st *store.Store, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	s := &Server{store: st, log: log, pages: pages, mux: http.NewServeMux()}
+	s := &Server{store: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -59,9 +88,6 @@ func New(log *slog.Logger, st *store.Store, opts ...Option) (*Server, error) {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// now is the server's clock: the store's, which tests fix.
-func (s *Server) now() time.Time { return s.store.Now() }
 
 // statusOf maps an application error code to its HTTP status; this is the
 // only place that knows both vocabularies.

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -51,7 +50,7 @@ func seed(t *testing.T, s *store.Store) {
 func TestAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
-		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+		h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +117,7 @@ func TestAPI(t *testing.T) {
 func TestActivityFilterByMember(t *testing.T) {
 	s := storetest.SQLite(t)
 	seed(t, s)
-	h, _ := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	h, _ := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	ms, _, err := s.Members(context.Background(), cadre.MemberFilter{Query: "bob"})
 	if err != nil || len(ms) != 1 {
 		t.Fatal(ms, err)

@@ -5,8 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/cadrehq/cadre/connector"
-	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre"
 )
 
 // sourceJSON is a source as the API shows it. Its configuration appears as
@@ -25,10 +24,10 @@ type sourceJSON struct {
 	Syncing bool `json:"syncing"`
 }
 
-func toSourceJSON(src *store.Source, now time.Time) sourceJSON {
+func toSourceJSON(src *cadre.Source, now time.Time) sourceJSON {
 	j := sourceJSON{Name: src.Name, Kind: src.Kind, ConfigKeys: []string{}, Cursor: src.Cursor, LastError: src.LastError,
 		Inserted: src.Inserted, Duplicates: src.Duplicates, Rejected: src.Rejected,
-		Syncing: connector.Syncing(src, now)}
+		Syncing: src.Syncing(now)}
 	for k := range src.Config {
 		j.ConfigKeys = append(j.ConfigKeys, k)
 	}

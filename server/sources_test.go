@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,8 +16,8 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/connector"
 	"github.com/cadrehq/cadre/internal/realdata"
-	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -101,14 +100,14 @@ func getSources(t *testing.T, url string) ([]sourceView, string) {
 	return out, body.String()
 }
 
-// TestSourcesAndSync lists the sources, runs one round of the scheduler and
-// lists them again.
+// TestSourcesAndSync lists the sources, runs one round of syncs as the
+// worker does and lists them again.
 func TestSourcesAndSync(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		forumURL := syncedForum(t)
 		const secret = "very-secret-api-key"
-		for _, src := range []store.Source{
+		for _, src := range []cadre.Source{
 			{Name: "forum", Kind: "discourse", Config: map[string]string{"url": forumURL, "api_key": secret, "api_username": "system"}},
 			{Name: "broken", Kind: "discourse", Config: map[string]string{"url": forumURL + "/broken/"}},
 			{Name: "held", Kind: "discourse", Config: map[string]string{"url": forumURL}},
@@ -121,7 +120,7 @@ func TestSourcesAndSync(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs lockedBuffer
-		h, err := server.New(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), s)
+		h, err := newServer(t, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,16 +138,11 @@ func TestSourcesAndSync(t *testing.T) {
 			t.Errorf("sources %+v", before)
 		}
 
-		// One round: wait until it has been through every source.
-		roundCtx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { h.Sync(roundCtx, time.Hour); close(done) }()
-		deadline := time.Now().Add(20 * time.Second)
-		for !strings.Contains(logs.String(), "source=held") && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
+		// One round of the worker's sync job.
+		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		if err := connector.SyncAll(ctx, log, s, s.NewImporter(), connector.Owner(), nil); err != nil {
+			t.Fatal(err)
 		}
-		stop()
-		<-done
 
 		after, _ := getSources(t, srv.URL)
 		tests := []struct {
@@ -181,45 +175,4 @@ func TestSourcesAndSync(t *testing.T) {
 			t.Errorf("activities after the round: %d, %v", total, err)
 		}
 	})
-}
-
-// TestAutoMerge runs a sync round with automatic merges from 0.85: the pair
-// with the same handle and name on two platforms merges, the one with only a
-// handle in common does not.
-func TestAutoMerge(t *testing.T) {
-	s := storetest.SQLite(t)
-	ctx := context.Background()
-	var recs []cadre.ActivityRecord
-	for i, m := range []struct{ platform, handle, name string }{
-		{"github", "grace-h", "Grace Hopper"}, {"discourse", "grace-h", "Grace Hopper"},
-		{"github", "linus", "Linus"}, {"forum", "linus", "L. T."},
-	} {
-		recs = append(recs, cadre.ActivityRecord{
-			Activity: cadre.Activity{Source: m.platform, ExternalID: fmt.Sprint(i), Type: "forum", OccurredAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
-			Member:   cadre.MemberRef{Platform: m.platform, Handle: m.handle, Name: m.name},
-		})
-	}
-	if _, err := s.NewImporter().Import(ctx, recs); err != nil {
-		t.Fatal(err)
-	}
-	var logs lockedBuffer
-	h, err := server.New(slog.New(slog.NewTextHandler(&logs, nil)), s, server.WithAutoMerge(0.85))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roundCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { h.Sync(roundCtx, time.Hour); close(done) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(logs.String(), "merged automatically") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	stop()
-	<-done
-	if _, n, err := s.Members(ctx, cadre.MemberFilter{}); err != nil || n != 3 {
-		t.Fatalf("%d members after the round (%v), want 3: the Graces merged, the Linuses not", n, err)
-	}
-	if !strings.Contains(logs.String(), `confidence=0.9`) {
-		t.Errorf("log lacks the merge:\n%s", logs.String())
-	}
 }

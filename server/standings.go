@@ -1,36 +1,14 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/score"
 	"github.com/cadrehq/cadre/standings"
 )
-
-// rankings holds the live standings, opened on first use.
-type rankings struct {
-	mu   sync.Mutex
-	live *standings.Live
-}
-
-// standings returns the live standings, opening them on first use.
-func (s *Server) standings(ctx context.Context) (*standings.Live, error) {
-	s.rank.mu.Lock()
-	defer s.rank.mu.Unlock()
-	if s.rank.live == nil {
-		l, err := standings.Open(ctx, s.store, s.log)
-		if err != nil {
-			return nil, err
-		}
-		s.rank.live = l
-	}
-	return s.rank.live, nil
-}
 
 // readStandings calls fn with the engine of the criteria version the
 // request names in its "criteria" parameter (default the one in force),
@@ -44,47 +22,7 @@ func (s *Server) readStandings(r *http.Request, fn func(*standings.Engine) error
 			return cadre.Errorf(cadre.EINVALID, "criteria must be a stored criteria version (1, 2, …), got %q", v)
 		}
 	}
-	l, err := s.standings(r.Context())
-	if err != nil {
-		return err
-	}
-	return l.Read(r.Context(), version, fn)
-}
-
-// Watch keeps the standings current until ctx ends, catching up with the
-// store's changes every interval, so that requests after an import by any
-// instance find them ready, and stores them for the next start now and then
-// and on the way out.
-func (s *Server) Watch(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			s.rank.mu.Lock()
-			l := s.rank.live
-			s.rank.mu.Unlock()
-			if l != nil {
-				saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-				if err := l.Save(saveCtx); err != nil {
-					s.log.Warn("could not store standings", "err", err)
-				}
-				cancel()
-			}
-			return
-		case <-tick.C:
-		}
-		l, err := s.standings(ctx)
-		if err == nil {
-			err = l.Refresh(ctx)
-		}
-		if err == nil {
-			err = l.SaveIfDue(ctx, 10*time.Minute)
-		}
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("keeping standings current", "err", err)
-		}
-	}
+	return s.live.Read(r.Context(), version, fn)
 }
 
 func (s *Server) handleLeaderboard() http.Handler {

@@ -14,14 +14,16 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
+	"github.com/cadrehq/cadre/worker"
 )
 
 func TestStandingsAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
-		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+		h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,12 +175,18 @@ func TestInstancesSeeEachOther(t *testing.T) {
 		if _, err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		live, err := standings.Open(ctx, st, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := server.New(log, st, live)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i == 1 {
-			go h.Watch(watchCtx, 10*time.Millisecond)
+			// The second instance's worker keeps its standings current.
+			go worker.Run(watchCtx, log, worker.Job{Name: "standings", Every: 10 * time.Millisecond, Run: live.Refresh})
 		}
 		srv := httptest.NewServer(h)
 		defer srv.Close()
@@ -222,15 +230,15 @@ func TestInstancesSeeEachOther(t *testing.T) {
 
 	// Without a request to the second instance, its watcher sees the next
 	// import. The wait is bounded only to fail rather than hang.
-	health := func(srv *httptest.Server) (standings *int64, change int64) {
+	health := func(srv *httptest.Server) (standings, change int64) {
 		resp, err := http.Get(srv.URL + "/healthz")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		var h struct {
-			StandingsSeq *int64 `json:"standings_seq"`
-			ChangeSeq    int64  `json:"change_seq"`
+			StandingsSeq int64 `json:"standings_seq"`
+			ChangeSeq    int64 `json:"change_seq"`
 		}
 		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
 			t.Fatal(err)
@@ -247,7 +255,7 @@ func TestInstancesSeeEachOther(t *testing.T) {
 	start := time.Now()
 	for {
 		seen, change := health(instances[1])
-		if seen != nil && *seen == change {
+		if seen == change {
 			t.Logf("the watcher caught up %v after the import", time.Since(start))
 			break
 		}
@@ -287,7 +295,7 @@ func TestLeaderboardUnderCriteriaVersion(t *testing.T) {
 	if _, err := s.SaveCriteria(ctx, "decay: {mode: quarterly, rate: 0.5}\n", "admin"); err != nil {
 		t.Fatal(err)
 	}
-	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		t.Fatal(err)
 	}

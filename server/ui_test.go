@@ -13,7 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -48,7 +47,7 @@ func browser(t *testing.T) context.Context {
 func TestPagesInBrowser(t *testing.T) {
 	s := storetest.SQLite(t)
 	seed(t, s)
-	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/platform/discourse"
 	"github.com/cadrehq/cadre/platform/github"
-	"github.com/cadrehq/cadre/store"
 )
 
 // Webhooks configures the webhook receivers; a platform without a secret
@@ -23,9 +22,6 @@ type Webhooks struct {
 	// arrive by webhook; the delivery's X-Discourse-Instance header otherwise.
 	DiscourseURL string
 }
-
-// Option configures a Server.
-type Option func(*Server)
 
 // WithWebhooks switches on the webhook receivers that have a secret.
 func WithWebhooks(w Webhooks) Option { return func(s *Server) { s.webhooks = w } }
@@ -105,7 +101,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 		writeJSON(w, http.StatusAccepted, map[string]int{"inserted": 0, "duplicates": 0})
 		return
 	}
-	fresh, err := s.deliveries.submit(r.Context(), s.store, store.Delivery{Platform: d.platform, ID: d.id, Records: recs})
+	fresh, err := s.deliveries.submit(r.Context(), s.store, cadre.Delivery{Platform: d.platform, ID: d.id, Records: recs})
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("%s delivery %s: %w", d.platform, d.id, err))
 		return
@@ -128,7 +124,7 @@ type groupCommit struct {
 }
 
 type pendingDelivery struct {
-	d     store.Delivery
+	d     cadre.Delivery
 	done  chan struct{}
 	fresh bool
 	err   error
@@ -137,7 +133,7 @@ type pendingDelivery struct {
 // maxGroup bounds the deliveries of one transaction.
 const maxGroup = 256
 
-func (g *groupCommit) submit(ctx context.Context, st *store.Store, d store.Delivery) (bool, error) {
+func (g *groupCommit) submit(ctx context.Context, st Store, d cadre.Delivery) (bool, error) {
 	p := &pendingDelivery{d: d, done: make(chan struct{})}
 	g.mu.Lock()
 	g.waiting = append(g.waiting, p)
@@ -155,7 +151,7 @@ func (g *groupCommit) submit(ctx context.Context, st *store.Store, d store.Deliv
 	group := g.waiting[:n:n]
 	g.waiting = g.waiting[n:]
 	g.mu.Unlock()
-	ds := make([]store.Delivery, len(group))
+	ds := make([]cadre.Delivery, len(group))
 	for i, q := range group {
 		ds[i] = q.d
 	}
@@ -163,7 +159,7 @@ func (g *groupCommit) submit(ctx context.Context, st *store.Store, d store.Deliv
 	// must not fail the others. Deliveries are mapped and checked before they
 	// join a group, so what fails a group is the database, for all of them.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	fresh, _, err := st.NewImporter().ImportDeliveries(wctx, ds)
+	fresh, _, err := st.ImportDeliveries(wctx, ds)
 	cancel()
 	for i, q := range group {
 		if err == nil {

@@ -36,7 +36,7 @@ func sign(secret string, body []byte) string {
 
 func webhookServer(t testing.TB, s *store.Store) *httptest.Server {
 	t.Helper()
-	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s, server.WithWebhooks(server.Webhooks{
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s, server.WithWebhooks(server.Webhooks{
 		GitHubSecret: []byte(ghSecret), DiscourseSecret: []byte(dcSecret), DiscourseURL: "https://forum.example",
 	}))
 	if err != nil {
@@ -135,7 +135,7 @@ func TestDiscourseWebhook(t *testing.T) {
 
 func TestWebhooksOffWithoutSecret(t *testing.T) {
 	s := storetest.SQLite(t)
-	h, err := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		t.Fatal(err)
 	}

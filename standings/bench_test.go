@@ -8,7 +8,6 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
-	"github.com/cadrehq/cadre/store"
 )
 
 // benchSnapshot is a community of a million members and ten million
@@ -33,7 +32,7 @@ func benchSnapshot(b *testing.B) (*Snapshot, time.Time) {
 	span := int64(3 * 365 * 24 * time.Hour)
 	for range activities {
 		id := 1 + int64(float64(members)*(1-math.Pow(r.Float64(), 0.1)))
-		ev := store.ScoreEvent{MemberID: min(id, members), Type: types[r.IntN(len(types))], OccurredAt: end.Add(-time.Duration(r.Int64N(span)))}
+		ev := cadre.ScoreEvent{MemberID: min(id, members), Type: types[r.IntN(len(types))], OccurredAt: end.Add(-time.Duration(r.Int64N(span)))}
 		if err := s.add(ev); err != nil {
 			b.Fatal(err)
 		}

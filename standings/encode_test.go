@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/store"
 )
 
 func sampleSnapshot(t testing.TB) *Snapshot {
@@ -25,7 +24,7 @@ func sampleSnapshot(t testing.TB) *Snapshot {
 		}
 	}
 	at := time.Date(2025, 6, 1, 12, 0, 0, 123456000, time.UTC)
-	for i, ev := range []store.ScoreEvent{
+	for i, ev := range []cadre.ScoreEvent{
 		{MemberID: 7, Type: "forum", OccurredAt: at}, {MemberID: 7, Type: "speaking", OccurredAt: at.AddDate(0, -4, 0)},
 		{MemberID: 3, Type: "content", OccurredAt: at}, {MemberID: 12, Type: "code", OccurredAt: at},
 		{MemberID: 40, Type: "forum", OccurredAt: at}, {MemberID: 7, Type: "forum", OccurredAt: at},

@@ -11,16 +11,15 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/score"
-	"github.com/cadrehq/cadre/store"
 )
 
 // Store is what live standings read from and keep in the store.
 type Store interface {
 	CriteriaSource
 	Source
-	CatchUp(ctx context.Context, seq, activityMark int64, r store.Reader) (*store.View, error)
-	LoadScoreSnapshot(ctx context.Context) (*store.ScoreSnapshot, error)
-	SaveScoreSnapshot(ctx context.Context, snap *store.ScoreSnapshot) error
+	CatchUp(ctx context.Context, seq, activityMark int64, r cadre.ChangeReader) (*cadre.ChangeView, error)
+	LoadScoreSnapshot(ctx context.Context) (*cadre.ScoreSnapshot, error)
+	SaveScoreSnapshot(ctx context.Context, snap *cadre.ScoreSnapshot) error
 	PruneChanges(ctx context.Context, seq int64) error
 }
 
@@ -126,7 +125,7 @@ func (l *Live) Refresh(ctx context.Context) error {
 	l.catchUp.Lock()
 	defer l.catchUp.Unlock()
 	err := l.refresh(ctx)
-	if errors.Is(err, store.ErrPruned) {
+	if errors.Is(err, cadre.ErrPruned) {
 		// Too far behind for the log: start again from the stored standings.
 		err = l.restart(ctx)
 	}
@@ -140,10 +139,10 @@ func (l *Live) refresh(ctx context.Context) error {
 	l.mu.RUnlock()
 
 	var members []cadre.Member
-	var added []store.ScoreEvent
-	v, err := l.src.CatchUp(ctx, seq, mark, store.Reader{
+	var added []cadre.ScoreEvent
+	v, err := l.src.CatchUp(ctx, seq, mark, cadre.ChangeReader{
 		Member:   func(m *cadre.Member) error { members = append(members, *m); return nil },
-		Activity: func(_ int64, ev store.ScoreEvent) error { added = append(added, ev); return nil },
+		Activity: func(_ int64, ev cadre.ScoreEvent) error { added = append(added, ev); return nil },
 	})
 	if err != nil {
 		return fmt.Errorf("refresh standings: %w", err)
@@ -154,14 +153,14 @@ func (l *Live) refresh(ctx context.Context) error {
 	// An activity changed since the standings were current counted as the
 	// first change logged for it says; later entries describe states they
 	// never saw. Activities inserted since were never counted at all.
-	var removed []store.ScoreEvent
+	var removed []cadre.ScoreEvent
 	criteriaChanged := false
 	first := map[int64]bool{}
 	for _, ch := range v.Changes {
 		switch ch.Kind {
-		case store.ChangeCriteria:
+		case cadre.ChangeCriteria:
 			criteriaChanged = true
-		case store.ChangeActivity:
+		case cadre.ChangeActivity:
 			if ch.Ref > mark || first[ch.Ref] {
 				continue
 			}
@@ -194,7 +193,7 @@ func (l *Live) refresh(ctx context.Context) error {
 }
 
 // apply updates the snapshot and every engine kept. The caller holds l.mu.
-func (l *Live) apply(members []cadre.Member, removed, added []store.ScoreEvent) error {
+func (l *Live) apply(members []cadre.Member, removed, added []cadre.ScoreEvent) error {
 	s := l.snap
 	for i := range members {
 		m := &members[i]
@@ -353,7 +352,7 @@ func (l *Live) Save(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store standings: %w", err)
 	}
-	if err := l.src.SaveScoreSnapshot(ctx, &store.ScoreSnapshot{Seq: seq, ActivityMark: mark, Data: data}); err != nil {
+	if err := l.src.SaveScoreSnapshot(ctx, &cadre.ScoreSnapshot{Seq: seq, ActivityMark: mark, Data: data}); err != nil {
 		return err
 	}
 	// Instances as far behind as the snapshot this one replaces still catch
@@ -405,7 +404,7 @@ func (l *Live) restart(ctx context.Context) error {
 }
 
 // restore takes the standings from a stored snapshot.
-func (l *Live) restore(stored *store.ScoreSnapshot) error {
+func (l *Live) restore(stored *cadre.ScoreSnapshot) error {
 	s := newSnapshot()
 	if err := s.UnmarshalBinary(stored.Data); err != nil {
 		return err

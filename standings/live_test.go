@@ -22,7 +22,7 @@ type countingStore struct {
 	readAll int
 }
 
-func (c *countingStore) ReadAll(ctx context.Context, r store.Reader) (*store.View, error) {
+func (c *countingStore) ReadAll(ctx context.Context, r cadre.ChangeReader) (*cadre.ChangeView, error) {
 	c.readAll++
 	return c.Store.ReadAll(ctx, r)
 }
@@ -201,7 +201,7 @@ func TestLiveRestartsFromStoredStandings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveScoreSnapshot(ctx, &store.ScoreSnapshot{Seq: seq, ActivityMark: 1, Data: []byte("garbage")}); err != nil {
+		if err := s.SaveScoreSnapshot(ctx, &cadre.ScoreSnapshot{Seq: seq, ActivityMark: 1, Data: []byte("garbage")}); err != nil {
 			t.Fatal(err)
 		}
 		third, err := standings.Open(ctx, cs, nil)
@@ -250,7 +250,7 @@ func TestLiveFarBehind(t *testing.T) {
 			}
 		}
 		var pruned collectorSeq
-		if _, err := s.CatchUp(ctx, 0, 0, pruned.reader()); !errors.Is(err, store.ErrPruned) {
+		if _, err := s.CatchUp(ctx, 0, 0, pruned.reader()); !errors.Is(err, cadre.ErrPruned) {
 			t.Fatalf("catching up from the start after pruning: %v, want ErrPruned", err)
 		}
 		sameAsFresh(t, s, behind)
@@ -259,6 +259,6 @@ func TestLiveFarBehind(t *testing.T) {
 
 type collectorSeq struct{}
 
-func (collectorSeq) reader() store.Reader {
-	return store.Reader{Member: func(*cadre.Member) error { return nil }, Activity: func(int64, store.ScoreEvent) error { return nil }}
+func (collectorSeq) reader() cadre.ChangeReader {
+	return cadre.ChangeReader{Member: func(*cadre.Member) error { return nil }, Activity: func(int64, cadre.ScoreEvent) error { return nil }}
 }

@@ -14,12 +14,11 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/score"
-	"github.com/cadrehq/cadre/store"
 )
 
 // Source is what standings read from the store.
 type Source interface {
-	ReadAll(ctx context.Context, r store.Reader) (*store.View, error)
+	ReadAll(ctx context.Context, r cadre.ChangeReader) (*cadre.ChangeView, error)
 }
 
 // Member is what rankings show of a member.
@@ -49,11 +48,11 @@ func Load(ctx context.Context, src Source) (*Snapshot, error) {
 
 // load reads every member and approved activity from one view of src, and
 // says which.
-func load(ctx context.Context, src Source) (*Snapshot, *store.View, error) {
+func load(ctx context.Context, src Source) (*Snapshot, *cadre.ChangeView, error) {
 	s := newSnapshot()
-	v, err := src.ReadAll(ctx, store.Reader{
+	v, err := src.ReadAll(ctx, cadre.ChangeReader{
 		Member:   s.upsertMember,
-		Activity: func(_ int64, ev store.ScoreEvent) error { return s.add(ev) },
+		Activity: func(_ int64, ev cadre.ScoreEvent) error { return s.add(ev) },
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load standings: %w", err)
@@ -79,7 +78,7 @@ func (s *Snapshot) upsertMember(m *cadre.Member) error {
 }
 
 // event returns the engine's form of an approved activity.
-func (s *Snapshot) event(ev store.ScoreEvent) (score.Event, error) {
+func (s *Snapshot) event(ev cadre.ScoreEvent) (score.Event, error) {
 	i, ok := s.index[ev.MemberID]
 	if !ok {
 		return score.Event{}, fmt.Errorf("activity of unknown member %d", ev.MemberID)
@@ -88,7 +87,7 @@ func (s *Snapshot) event(ev store.ScoreEvent) (score.Event, error) {
 }
 
 // add counts an approved activity.
-func (s *Snapshot) add(ev store.ScoreEvent) error {
+func (s *Snapshot) add(ev cadre.ScoreEvent) error {
 	e, err := s.event(ev)
 	if err != nil {
 		return err
@@ -236,7 +235,7 @@ func (e *Engine) Calibrate(target float64, t time.Time) (score.Calibration, erro
 
 // CriteriaSource reads stored criteria versions.
 type CriteriaSource interface {
-	Criteria(ctx context.Context, version int) (*store.CriteriaDoc, error)
+	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
 }
 
 // Summary is the program at an instant: the share of the active community

@@ -249,7 +249,7 @@ func (s *Store) setActivityStatus(ctx context.Context, id int64, status, expect 
 		if err != nil {
 			return err
 		}
-		var old Change
+		var old cadre.Change
 		var at int64
 		err = tx.QueryRowContext(ctx, s.q(`SELECT member_id, type, occurred_at, status FROM activities WHERE id = ?`), id).
 			Scan(&old.Old.MemberID, &old.Old.Type, &at, &old.OldStatus)
@@ -269,7 +269,7 @@ func (s *Store) setActivityStatus(ctx context.Context, id int64, status, expect 
 			return fmt.Errorf("set activity status: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref, old_member, old_type, old_at, old_status) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			seq, ChangeActivity, id, old.Old.MemberID, old.Old.Type, at, old.OldStatus); err != nil {
+			seq, cadre.ChangeActivity, id, old.Old.MemberID, old.Old.Type, at, old.OldStatus); err != nil {
 			return fmt.Errorf("log activity change: %w", err)
 		}
 		detail := old.OldStatus + " -> " + string(status)

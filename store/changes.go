@@ -10,13 +10,6 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// Change kinds in the log of changes.
-const (
-	ChangeMember   = "member"   // a member was created or changed
-	ChangeActivity = "activity" // a stored activity changed; Old says what counted before
-	ChangeCriteria = "criteria" // a criteria version was stored
-)
-
 // bump starts the write part of a transaction that changes what scores
 // depend on: it increments the change sequence and returns the new number.
 // The row it updates stays locked until commit, so such transactions take
@@ -34,7 +27,7 @@ func (s *Store) bump(ctx context.Context, tx dbtx) (int64, error) {
 func (s *Store) logMembers(ctx context.Context, tx dbtx, seq int64, ids []int64) error {
 	args := make([]any, 0, 3*len(ids))
 	for _, id := range ids {
-		args = append(args, seq, ChangeMember, id)
+		args = append(args, seq, cadre.ChangeMember, id)
 	}
 	if err := s.insertValues(ctx, tx, `INSERT INTO changes (seq, kind, ref) VALUES `, 3, args, ""); err != nil {
 		return fmt.Errorf("log member changes: %w", err)
@@ -53,45 +46,8 @@ func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-// Change is one entry of the log of changes.
-type Change struct {
-	Seq  int64
-	Kind string
-	// Ref is the ID of the member or activity changed.
-	Ref int64
-	// Old is, for an activity, what it counted as before the change, and
-	// OldStatus its status then.
-	Old       ScoreEvent
-	OldStatus string
-}
-
-// Reader receives what standings are made of.
-type Reader struct {
-	// Member is called with members created or changed, without emails.
-	Member func(*cadre.Member) error
-	// Activity is called with approved activities, as they are now.
-	Activity func(id int64, ev ScoreEvent) error
-}
-
-// View describes the state of the database that a read saw.
-type View struct {
-	// Seq is the change sequence number of the state.
-	Seq int64
-	// ActivityMark is the largest activity ID in it.
-	ActivityMark int64
-	// Changes are the changes logged after the state the read started
-	// from, in order.
-	Changes []Change
-
-	pruned int64 // changes up to this number are no longer logged
-}
-
-// ErrPruned is returned by CatchUp for a state so old that the changes since
-// are no longer logged: start again from the stored standings.
-var ErrPruned error = cadre.Errorf(cadre.ECONFLICT, "the changes since are pruned; reload")
-
 // PruneChanges deletes the logged changes up to seq, which readers at or
-// after seq no longer need; readers further behind get ErrPruned.
+// after seq no longer need; readers further behind get cadre.ErrPruned.
 func (s *Store) PruneChanges(ctx context.Context, seq int64) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM changes WHERE seq <= ?`), seq); err != nil {
@@ -106,13 +62,13 @@ func (s *Store) PruneChanges(ctx context.Context, seq int64) error {
 
 // ReadAll reads every member and approved activity, from one view of the
 // database, and says which.
-func (s *Store) ReadAll(ctx context.Context, r Reader) (*View, error) {
+func (s *Store) ReadAll(ctx context.Context, r cadre.ChangeReader) (*cadre.ChangeView, error) {
 	tx, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read standings: %w", err)
 	}
 	defer tx.Rollback()
-	v, err := s.view(ctx, tx)
+	v, _, err := s.view(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -123,33 +79,34 @@ func (s *Store) ReadAll(ctx context.Context, r Reader) (*View, error) {
 	return v, err
 }
 
-// view reads the change sequence number and the largest activity ID.
-func (s *Store) view(ctx context.Context, tx *sql.Tx) (*View, error) {
-	v := &View{}
-	err := tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM change_seq WHERE id = 1), (SELECT pruned FROM change_seq WHERE id = 1),
-		(SELECT coalesce(max(id), 0) FROM activities)`).Scan(&v.Seq, &v.pruned, &v.ActivityMark)
+// view reads the change sequence number and the largest activity ID, and
+// the number up to which changes are no longer logged.
+func (s *Store) view(ctx context.Context, tx *sql.Tx) (v *cadre.ChangeView, pruned int64, err error) {
+	v = &cadre.ChangeView{}
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT seq FROM change_seq WHERE id = 1), (SELECT pruned FROM change_seq WHERE id = 1),
+		(SELECT coalesce(max(id), 0) FROM activities)`).Scan(&v.Seq, &pruned, &v.ActivityMark)
 	if err != nil {
-		return nil, fmt.Errorf("read change sequence: %w", err)
+		return nil, 0, fmt.Errorf("read change sequence: %w", err)
 	}
-	return v, nil
+	return v, pruned, nil
 }
 
 // CatchUp reads what changed after change sequence number seq, when the
 // largest activity ID was activityMark, from one view of the database: the
 // log of changes comes back, and r is called with the members created or
 // changed and the approved activities inserted or changed since.
-func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r Reader) (*View, error) {
+func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r cadre.ChangeReader) (*cadre.ChangeView, error) {
 	tx, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("catch up: %w", err)
 	}
 	defer tx.Rollback()
-	v, err := s.view(ctx, tx)
+	v, pruned, err := s.view(ctx, tx)
 	if err != nil || v.Seq == seq {
 		return v, err
 	}
-	if seq < v.pruned {
-		return nil, ErrPruned
+	if seq < pruned {
+		return nil, cadre.ErrPruned
 	}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq, kind, ref, old_member, old_type, old_at, old_status FROM changes WHERE seq > ? ORDER BY seq`), seq)
 	if err != nil {
@@ -157,7 +114,7 @@ func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r Reader) 
 	}
 	var members, acts []any
 	for rows.Next() {
-		var ch Change
+		var ch cadre.Change
 		var at int64
 		if err := rows.Scan(&ch.Seq, &ch.Kind, &ch.Ref, &ch.Old.MemberID, &ch.Old.Type, &at, &ch.OldStatus); err != nil {
 			rows.Close()
@@ -166,9 +123,9 @@ func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r Reader) 
 		ch.Old.OccurredAt = time.UnixMicro(at).UTC()
 		v.Changes = append(v.Changes, ch)
 		switch {
-		case ch.Kind == ChangeMember:
+		case ch.Kind == cadre.ChangeMember:
 			members = append(members, ch.Ref)
-		case ch.Kind == ChangeActivity && ch.Ref <= activityMark:
+		case ch.Kind == cadre.ChangeActivity && ch.Ref <= activityMark:
 			acts = append(acts, ch.Ref)
 		}
 	}
@@ -194,18 +151,10 @@ func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r Reader) 
 	return v, err
 }
 
-// ScoreSnapshot is the standings as stored for restarts.
-type ScoreSnapshot struct {
-	Seq          int64
-	ActivityMark int64
-	CreatedAt    time.Time
-	Data         []byte
-}
-
 // SaveScoreSnapshot stores the standings as of a change sequence number,
 // unless a more recent snapshot is stored already (another instance may have
 // been first).
-func (s *Store) SaveScoreSnapshot(ctx context.Context, snap *ScoreSnapshot) error {
+func (s *Store) SaveScoreSnapshot(ctx context.Context, snap *cadre.ScoreSnapshot) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO score_snapshot (id, seq, activity_mark, created_at, data) VALUES (1, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, activity_mark = excluded.activity_mark, created_at = excluded.created_at, data = excluded.data
@@ -219,8 +168,8 @@ func (s *Store) SaveScoreSnapshot(ctx context.Context, snap *ScoreSnapshot) erro
 
 // LoadScoreSnapshot returns the stored standings, or an ENOTFOUND error when
 // none is stored.
-func (s *Store) LoadScoreSnapshot(ctx context.Context) (*ScoreSnapshot, error) {
-	snap := &ScoreSnapshot{}
+func (s *Store) LoadScoreSnapshot(ctx context.Context) (*cadre.ScoreSnapshot, error) {
+	snap := &cadre.ScoreSnapshot{}
 	var created int64
 	err := s.read.QueryRowContext(ctx, `SELECT seq, activity_mark, created_at, data FROM score_snapshot WHERE id = 1`).
 		Scan(&snap.Seq, &snap.ActivityMark, &created, &snap.Data)

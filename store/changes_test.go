@@ -17,14 +17,14 @@ import (
 // collector gathers what a catch-up or full read reports.
 type collector struct {
 	members []int64
-	acts    map[int64]store.ScoreEvent
+	acts    map[int64]cadre.ScoreEvent
 }
 
-func (c *collector) reader() store.Reader {
-	c.acts = map[int64]store.ScoreEvent{}
-	return store.Reader{
+func (c *collector) reader() cadre.ChangeReader {
+	c.acts = map[int64]cadre.ScoreEvent{}
+	return cadre.ChangeReader{
 		Member:   func(m *cadre.Member) error { c.members = append(c.members, m.ID); return nil },
-		Activity: func(id int64, ev store.ScoreEvent) error { c.acts[id] = ev; return nil },
+		Activity: func(id int64, ev cadre.ScoreEvent) error { c.acts[id] = ev; return nil },
 	}
 }
 
@@ -133,7 +133,7 @@ func TestScoreSnapshot(t *testing.T) {
 		if _, err := s.LoadScoreSnapshot(ctx); cadre.ErrorCode(err) != cadre.ENOTFOUND {
 			t.Fatalf("no snapshot yet: %v, want ENOTFOUND", err)
 		}
-		for _, snap := range []store.ScoreSnapshot{{Seq: 5, ActivityMark: 50, Data: []byte("old five")}, {Seq: 5, ActivityMark: 50, Data: []byte("five")}, {Seq: 3, ActivityMark: 30, Data: []byte("three")}} {
+		for _, snap := range []cadre.ScoreSnapshot{{Seq: 5, ActivityMark: 50, Data: []byte("old five")}, {Seq: 5, ActivityMark: 50, Data: []byte("five")}, {Seq: 3, ActivityMark: 30, Data: []byte("three")}} {
 			if err := s.SaveScoreSnapshot(ctx, &snap); err != nil {
 				t.Fatal(err)
 			}
@@ -180,9 +180,9 @@ func TestCatchUpMissesNothing(t *testing.T) {
 		seen := map[int64]int{}
 		var seq, mark int64
 		catchUp := func() {
-			v, err := s.CatchUp(ctx, seq, mark, store.Reader{
+			v, err := s.CatchUp(ctx, seq, mark, cadre.ChangeReader{
 				Member:   func(*cadre.Member) error { return nil },
-				Activity: func(id int64, _ store.ScoreEvent) error { seen[id]++; return nil },
+				Activity: func(id int64, _ cadre.ScoreEvent) error { seen[id]++; return nil },
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -237,7 +237,7 @@ func TestImportDeliveryOnce(t *testing.T) {
 		seq, _ := s.ChangeSeq(ctx)
 		// A redelivery, even with other content, changes nothing.
 		other := []cadre.ActivityRecord{rec("github", "issue_comment:2", "forum", t0, "github", "bob")}
-		if _, err := s.NewImporter().ImportDelivery(ctx, "github", "d-1", other); !errors.Is(err, store.ErrRedelivery) {
+		if _, err := s.NewImporter().ImportDelivery(ctx, "github", "d-1", other); !errors.Is(err, cadre.ErrRedelivery) {
 			t.Fatalf("redelivery: %v, want ErrRedelivery", err)
 		}
 		if after, _ := s.ChangeSeq(ctx); after != seq {

@@ -5,20 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 )
-
-// CriteriaDoc is one stored version of the criteria document, as text; the
-// criteria package parses and validates it.
-type CriteriaDoc struct {
-	Version   int
-	Author    string
-	CreatedAt time.Time
-	Document  string
-}
 
 // SaveCriteria validates document and stores it as the next criteria version,
 // auditing the change. A document that does not validate is refused with an
@@ -33,7 +23,7 @@ func (s *Store) SaveCriteria(ctx context.Context, document, author string) (int,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref) VALUES (?, ?, 0)`), seq, ChangeCriteria); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref) VALUES (?, ?, 0)`), seq, cadre.ChangeCriteria); err != nil {
 			return fmt.Errorf("save criteria: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM criteria_versions`).Scan(&version); err != nil {
@@ -50,14 +40,14 @@ func (s *Store) SaveCriteria(ctx context.Context, document, author string) (int,
 
 // Criteria returns the given criteria version, or the latest when version is
 // 0. With no version stored it returns an ENOTFOUND error.
-func (s *Store) Criteria(ctx context.Context, version int) (*CriteriaDoc, error) {
+func (s *Store) Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error) {
 	query := `SELECT version, author, created_at, document FROM criteria_versions ORDER BY version DESC LIMIT 1`
 	args := []any{}
 	if version != 0 {
 		query = `SELECT version, author, created_at, document FROM criteria_versions WHERE version = ?`
 		args = append(args, version)
 	}
-	var d CriteriaDoc
+	var d cadre.CriteriaDoc
 	var created int64
 	err := s.read.QueryRowContext(ctx, s.q(query), args...).Scan(&d.Version, &d.Author, &created, &d.Document)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -74,15 +64,15 @@ func (s *Store) Criteria(ctx context.Context, version int) (*CriteriaDoc, error)
 }
 
 // CriteriaHistory lists stored criteria versions, newest first, without documents.
-func (s *Store) CriteriaHistory(ctx context.Context) ([]CriteriaDoc, error) {
+func (s *Store) CriteriaHistory(ctx context.Context) ([]cadre.CriteriaDoc, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT version, author, created_at FROM criteria_versions ORDER BY version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("criteria history: %w", err)
 	}
 	defer rows.Close()
-	var out []CriteriaDoc
+	var out []cadre.CriteriaDoc
 	for rows.Next() {
-		var d CriteriaDoc
+		var d cadre.CriteriaDoc
 		var created int64
 		if err := rows.Scan(&d.Version, &d.Author, &created); err != nil {
 			return nil, fmt.Errorf("criteria history: %w", err)

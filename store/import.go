@@ -62,30 +62,28 @@ func (im *Importer) Import(ctx context.Context, recs []cadre.ActivityRecord) (ca
 	return im.importBatch(ctx, recs, nil)
 }
 
-// ErrRedelivery is returned by ImportDelivery for a delivery taken before.
-var ErrRedelivery error = cadre.Errorf(cadre.ECONFLICT, "delivery received before")
-
-// Delivery is one webhook delivery: the platform's ID for it, and its records.
-type Delivery struct {
-	Platform, ID string
-	Records      []cadre.ActivityRecord
-}
-
 // ImportDelivery imports the records of one webhook delivery, once: the
 // delivery's ID is stored in the same transaction, and a delivery already
-// taken returns ErrRedelivery and changes nothing.
+// taken returns cadre.ErrRedelivery and changes nothing.
 func (im *Importer) ImportDelivery(ctx context.Context, platform, deliveryID string, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
-	fresh, res, err := im.ImportDeliveries(ctx, []Delivery{{Platform: platform, ID: deliveryID, Records: recs}})
+	fresh, res, err := im.ImportDeliveries(ctx, []cadre.Delivery{{Platform: platform, ID: deliveryID, Records: recs}})
 	if err == nil && !fresh[0] {
-		err = ErrRedelivery
+		err = cadre.ErrRedelivery
 	}
 	return res, err
+}
+
+// ImportDeliveries imports webhook deliveries as Importer.ImportDeliveries
+// does, with an importer of their own: deliveries come one request at a
+// time, with no batch to share a cache across.
+func (s *Store) ImportDeliveries(ctx context.Context, ds []cadre.Delivery) (fresh []bool, res cadre.ImportResult, err error) {
+	return s.NewImporter().ImportDeliveries(ctx, ds)
 }
 
 // ImportDeliveries imports several webhook deliveries in one transaction,
 // each once: it reports for each whether it was new (a redelivery adds
 // nothing), and counts the records of the new ones together.
-func (im *Importer) ImportDeliveries(ctx context.Context, ds []Delivery) (fresh []bool, res cadre.ImportResult, err error) {
+func (im *Importer) ImportDeliveries(ctx context.Context, ds []cadre.Delivery) (fresh []bool, res cadre.ImportResult, err error) {
 	for _, d := range ds {
 		if err := validRecords(d.Records); err != nil {
 			return nil, res, fmt.Errorf("delivery %s: %w", d.ID, err)
@@ -160,33 +158,9 @@ func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord
 // validRecords checks a batch's records, filling in defaults in place.
 func validRecords(recs []cadre.ActivityRecord) error {
 	for i := range recs {
-		if err := validRecord(&recs[i]); err != nil {
+		if err := recs[i].Validate(); err != nil {
 			return fmt.Errorf("record %d: %w", i+1, err)
 		}
-	}
-	return nil
-}
-
-// validRecord checks what the store relies on; readers report richer errors
-// before records get here.
-func validRecord(r *cadre.ActivityRecord) error {
-	switch {
-	case r.Type == "":
-		return cadre.Errorf(cadre.EINVALID, "type is required")
-	case r.Source == "" || r.ExternalID == "":
-		return cadre.Errorf(cadre.EINVALID, "source and external_id are required")
-	case r.OccurredAt.IsZero():
-		return cadre.Errorf(cadre.EINVALID, "occurred_at is required")
-	case r.Member.IsZero():
-		return cadre.Errorf(cadre.EINVALID, "member needs a platform and handle, or an email")
-	case r.Member.Handle != "" && r.Member.Platform == "":
-		return cadre.Errorf(cadre.EINVALID, "member handle %q needs a platform", r.Member.Handle)
-	}
-	if r.Status == "" {
-		r.Status = cadre.ActivityApproved
-	}
-	if !r.Status.Valid() {
-		return cadre.Errorf(cadre.EINVALID, "unknown status %q", r.Status)
 	}
 	return nil
 }

@@ -10,25 +10,15 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// Merge is one merge of two members: what moved from one to the other, so
+// cadre.Merge is one merge of two members: what moved from one to the other, so
 // that it can be undone exactly.
-type Merge struct {
-	ID       int64
-	FromID   int64 // the member merged away
-	IntoID   int64 // the member that received everything
-	At       int64 // Unix seconds
-	Actor    string
-	Reason   string
-	Moved    Moved
-	UndoneAt int64 // 0 while in force
-}
 
-// Moved lists what a merge moved.
-type Moved struct {
+// movedJSON is how a merge's moves are stored.
+type movedJSON struct {
 	Identities []int64  `json:"identities"`
 	Emails     []string `json:"emails"`
-	Activities []int64  `json:"activities"` // activities of the member merged away
-	Mentored   []int64  `json:"mentored"`   // activities naming them as mentee
+	Activities []int64  `json:"activities"`
+	Mentored   []int64  `json:"mentored"`
 }
 
 // MergeMembers merges member from into member into: identities, emails,
@@ -58,7 +48,7 @@ func (s *Store) MergeMembers(ctx context.Context, from, into int64, actor, reaso
 				return cadre.Errorf(cadre.ECONFLICT, "member %d was merged into member %d already", m, merged)
 			}
 		}
-		var mv Moved
+		var mv cadre.MergeMoved
 		if mv.Identities, err = s.ids(ctx, tx, `SELECT id FROM identities WHERE member_id = ? ORDER BY id`, from); err != nil {
 			return err
 		}
@@ -73,7 +63,7 @@ func (s *Store) MergeMembers(ctx context.Context, from, into int64, actor, reaso
 		}
 		// What counted before the move, for instances that keep standings.
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref, old_member, old_type, old_at, old_status)
-			SELECT ?, ?, id, member_id, type, occurred_at, status FROM activities WHERE member_id = ?`), seq, ChangeActivity, from); err != nil {
+			SELECT ?, ?, id, member_id, type, occurred_at, status FROM activities WHERE member_id = ?`), seq, cadre.ChangeActivity, from); err != nil {
 			return fmt.Errorf("merge: log activities: %w", err)
 		}
 		var next int
@@ -97,7 +87,7 @@ func (s *Store) MergeMembers(ctx context.Context, from, into int64, actor, reaso
 		if err := s.logMembers(ctx, tx, seq, []int64{from, into}); err != nil {
 			return err
 		}
-		moved, err := json.Marshal(mv)
+		moved, err := json.Marshal(movedJSON(mv))
 		if err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
@@ -140,7 +130,7 @@ func (s *Store) UnmergeMembers(ctx context.Context, mergeID int64, actor, reason
 			if err := forIDs(m.Moved.Activities, func(in string, args []any) error {
 				_, err := tx.ExecContext(ctx, s.q(`INSERT INTO changes (seq, kind, ref, old_member, old_type, old_at, old_status)
 					SELECT ?, ?, id, member_id, type, occurred_at, status FROM activities WHERE member_id = ? AND id IN (`+in+`)`),
-					append([]any{seq, ChangeActivity, m.IntoID}, args...)...)
+					append([]any{seq, cadre.ChangeActivity, m.IntoID}, args...)...)
 				return err
 			}); err != nil {
 				return fmt.Errorf("unmerge: log activities: %w", err)
@@ -183,7 +173,7 @@ func (s *Store) UnmergeMembers(ctx context.Context, mergeID int64, actor, reason
 }
 
 // Merges lists the merges a member took part in, newest first.
-func (s *Store) Merges(ctx context.Context, memberID int64) ([]Merge, error) {
+func (s *Store) Merges(ctx context.Context, memberID int64) ([]cadre.Merge, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM merges WHERE from_id = ? OR into_id = ? ORDER BY id DESC`), memberID, memberID)
 	if err != nil {
 		return nil, fmt.Errorf("list merges: %w", err)
@@ -198,7 +188,7 @@ func (s *Store) Merges(ctx context.Context, memberID int64) ([]Merge, error) {
 		ids = append(ids, id)
 	}
 	rows.Close()
-	out := make([]Merge, 0, len(ids))
+	out := make([]cadre.Merge, 0, len(ids))
 	for _, id := range ids {
 		m, err := s.merge(ctx, s.read, id)
 		if err != nil {
@@ -209,8 +199,8 @@ func (s *Store) Merges(ctx context.Context, memberID int64) ([]Merge, error) {
 	return out, nil
 }
 
-func (s *Store) merge(ctx context.Context, db dbtx, id int64) (*Merge, error) {
-	m := &Merge{ID: id}
+func (s *Store) merge(ctx context.Context, db dbtx, id int64) (*cadre.Merge, error) {
+	m := &cadre.Merge{ID: id}
 	var moved string
 	err := db.QueryRowContext(ctx, s.q(`SELECT from_id, into_id, at, actor, reason, moved, undone_at FROM merges WHERE id = ?`), id).
 		Scan(&m.FromID, &m.IntoID, &m.At, &m.Actor, &m.Reason, &moved, &m.UndoneAt)
@@ -220,7 +210,7 @@ func (s *Store) merge(ctx context.Context, db dbtx, id int64) (*Merge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get merge %d: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(moved), &m.Moved); err != nil {
+	if err := json.Unmarshal([]byte(moved), (*movedJSON)(&m.Moved)); err != nil {
 		return nil, fmt.Errorf("merge %d: what moved is unreadable: %w", id, err)
 	}
 	return m, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/identity"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -180,7 +181,7 @@ func TestMergeSuggestions(t *testing.T) {
 			t.Fatalf("suggestions:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 
-		done, err := s.ApplySuggestions(ctx, 0.85, "auto")
+		done, err := identity.AutoMerge(ctx, s, 0.85, "auto")
 		if err != nil || len(done) != 1 {
 			t.Fatalf("applied %v, %v; want the one above 0.85", done, err)
 		}

@@ -37,18 +37,18 @@ func TestSelfReports(t *testing.T) {
 
 		tests := []struct {
 			name    string
-			report  store.SelfReport
+			report  cadre.SelfReport
 			dupOf   int64
 			errCode string
 		}{
-			{"same URL, other words", store.SelfReport{Type: "speaking", Date: t0.AddDate(0, 0, 1), Title: "My talk", URL: "http://CONF.example/talks/scaling-cadre/#video"}, idOf["speaking"], ""},
-			{"same day and type, similar title", store.SelfReport{Type: "content", Date: t0.AddDate(0, 0, 3).Add(5 * time.Hour), Title: "Why decay matters (blog)"}, idOf["content"], ""},
-			{"new mentoring", store.SelfReport{Type: "mentoring", Date: t0, Title: "Paired with a newcomer on their first PR", EffortMinutes: 90}, 0, ""},
-			{"same again", store.SelfReport{Type: "mentoring", Date: t0, Title: "Paired with a newcomer on their first PR", EffortMinutes: 90}, 0, cadre.ECONFLICT},
-			{"no title", store.SelfReport{Type: "beta", Date: t0}, 0, cadre.EINVALID},
-			{"future", store.SelfReport{Type: "beta", Date: time.Now().AddDate(0, 1, 0), Title: "x"}, 0, cadre.EINVALID},
-			{"bad evidence", store.SelfReport{Type: "beta", Date: t0, Title: "x", URL: "ftp://x"}, 0, cadre.EINVALID},
-			{"unknown member", store.SelfReport{MemberID: 999, Type: "beta", Date: t0, Title: "x"}, 0, cadre.ENOTFOUND},
+			{"same URL, other words", cadre.SelfReport{Type: "speaking", Date: t0.AddDate(0, 0, 1), Title: "My talk", URL: "http://CONF.example/talks/scaling-cadre/#video"}, idOf["speaking"], ""},
+			{"same day and type, similar title", cadre.SelfReport{Type: "content", Date: t0.AddDate(0, 0, 3).Add(5 * time.Hour), Title: "Why decay matters (blog)"}, idOf["content"], ""},
+			{"new mentoring", cadre.SelfReport{Type: "mentoring", Date: t0, Title: "Paired with a newcomer on their first PR", EffortMinutes: 90}, 0, ""},
+			{"same again", cadre.SelfReport{Type: "mentoring", Date: t0, Title: "Paired with a newcomer on their first PR", EffortMinutes: 90}, 0, cadre.ECONFLICT},
+			{"no title", cadre.SelfReport{Type: "beta", Date: t0}, 0, cadre.EINVALID},
+			{"future", cadre.SelfReport{Type: "beta", Date: time.Now().AddDate(0, 1, 0), Title: "x"}, 0, cadre.EINVALID},
+			{"bad evidence", cadre.SelfReport{Type: "beta", Date: t0, Title: "x", URL: "ftp://x"}, 0, cadre.EINVALID},
+			{"unknown member", cadre.SelfReport{MemberID: 999, Type: "beta", Date: t0, Title: "x"}, 0, cadre.ENOTFOUND},
 		}
 		var reported []*cadre.Activity
 		for _, tt := range tests {
@@ -63,7 +63,7 @@ func TestSelfReports(t *testing.T) {
 			if err != nil {
 				continue
 			}
-			if a.Status != cadre.ActivityPending || a.DuplicateOf != tt.dupOf || a.Source != store.SelfReportSource {
+			if a.Status != cadre.ActivityPending || a.DuplicateOf != tt.dupOf || a.Source != cadre.SelfReportSource {
 				t.Errorf("%s: %+v, want pending, duplicate of %d", tt.name, a, tt.dupOf)
 			}
 			reported = append(reported, a)

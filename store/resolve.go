@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/identity"
 )
 
 // batchResolver resolves the member references of one batch inside its
@@ -92,8 +93,8 @@ func (b *batchResolver) commit() {
 // creating the members seen for the first time.
 func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRecord) ([]cadre.Activity, error) {
 	for i := range recs {
-		recs[i].Member = normalizeRef(recs[i].Member)
-		recs[i].Mentee = normalizeRef(recs[i].Mentee)
+		recs[i].Member = identity.Canonical(recs[i].Member)
+		recs[i].Mentee = identity.Canonical(recs[i].Mentee)
 	}
 	var err error
 	if b.staffDomains, err = b.im.s.staffDomains(ctx, b.tx); err != nil {
@@ -118,32 +119,6 @@ func (b *batchResolver) resolveAll(ctx context.Context, recs []cadre.ActivityRec
 		}
 	}
 	return acts, b.flush(ctx)
-}
-
-// normalizeRef turns a GitHub noreply address into the account it stands
-// for: "12345+login@users.noreply.github.com" (or the older
-// "login@users.noreply.github.com") is GitHub user login, id 12345, and no
-// mailbox anybody reads.
-func normalizeRef(ref cadre.MemberRef) cadre.MemberRef {
-	local, ok := strings.CutSuffix(strings.ToLower(strings.TrimSpace(ref.Email)), "@users.noreply.github.com")
-	if !ok || local == "" {
-		return ref
-	}
-	uid, login, hasID := strings.Cut(local, "+")
-	if !hasID {
-		uid, login = "", local
-	}
-	if ref.Handle != "" && (ref.Platform != "github" || !strings.EqualFold(ref.Handle, login)) {
-		return ref // the address names another account than the handle: keep both as given
-	}
-	ref.Platform, ref.Email = "github", ""
-	if ref.Handle == "" {
-		ref.Handle = login
-	}
-	if ref.UserID == "" {
-		ref.UserID = uid
-	}
-	return ref
 }
 
 func keyOf(ref cadre.MemberRef) refKey {
@@ -415,7 +390,7 @@ func (b *batchResolver) create(ctx context.Context, ref cadre.MemberRef, email s
 	}
 	b.memberAt[id] = len(b.newMembers)
 	b.newMembers = append(b.newMembers, newMember{id: id, name: name, bot: ref.Bot || cadre.IsBotHandle(ref.Handle),
-		staff: isStaffEmail(email, b.staffDomains)})
+		staff: identity.IsStaffEmail(email, b.staffDomains)})
 	if email != "" {
 		b.newEmails = append(b.newEmails, email, id, 0)
 		b.emails[email] = id

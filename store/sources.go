@@ -12,26 +12,9 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// Source is a platform Cadre reads on a schedule: its configuration, where
-// the last sync stopped, and how it went.
-type Source struct {
-	Name   string
-	Kind   string            // discourse, rss, …
-	Config map[string]string // URLs, API keys, …: what the kind needs
-	// Cursor is where the next sync resumes, in the connector's own terms.
-	Cursor     string
-	LastSyncAt time.Time // zero before the first sync
-	LastError  string    // of the last sync; "" when it succeeded
-	// Totals over every sync.
-	Inserted, Duplicates, Rejected int
-	// LeaseOwner holds the source while syncing it, until LeaseUntil.
-	LeaseOwner string
-	LeaseUntil time.Time
-}
-
 // SaveSource adds a source or replaces its configuration, keeping its cursor
 // and history.
-func (s *Store) SaveSource(ctx context.Context, src *Source) error {
+func (s *Store) SaveSource(ctx context.Context, src *cadre.Source) error {
 	src.Name, src.Kind = strings.TrimSpace(src.Name), strings.TrimSpace(src.Kind)
 	if src.Name == "" || src.Kind == "" {
 		return cadre.Errorf(cadre.EINVALID, "a source needs a name and a kind")
@@ -50,7 +33,7 @@ func (s *Store) SaveSource(ctx context.Context, src *Source) error {
 
 const sourceColumns = `name, kind, config, cursor, last_sync_at, last_error, inserted, duplicates, rejected, lease_owner, lease_until`
 
-func scanSource(row interface{ Scan(...any) error }, src *Source) error {
+func scanSource(row interface{ Scan(...any) error }, src *cadre.Source) error {
 	var cfg string
 	var last, until int64
 	if err := row.Scan(&src.Name, &src.Kind, &cfg, &src.Cursor, &last, &src.LastError, &src.Inserted, &src.Duplicates, &src.Rejected, &src.LeaseOwner, &until); err != nil {
@@ -69,15 +52,15 @@ func scanSource(row interface{ Scan(...any) error }, src *Source) error {
 }
 
 // Sources lists the configured sources by name.
-func (s *Store) Sources(ctx context.Context) ([]Source, error) {
+func (s *Store) Sources(ctx context.Context) ([]cadre.Source, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	defer rows.Close()
-	var out []Source
+	var out []cadre.Source
 	for rows.Next() {
-		var src Source
+		var src cadre.Source
 		if err := scanSource(rows, &src); err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
@@ -87,8 +70,8 @@ func (s *Store) Sources(ctx context.Context) ([]Source, error) {
 }
 
 // GetSource returns one source by name.
-func (s *Store) GetSource(ctx context.Context, name string) (*Source, error) {
-	var src Source
+func (s *Store) GetSource(ctx context.Context, name string) (*cadre.Source, error) {
+	var src cadre.Source
 	err := scanSource(s.read.QueryRowContext(ctx, s.q(`SELECT `+sourceColumns+` FROM sources WHERE name = ?`), name), &src)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, cadre.Errorf(cadre.ENOTFOUND, "no source named %q", name)
@@ -115,7 +98,7 @@ func (s *Store) DeleteSource(ctx context.Context, name string) error {
 // sharing a database never sync one source twice at once. It returns the
 // source when the lease was free, expired or already owner's, and ECONFLICT
 // naming the holder otherwise. A sync longer than the lease renews it.
-func (s *Store) AcquireSource(ctx context.Context, name, owner string, lease time.Duration) (*Source, error) {
+func (s *Store) AcquireSource(ctx context.Context, name, owner string, lease time.Duration) (*cadre.Source, error) {
 	now := s.Now()
 	res, err := s.write.ExecContext(ctx, s.q(`UPDATE sources SET lease_owner = ?, lease_until = ?
 		WHERE name = ? AND (lease_until < ? OR lease_owner = ?)`), owner, now.Add(lease).Unix(), name, now.Unix(), owner)

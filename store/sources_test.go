@@ -14,11 +14,11 @@ import (
 func TestSourcesAndLeases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		src := &store.Source{Name: "forum", Kind: "discourse", Config: map[string]string{"url": "https://forum.example"}}
+		src := &cadre.Source{Name: "forum", Kind: "discourse", Config: map[string]string{"url": "https://forum.example"}}
 		if err := s.SaveSource(ctx, src); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveSource(ctx, &store.Source{Name: " "}); cadre.ErrorCode(err) != cadre.EINVALID {
+		if err := s.SaveSource(ctx, &cadre.Source{Name: " "}); cadre.ErrorCode(err) != cadre.EINVALID {
 			t.Errorf("nameless source: %v", err)
 		}
 		got, err := s.AcquireSource(ctx, "forum", "instance-a", time.Minute)
@@ -70,7 +70,7 @@ func TestSourcesAndLeases(t *testing.T) {
 func TestLeaseExpires(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := s.SaveSource(ctx, &store.Source{Name: "blog", Kind: "rss"}); err != nil {
+		if err := s.SaveSource(ctx, &cadre.Source{Name: "blog", Kind: "rss"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.AcquireSource(ctx, "blog", "crashed", -time.Second); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/identity"
 )
 
 // staffDomainsKey is the setting that holds the staff's email domains.
@@ -38,21 +39,12 @@ func (s *Store) staffDomains(ctx context.Context, db dbtx) ([]string, error) {
 // now and when they are first seen later, and returns how many members it
 // flagged now. Members flagged before stay staff. The change is audited.
 func (s *Store) SetStaffDomains(ctx context.Context, domains []string, actor string) (int, error) {
-	clean := make([]string, 0, len(domains))
-	for _, d := range domains {
-		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
-		if d == "" {
-			continue
-		}
-		if strings.ContainsAny(d, "@,% ") || !strings.Contains(d, ".") {
-			return 0, cadre.Errorf(cadre.EINVALID, "%q is not an email domain such as example.com", d)
-		}
-		clean = append(clean, d)
+	clean, err := identity.StaffDomains(domains)
+	if err != nil {
+		return 0, err
 	}
-	slices.Sort(clean)
-	clean = slices.Compact(clean)
 	flagged := 0
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bump(ctx, tx)
 		if err != nil {
 			return err
@@ -86,10 +78,4 @@ func (s *Store) SetStaffDomains(ctx context.Context, domains []string, actor str
 			Detail: fmt.Sprintf("staff domains: %s; %d members flagged staff", strings.Join(clean, ", "), len(ids))})
 	})
 	return flagged, err
-}
-
-// isStaffEmail reports whether email is in one of domains.
-func isStaffEmail(email string, domains []string) bool {
-	_, domain, ok := strings.Cut(email, "@")
-	return ok && slices.Contains(domains, domain)
 }

@@ -35,23 +35,16 @@ func eachMember(ctx context.Context, db dbtx, query string, args []any, fn func(
 	return nil
 }
 
-// ScoreEvent is what scoring needs of an activity.
-type ScoreEvent struct {
-	MemberID   int64
-	Type       string
-	OccurredAt time.Time
-}
-
 // eachScoreEvent runs query, which selects id, member_id, type and
 // occurred_at of activities, and calls fn with each row.
-func eachScoreEvent(ctx context.Context, db dbtx, query string, args []any, fn func(int64, ScoreEvent) error) error {
+func eachScoreEvent(ctx context.Context, db dbtx, query string, args []any, fn func(int64, cadre.ScoreEvent) error) error {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("read activities: %w", err)
 	}
 	defer rows.Close()
 	types := map[string]string{}
-	var ev ScoreEvent
+	var ev cadre.ScoreEvent
 	var typ []byte
 	var id, at int64
 	for rows.Next() {

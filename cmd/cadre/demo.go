@@ -149,7 +149,7 @@ func demoWorkflow(ctx context.Context, st *store.Store, c *demo.Community, now t
 		if err != nil {
 			return err
 		}
-		r := store.SelfReport{MemberID: id, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
+		r := cadre.SelfReport{MemberID: id, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
 			Title: fmt.Sprintf("Office hours for newcomers, week %d", 47-i), EffortMinutes: 60}
 		if i%2 == 1 {
 			// A talk the events feed brought in already, reported again.
@@ -158,7 +158,7 @@ func demoWorkflow(ctx context.Context, st *store.Store, c *demo.Community, now t
 				return err
 			}
 			if len(talks) > 0 && talks[0].URL != "" {
-				r = store.SelfReport{MemberID: id, Type: "speaking", Date: talks[0].OccurredAt, Title: "My talk: " + talks[0].Title, URL: talks[0].URL}
+				r = cadre.SelfReport{MemberID: id, Type: "speaking", Date: talks[0].OccurredAt, Title: "My talk: " + talks[0].Title, URL: talks[0].URL}
 			}
 		}
 		if _, err := st.Report(ctx, r, p.Member.Name); err != nil {
@@ -177,7 +177,7 @@ func demoWorkflow(ctx context.Context, st *store.Store, c *demo.Community, now t
 	if _, err := st.NewImporter().Import(ctx, split); err != nil {
 		return err
 	}
-	return st.SaveSource(ctx, &store.Source{Name: "community-blog", Kind: "rss", Config: map[string]string{"url": "https://blog.example.org/feed.xml"}})
+	return st.SaveSource(ctx, &cadre.Source{Name: "community-blog", Kind: "rss", Config: map[string]string{"url": "https://blog.example.org/feed.xml"}})
 }
 
 // sliceSource yields records from memory.

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cadrehq/cadre"
-	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/identity"
 )
 
 // actorFlag adds --actor, who an audited change is made by.
@@ -78,9 +78,9 @@ func cmdMerge(ctx context.Context, e *env) error {
 	who := e.actor(*actor)
 	switch {
 	case *suggest:
-		var sgs []store.Suggestion
+		var sgs []cadre.MergeSuggestion
 		if *apply {
-			sgs, err = st.ApplySuggestions(ctx, *minConf, who)
+			sgs, err = identity.AutoMerge(ctx, st, *minConf, who)
 		} else {
 			sgs, err = st.MergeSuggestions(ctx)
 		}
@@ -170,7 +170,7 @@ func cmdReport(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	a, err := st.Report(ctx, store.SelfReport{MemberID: id, Type: *typ, Date: date.t, Title: *title, URL: *url, EffortMinutes: *effort}, e.actor(""))
+	a, err := st.Report(ctx, cadre.SelfReport{MemberID: id, Type: *typ, Date: date.t, Title: *title, URL: *url, EffortMinutes: *effort}, e.actor(""))
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func cmdReview(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.stdout, "activity %d %s\n", id, map[bool]string{true: "approved", false: "rejected"}[*approve != 0])
 		return nil
 	}
-	pending, total, err := st.Activities(ctx, cadre.ActivityFilter{Source: store.SelfReportSource, Status: cadre.ActivityPending, Limit: 1000})
+	pending, total, err := st.Activities(ctx, cadre.ActivityFilter{Source: cadre.SelfReportSource, Status: cadre.ActivityPending, Limit: 1000})
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cadrehq/cadre/connector"
+	"github.com/cadrehq/cadre/identity"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/worker"
 )
 
 const serveHelp = `Run the web interface and the JSON API. The server refuses a database whose
@@ -80,18 +84,28 @@ type serveOptions struct {
 // without pressing the platforms' rate limits.
 const defaultSyncEvery = 15 * time.Minute
 
+// snapshotEvery is how old the stored standings may grow while they change.
+const snapshotEvery = 10 * time.Minute
+
 // watchInterval is how often a server catches up with changes made through
 // other instances: well within the second the issue asks for.
 const watchInterval = 250 * time.Millisecond
 
-// serve listens on addr and serves until ctx ends, then drains requests. It
-// syncs the configured sources as opt says.
+// serve listens on addr and serves until ctx ends, then drains requests.
+// Beside the server, a worker keeps the standings current and syncs the
+// configured sources as opt says; it stops after the server has drained and
+// before the store closes, so that a sync under way records its outcome and
+// releases its lease, and the standings are stored for the next start.
 func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt serveOptions) error {
-	h, err := server.New(e.log, st, server.WithWebhooks(server.Webhooks{
+	live, err := standings.Open(ctx, st, e.log)
+	if err != nil {
+		return err
+	}
+	h, err := server.New(e.log, st, live, server.WithClock(st.Now), server.WithWebhooks(server.Webhooks{
 		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
 		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
 		DiscourseURL:    e.getenv("CADRE_DISCOURSE_URL"),
-	}), server.WithAutoMerge(opt.autoMerge))
+	}))
 	if err != nil {
 		return err
 	}
@@ -100,18 +114,10 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	watched := make(chan struct{})
-	go func() { h.Watch(watchCtx, watchInterval); close(watched) }()
-	defer func() { stopWatch(); <-watched }()
-	if syncEvery := opt.syncEvery; syncEvery > 0 {
-		// Stopped before the store closes, so that a sync under way records
-		// its outcome and releases its lease.
-		syncCtx, stopSync := context.WithCancel(ctx)
-		synced := make(chan struct{})
-		go func() { h.Sync(syncCtx, syncEvery); close(synced) }()
-		defer func() { stopSync(); <-synced }()
-	}
+	workCtx, stopWork := context.WithCancel(ctx)
+	worked := make(chan struct{})
+	go func() { worker.Run(workCtx, e.log, jobs(e, st, live, opt)...); close(worked) }()
+	defer func() { stopWork(); <-worked }()
 	e.log.Info("serving", "url", "http://"+ln.Addr().String(), "db", redact(db), "backend", st.Dialect())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -130,4 +136,43 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// jobs are the worker's: the standings kept current (and stored now and then
+// and on the way out), and, when switched on, the sources synced with
+// automatic merges after each round.
+func jobs(e *env, st *store.Store, live *standings.Live, opt serveOptions) []worker.Job {
+	js := []worker.Job{{
+		Name: "standings", Every: watchInterval,
+		Run: func(ctx context.Context) error {
+			if err := live.Refresh(ctx); err != nil {
+				return err
+			}
+			return live.SaveIfDue(ctx, snapshotEvery)
+		},
+		Stop: live.Save,
+	}}
+	if opt.syncEvery > 0 {
+		owner, im := connector.Owner(), st.NewImporter()
+		js = append(js, worker.Job{
+			Name: "sync", Every: opt.syncEvery,
+			Run: func(ctx context.Context) error {
+				if err := connector.SyncAll(ctx, e.log, st, im, owner, nil); err != nil {
+					return fmt.Errorf("list sources to sync: %w", err)
+				}
+				if opt.autoMerge <= 0 || ctx.Err() != nil {
+					return nil
+				}
+				done, err := identity.AutoMerge(ctx, st, opt.autoMerge, "auto-merge")
+				for _, sg := range done {
+					e.log.Info("merged automatically", "from", sg.From, "into", sg.Into, "confidence", sg.Confidence, "reason", sg.Reason)
+				}
+				if err != nil {
+					return fmt.Errorf("automatic merges: %w", err)
+				}
+				return nil
+			},
+		})
+	}
+	return js
 }

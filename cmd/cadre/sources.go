@@ -10,7 +10,6 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/connector"
-	"github.com/cadrehq/cadre/store"
 )
 
 const sourcesHelp = `List the sources Cadre syncs on a schedule (cadre serve, every --sync-every)
@@ -61,7 +60,7 @@ func cmdSources(ctx context.Context, e *env) error {
 	if sub != "add" && (*kind != "" || len(sets) > 0) {
 		return usagef("--kind and --set go with add")
 	}
-	var src *store.Source
+	var src *cadre.Source
 	if sub == "add" {
 		if src, err = sourceToAdd(e, name, *kind, sets); err != nil {
 			return err
@@ -104,7 +103,7 @@ func cmdSources(ctx context.Context, e *env) error {
 		if !s.LastSyncAt.IsZero() {
 			last = s.LastSyncAt.Format(time.RFC3339)
 		}
-		if connector.Syncing(&s, st.Now()) {
+		if s.Syncing(st.Now()) {
 			last = "syncing now"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Name, s.Kind, last, s.Cursor, s.Inserted, s.Duplicates, s.Rejected, oneLine(s.LastError, 100))
@@ -120,7 +119,7 @@ func cmdSources(ctx context.Context, e *env) error {
 
 // sourceToAdd builds the source "sources add" saves, checking its
 // configuration the way a sync will read it.
-func sourceToAdd(e *env, name, kind string, sets setFlag) (*store.Source, error) {
+func sourceToAdd(e *env, name, kind string, sets setFlag) (*cadre.Source, error) {
 	if kind == "" {
 		return nil, usagef("add needs --kind: %s", strings.Join(connector.Kinds(), " or "))
 	}
@@ -133,7 +132,7 @@ func sourceToAdd(e *env, name, kind string, sets setFlag) (*store.Source, error)
 		}
 		config[key] = v
 	}
-	src := &store.Source{Name: name, Kind: kind, Config: config}
+	src := &cadre.Source{Name: name, Kind: kind, Config: config}
 	if _, err := connector.New(*src, nil, nil); err != nil {
 		return nil, err
 	}
@@ -173,9 +172,9 @@ type sourceRow struct {
 	Syncing    bool       `json:"syncing"`
 }
 
-func sourceJSON(s *store.Source, now time.Time) sourceRow {
+func sourceJSON(s *cadre.Source, now time.Time) sourceRow {
 	row := sourceRow{Name: s.Name, Kind: s.Kind, ConfigKeys: []string{}, Cursor: s.Cursor, LastError: s.LastError,
-		Inserted: s.Inserted, Duplicates: s.Duplicates, Rejected: s.Rejected, Syncing: connector.Syncing(s, now)}
+		Inserted: s.Inserted, Duplicates: s.Duplicates, Rejected: s.Rejected, Syncing: s.Syncing(now)}
 	for k := range s.Config {
 		row.ConfigKeys = append(row.ConfigKeys, k)
 	}
@@ -232,9 +231,10 @@ func cmdSync(ctx context.Context, e *env) error {
 		}
 	}
 	owner := connector.Owner()
+	im := st.NewImporter()
 	failed := 0
 	for _, name := range names {
-		res, err := connector.Run(ctx, st, name, owner, connector.DefaultLease, nil)
+		res, err := connector.Run(ctx, st, im, name, owner, connector.DefaultLease, nil)
 		switch {
 		case cadre.ErrorCode(err) == cadre.ECONFLICT:
 			// Another instance holds the source: its sync brings the records.

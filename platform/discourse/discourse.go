@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cadrehq/cadre"
 )
@@ -269,21 +268,7 @@ func safeSlug(slug string) bool {
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s is not an RFC 3339 time", quote(s))
+		return time.Time{}, fmt.Errorf("%s is not an RFC 3339 time", cadre.Quote(s))
 	}
 	return t.UTC(), nil
-}
-
-// quote quotes a value for a message, cut short so that a long value does not
-// make a long message.
-func quote(s string) string {
-	const limit = 40
-	if len(s) <= limit {
-		return strconv.Quote(s)
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "..."
 }

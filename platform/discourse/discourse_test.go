@@ -171,7 +171,7 @@ func TestRecordErrors(t *testing.T) {
 		{"no username", func(p *Post) { p.Username = " " }, "username: missing"},
 		{"no created_at", func(p *Post) { p.CreatedAt = "" }, "created_at: missing"},
 		{"bad created_at", func(p *Post) { p.CreatedAt = "2025-03-01 12:00" }, `created_at: "2025-03-01 12:00" is not an RFC 3339 time`},
-		{"long bad created_at", func(p *Post) { p.CreatedAt = strings.Repeat("x", 100) }, `created_at: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... is not`},
+		{"long bad created_at", func(p *Post) { p.CreatedAt = strings.Repeat("x", 100) }, `created_at: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... is not`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

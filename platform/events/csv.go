@@ -193,7 +193,7 @@ func (r *CSVReader) records(row []string) ([]cadre.ActivityRecord, string) {
 	recs := make([]cadre.ActivityRecord, len(names))
 	for i, name := range names {
 		email := strings.ToLower(emails[i])
-		if email != "" && !interchange.ValidEmail(email) {
+		if email != "" && !cadre.ValidEmail(email) {
 			return nil, fmt.Sprintf("%s: %q is not an email address", colSpeakerEmail, emails[i])
 		}
 		ref := cadre.MemberRef{Email: email, Name: name}

@@ -320,7 +320,7 @@ func speaker(p property) (ref cadre.MemberRef, key, reason string) {
 	var email string
 	if addr, ok := cutPrefixFold(strings.TrimSpace(p.value), "mailto:"); ok {
 		email = strings.ToLower(addr)
-		if !interchange.ValidEmail(email) {
+		if !cadre.ValidEmail(email) {
 			return ref, "", fmt.Sprintf("%s: %q is not an email address", p.name, addr)
 		}
 	}

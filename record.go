@@ -1,0 +1,143 @@
+package cadre
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// RecordField names one field of an ActivityRecord, so that each format can
+// spell it its own way in messages.
+type RecordField int
+
+// The fields of an activity record. A reference's fields follow it: Member,
+// then its platform, handle, email and name.
+const (
+	FieldSource RecordField = iota
+	FieldExternalID
+	FieldType
+	FieldOccurredAt
+	FieldMember
+	FieldMemberPlatform
+	FieldMemberHandle
+	FieldMemberEmail
+	FieldMemberName
+	FieldURL
+	FieldTitle
+	FieldEffortMinutes
+	FieldMetrics
+	FieldMentee
+	FieldMenteePlatform
+	FieldMenteeHandle
+	FieldMenteeEmail
+	FieldMenteeName
+	FieldStatus
+	NumRecordFields
+)
+
+// jsonFieldNames spell the fields as the JSON interchange format does (SPEC
+// section 8).
+var jsonFieldNames = [NumRecordFields]string{
+	"source", "external_id", "type", "occurred_at",
+	"member", "member.platform", "member.handle", "member.email", "member.name",
+	"url", "title", "effort_minutes", "metrics",
+	"mentee", "mentee.platform", "mentee.handle", "mentee.email", "mentee.name",
+	"status",
+}
+
+// String spells f as the JSON interchange format does.
+func (f RecordField) String() string { return jsonFieldNames[f] }
+
+// Activities happen between these instants: anything outside is a mistake,
+// and years beyond four digits cannot be written in RFC 3339.
+var (
+	EarliestActivity = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	LatestActivity   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) // exclusive
+)
+
+// Check returns why rec cannot be stored, or "": the one rule every way in
+// (import files, webhooks, API syncs) shares. name spells the fields in the
+// messages. Records come trimmed; a record's identity (source and external
+// id) may still be missing, as a reader fills it in from the valid record.
+func (rec *ActivityRecord) Check(name func(RecordField) string) string {
+	switch {
+	case rec.Type == "":
+		return name(FieldType) + ": missing"
+	case rec.OccurredAt.IsZero():
+		return name(FieldOccurredAt) + ": missing"
+	case rec.OccurredAt.Before(EarliestActivity) || !rec.OccurredAt.Before(LatestActivity):
+		return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", name(FieldOccurredAt), rec.OccurredAt.UTC().Format(time.RFC3339Nano))
+	}
+	if reason := checkRef(rec.Member, FieldMember, name); reason != "" {
+		return reason
+	}
+	if rec.Mentee != (MemberRef{}) {
+		if reason := checkRef(rec.Mentee, FieldMentee, name); reason != "" {
+			return reason
+		}
+	}
+	if rec.HasEffort {
+		switch e := rec.EffortMinutes; {
+		case math.IsNaN(e) || math.IsInf(e, 0):
+			return name(FieldEffortMinutes) + ": not a finite number"
+		case e < 0:
+			return fmt.Sprintf("%s: must not be negative, got %v", name(FieldEffortMinutes), e)
+		}
+	}
+	if rec.Status != "" && !rec.Status.Valid() {
+		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", name(FieldStatus), Quote(string(rec.Status)))
+	}
+	return ""
+}
+
+// checkRef validates the member or mentee reference ref; which is
+// FieldMember or FieldMentee, and the fields of ref follow it.
+func checkRef(ref MemberRef, which RecordField, name func(RecordField) string) string {
+	platform, handle, email := which+1, which+2, which+3
+	switch {
+	case ref == (MemberRef{}):
+		return name(which) + ": missing"
+	case ref.Handle != "" && ref.Platform == "":
+		return fmt.Sprintf("%s: missing (required with %s)", name(platform), name(handle))
+	case ref.Platform != "" && ref.Handle == "":
+		return fmt.Sprintf("%s: missing (required with %s)", name(handle), name(platform))
+	case ref.Handle == "" && ref.Email == "":
+		return fmt.Sprintf("%s: needs %s and %s, or %s", name(which), name(platform), name(handle), name(email))
+	case ref.Email != "" && !ValidEmail(ref.Email):
+		return fmt.Sprintf("%s: invalid address %s", name(email), Quote(ref.Email))
+	}
+	return ""
+}
+
+// Validate applies the default that every way in shares (a record with no
+// status is approved) and checks rec, identity included, as an EINVALID
+// error naming the field as the JSON interchange format does: what a record
+// must be to be stored.
+func (rec *ActivityRecord) Validate() error {
+	if rec.Status == "" {
+		rec.Status = ActivityApproved
+	}
+	if rec.Source == "" || rec.ExternalID == "" {
+		return Errorf(EINVALID, "%s and %s: required", FieldSource, FieldExternalID)
+	}
+	if reason := rec.Check(RecordField.String); reason != "" {
+		return Errorf(EINVALID, "%s", reason)
+	}
+	return nil
+}
+
+// ValidEmail is a plausibility check, not RFC 5322: something on both sides of
+// the last '@' and no spaces or control characters.
+func ValidEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return false
+		}
+	}
+	return true
+}
