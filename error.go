@@ -18,16 +18,25 @@ const (
 )
 
 // Error is an application error with a code and a message safe to show users.
+// Err is what caused it, when another error did: errors.Is and errors.As
+// reach it.
 type Error struct {
 	Code    string
 	Message string
+	Err     error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
 
-// Errorf returns an *Error with the given code and formatted message.
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and formatted message. An
+// error among args that the format writes with %w becomes its cause, and its
+// text goes into the message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	wrapped := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: wrapped.Error(), Err: errors.Unwrap(wrapped)}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any

@@ -52,7 +52,7 @@ func (c *rssConnector) Sync(ctx context.Context, cursor string, emit func(cadre.
 	var prev rssCursor
 	if cursor != "" {
 		if err := json.Unmarshal([]byte(cursor), &prev); err != nil {
-			return cursor, cadre.Errorf(cadre.EINVALID, "rss cursor %q is unreadable: %v", cursor, err)
+			return cursor, cadre.Errorf(cadre.EINVALID, "rss cursor %q is unreadable: %w", cursor, err)
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)

@@ -42,7 +42,7 @@ func (s *Suggester) Split(a, b int64) { s.refused[pair(a, b)] = true }
 // have the same handle; na and nb are their names.
 func (s *Suggester) SameHandle(a, b int64, handle, pa, pb, na, nb string) {
 	switch {
-	case normalName(na) == normalName(nb) && !strings.EqualFold(na, handle):
+	case normalName(na) != "" && normalName(na) == normalName(nb) && !strings.EqualFold(na, handle):
 		s.propose(a, b, sameHandleAndName, fmt.Sprintf("same handle %q and name %q on %s and %s", handle, na, pa, pb))
 	case len([]rune(handle)) <= 4:
 		s.propose(a, b, sameShortHandle, fmt.Sprintf("same short handle %q on %s and %s", handle, pa, pb))
@@ -61,9 +61,6 @@ func (s *Suggester) Member(id int64, name string) {
 
 func (s *Suggester) propose(a, b int64, conf float64, reason string) {
 	p := pair(a, b)
-	if s.refused[p] {
-		return
-	}
 	if old, ok := s.best[p]; !ok || conf > old.Confidence {
 		s.best[p] = cadre.MergeSuggestion{Into: p[0], From: p[1], Reason: reason, Confidence: conf}
 	}
@@ -83,8 +80,10 @@ func (s *Suggester) Suggestions() []cadre.MergeSuggestion {
 		}
 	}
 	out := make([]cadre.MergeSuggestion, 0, len(s.best))
-	for _, sg := range s.best {
-		out = append(out, sg)
+	for p, sg := range s.best {
+		if !s.refused[p] {
+			out = append(out, sg)
+		}
 	}
 	slices.SortFunc(out, func(x, y cadre.MergeSuggestion) int {
 		if c := cmp.Compare(y.Confidence, x.Confidence); c != 0 {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,7 +31,7 @@ func (s *Server) handleMembersPage() http.Handler {
 		q := r.URL.Query()
 		offset, limit, err := pageParams(q)
 		if err != nil {
-			http.Error(w, cadre.ErrorMessage(err), statusOf(err))
+			s.failPage(w, r, err)
 			return
 		}
 		status := cadre.MemberStatus(q.Get("status"))
@@ -39,8 +40,7 @@ func (s *Server) handleMembersPage() http.Handler {
 		}
 		ms, total, err := s.store.Members(r.Context(), cadre.MemberFilter{Status: status, Query: q.Get("q"), Offset: offset, Limit: limit})
 		if err != nil {
-			s.log.Error("members page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failPage(w, r, err)
 			return
 		}
 		p := membersPage{Members: ms, Total: total, Status: string(status), Query: q.Get("q"), Offset: offset, Limit: limit}
@@ -65,17 +65,40 @@ func (s *Server) handleMembersPage() http.Handler {
 	})
 }
 
+// errorPage is the data of templates/error.html.
+type errorPage struct {
+	Title   string
+	Message string
+}
+
+// failPage answers a page's request with an HTML page saying what went
+// wrong, with the error's status; internal errors are logged, not shown.
+func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.renderStatus(w, status, "error.html", errorPage{Title: http.StatusText(status), Message: cadre.ErrorMessage(err)})
+}
+
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, name string, data any) {
+	s.renderStatus(w, http.StatusOK, name, data)
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "<!doctype html><title>Internal error · Cadre</title><h1>Internal error</h1><p>The page could not be drawn; the server log says why.</p>")
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	buf.WriteTo(w)
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
 }
 
 // leaderboardPage is the data of templates/leaderboard.html.
@@ -100,8 +123,7 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 			return nil
 		})
 		if err != nil {
-			s.log.Error("leaderboard page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failPage(w, r, err)
 			return
 		}
 		if len(p.Entries) > 0 {
@@ -120,9 +142,9 @@ type memberPage struct {
 
 func (s *Server) handleMemberPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		id, err := memberID(r)
 		if err != nil {
-			http.NotFound(w, r)
+			s.failPage(w, r, err)
 			return
 		}
 		var ms *standings.MemberScore
@@ -131,17 +153,12 @@ func (s *Server) handleMemberPage() http.Handler {
 			return err
 		})
 		if err != nil {
-			status := statusOf(err)
-			if status == http.StatusInternalServerError {
-				s.log.Error("member page", "err", err)
-			}
-			http.Error(w, cadre.ErrorMessage(err), status)
+			s.failPage(w, r, err)
 			return
 		}
 		ids, err := s.store.Identities(r.Context(), id)
 		if err != nil {
-			s.log.Error("member page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failPage(w, r, err)
 			return
 		}
 		s.render(w, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids})
@@ -159,8 +176,7 @@ func (s *Server) handleReviewPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		acts, total, err := s.store.Activities(r.Context(), cadre.ActivityFilter{Source: cadre.SelfReportSource, Status: cadre.ActivityPending, Limit: maxPage})
 		if err != nil {
-			s.log.Error("review page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failPage(w, r, err)
 			return
 		}
 		slices.Reverse(acts) // oldest first: the longest waiting
@@ -171,8 +187,7 @@ func (s *Server) handleReviewPage() http.Handler {
 			}
 			m, err := s.store.Member(r.Context(), a.MemberID)
 			if err != nil {
-				s.log.Error("review page", "err", err)
-				http.Error(w, "internal error", http.StatusInternalServerError)
+				s.failPage(w, r, err)
 				return
 			}
 			p.Names[a.MemberID] = m.Name
@@ -195,8 +210,7 @@ func (s *Server) handleSourcesPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		srcs, err := s.store.Sources(r.Context())
 		if err != nil {
-			s.log.Error("sources page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.failPage(w, r, err)
 			return
 		}
 		p := sourcesPage{Sources: make([]sourceRow, len(srcs))}

@@ -17,7 +17,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, example string) e
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %v", example, err)
+		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %w", example, err)
 	}
 	return nil
 }

@@ -84,7 +84,9 @@ func TestAPI(t *testing.T) {
 			{"stylesheet", "/static/cadre.css", 200, -1, `--accent`},
 			{"leaderboard page", "/leaderboard", 200, -1, `Ada Ambassador`},
 			{"leaderboard page filtered", "/leaderboard?status=member", 200, -1, `bob`},
-			{"member page unknown", "/members/999", 404, -1, `not found`},
+			{"member page unknown", "/members/999", 404, -1, `<h1>Not Found</h1>`},
+			{"member page bad id", "/members/x", 400, -1, `<p class="lead">member id must be a number</p>`},
+			{"members page bad offset", "/?offset=-1", 400, -1, `offset must be a non-negative integer`},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +101,10 @@ func TestAPI(t *testing.T) {
 				}
 				if !strings.Contains(string(body), tt.wantInBody) {
 					t.Errorf("body lacks %q:\n%s", tt.wantInBody, body)
+				}
+				page := !strings.HasPrefix(tt.path, "/api/") && !strings.HasPrefix(tt.path, "/healthz") && !strings.HasPrefix(tt.path, "/static/")
+				if ct := resp.Header.Get("Content-Type"); page && ct != "text/html; charset=utf-8" {
+					t.Errorf("a page answers with %q", ct)
 				}
 				if tt.wantTotal >= 0 {
 					var page struct{ Total int }

@@ -78,12 +78,12 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDelivery))
 	if err != nil {
-		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "read delivery: %v", err))
+		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "read delivery: %w", err))
 		return
 	}
 	if err := d.verify(d.secret, body, r.Header.Get(d.sigName)); err != nil {
 		s.log.Warn("webhook refused", "platform", d.platform, "delivery", d.id, "remote", r.RemoteAddr, "err", err)
-		s.fail(w, r, cadre.Errorf(cadre.EUNAUTHORIZED, "%v", err))
+		s.fail(w, r, cadre.Errorf(cadre.EUNAUTHORIZED, "%w", err))
 		return
 	}
 	if d.id == "" {
@@ -92,7 +92,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 	}
 	recs, err := d.records(body)
 	if err != nil {
-		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s delivery %s: %v", d.platform, d.id, err))
+		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s delivery %s: %w", d.platform, d.id, err))
 		return
 	}
 	if len(recs) == 0 {

@@ -12,10 +12,10 @@ import (
 
 // SaveCriteria validates document and stores it as the next criteria version,
 // auditing the change. A document that does not validate is refused with an
-// EINVALID error that also wraps the criteria package's field errors.
+// EINVALID error that wraps the criteria package's field errors.
 func (s *Store) SaveCriteria(ctx context.Context, document, author string) (int, error) {
 	if _, err := criteria.Parse([]byte(document)); err != nil {
-		return 0, errors.Join(cadre.Errorf(cadre.EINVALID, "invalid criteria: %v", err), err)
+		return 0, cadre.Errorf(cadre.EINVALID, "invalid criteria: %w", err)
 	}
 	var version int
 	err := s.withTx(ctx, func(tx *sql.Tx) error {

@@ -154,7 +154,7 @@ func loadCriteriaFile(e *env, path string) ([]byte, error) {
 			}
 			return nil, errReported
 		}
-		return nil, cadre.Errorf(cadre.EINVALID, "%s: %v", path, err)
+		return nil, cadre.Errorf(cadre.EINVALID, "%s: %w", path, err)
 	}
 	return data, nil
 }

@@ -145,7 +145,7 @@ func parseCursor(s string) (cursor, error) {
 		return cur, nil
 	}
 	if err := json.Unmarshal([]byte(s), &cur); err != nil {
-		return cur, cadre.Errorf(cadre.EINVALID, "github cursor %q is not valid: %v", s, err)
+		return cur, cadre.Errorf(cadre.EINVALID, "github cursor %q is not valid: %w", s, err)
 	}
 	return cur, nil
 }
