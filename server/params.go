@@ -28,15 +28,16 @@ func pageParams(q url.Values) (offset, limit int, err error) {
 	return offset, limit, nil
 }
 
-// timeParam reads an optional RFC 3339 time; absent, it is the zero time.
+// timeParam reads an optional time (cadre.ParseTime); absent, it is the
+// zero time.
 func timeParam(q url.Values, name string) (time.Time, error) {
 	v := q.Get(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := cadre.ParseTime(v)
 	if err != nil {
-		return time.Time{}, cadre.Errorf(cadre.EINVALID, "%s must be an RFC 3339 time such as 2025-06-30T00:00:00Z, got %q", name, v)
+		return time.Time{}, cadre.Errorf(cadre.EINVALID, "%s: %w", name, err)
 	}
 	return t, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cadrehq/cadre"
 )
@@ -57,7 +56,7 @@ func (s *Server) handleReport() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		date, err := parseDate(req.Date)
+		date, err := cadre.ParseTime(req.Date)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -70,16 +69,6 @@ func (s *Server) handleReport() http.Handler {
 		}
 		writeJSON(w, http.StatusCreated, toActivityJSON(a))
 	})
-}
-
-// parseDate reads a date or an RFC 3339 time.
-func parseDate(v string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, time.DateOnly} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, cadre.Errorf(cadre.EINVALID, "date must be a date such as 2025-05-14 or an RFC 3339 time, got %q", v)
 }
 
 func (s *Server) handleReports() http.Handler {

@@ -265,15 +265,17 @@ func (s *Store) FindMember(ctx context.Context, ref string) (int64, error) {
 		}
 		return id, nil
 	}
-	var query string
-	var args []any
-	switch platform, handle, ok := strings.Cut(ref, ":"); {
-	case strings.Contains(ref, "@"):
-		query, args = `SELECT member_id FROM member_emails WHERE email = ?`, []any{strings.ToLower(ref)}
-	case ok:
-		query, args = `SELECT member_id FROM identities WHERE platform = ? AND handle_key = ?`, []any{platform, strings.ToLower(handle)}
-	default:
-		query, args = `SELECT DISTINCT member_id FROM identities WHERE handle_key = ?`, []any{strings.ToLower(ref)}
+	query, args := `SELECT DISTINCT member_id FROM identities WHERE handle_key = ?`, []any{strings.ToLower(ref)}
+	if strings.ContainsAny(ref, ":@") {
+		mr, err := cadre.ParseMemberRef(ref)
+		if err != nil {
+			return 0, err
+		}
+		if mr.Email != "" {
+			query, args = `SELECT member_id FROM member_emails WHERE email = ?`, []any{mr.Email}
+		} else {
+			query, args = `SELECT member_id FROM identities WHERE platform = ? AND handle_key = ?`, []any{mr.Platform, strings.ToLower(mr.Handle)}
+		}
 	}
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {

@@ -356,7 +356,7 @@ func TestFindMember(t *testing.T) {
 			t.Fatal(err)
 		}
 		sam := cadre.Member{Name: "Sam"}
-		if err := s.CreateMember(ctx, &sam, []cadre.Identity{{Platform: "github", Handle: "sam"}}); err != nil {
+		if err := s.CreateMember(ctx, &sam, []cadre.Identity{{Platform: "github", Handle: "sam"}, {Platform: "discourse", Handle: "sam@work"}}); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
@@ -372,6 +372,10 @@ func TestFindMember(t *testing.T) {
 			{"sam", 0, cadre.ECONFLICT},
 			{"nobody", 0, cadre.ENOTFOUND},
 			{"999", 0, cadre.ENOTFOUND},
+			// As cadre.ParseMemberRef reads it: a handle with an "@" on a
+			// platform, not an email address.
+			{"discourse:sam@work", sam.ID, ""},
+			{"github:", 0, cadre.EINVALID},
 		}
 		for _, tt := range tests {
 			id, err := s.FindMember(ctx, tt.ref)

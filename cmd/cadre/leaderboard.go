@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
@@ -22,13 +24,12 @@ func (a *atFlag) String() string {
 }
 
 func (a *atFlag) Set(v string) error {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			a.t = t
-			return nil
-		}
+	t, err := cadre.ParseTime(v)
+	if err != nil {
+		return errors.New(cadre.ErrorMessage(err))
 	}
-	return fmt.Errorf("want an RFC 3339 time such as 2025-06-30T00:00:00Z or a date such as 2025-06-30, got %q", v)
+	a.t = t
+	return nil
 }
 
 // or returns the time, or now when none was given.
