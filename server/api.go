@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/cadrehq/cadre"
 )
@@ -39,55 +38,6 @@ type page[T any] struct {
 	Limit  int `json:"limit"`
 }
 
-type memberJSON struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	Emails     []string  `json:"emails"`
-	Status     string    `json:"status"`
-	Staff      bool      `json:"staff"`
-	Bot        bool      `json:"bot"`
-	Region     string    `json:"region,omitempty"`
-	Company    string    `json:"company,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	Activities *int      `json:"activities,omitempty"`
-}
-
-func toMemberJSON(m *cadre.Member) memberJSON {
-	emails := m.Emails
-	if emails == nil {
-		emails = []string{}
-	}
-	return memberJSON{ID: m.ID, Name: m.Name, Emails: emails, Status: string(m.Status), Staff: m.Staff, Bot: m.Bot,
-		Region: m.Region, Company: m.Company, CreatedAt: m.CreatedAt}
-}
-
-type activityJSON struct {
-	ID            int64              `json:"id"`
-	MemberID      int64              `json:"member_id"`
-	Type          string             `json:"type"`
-	OccurredAt    time.Time          `json:"occurred_at"`
-	Source        string             `json:"source"`
-	ExternalID    string             `json:"external_id"`
-	Status        string             `json:"status"`
-	EffortMinutes *float64           `json:"effort_minutes,omitempty"`
-	URL           string             `json:"url,omitempty"`
-	Title         string             `json:"title,omitempty"`
-	Metrics       map[string]float64 `json:"metrics,omitempty"`
-	MenteeID      int64              `json:"mentee_id,omitempty"`
-	DuplicateOf   int64              `json:"duplicate_of,omitempty"`
-}
-
-func toActivityJSON(a *cadre.Activity) activityJSON {
-	j := activityJSON{ID: a.ID, MemberID: a.MemberID, Type: a.Type, OccurredAt: a.OccurredAt, Source: a.Source,
-		ExternalID: a.ExternalID, Status: string(a.Status), URL: a.URL, Title: a.Title, Metrics: a.Metrics, MenteeID: a.MenteeID,
-		DuplicateOf: a.DuplicateOf}
-	if a.HasEffort {
-		e := a.EffortMinutes
-		j.EffortMinutes = &e
-	}
-	return j
-}
-
 func (s *Server) handleMembers() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -106,10 +56,9 @@ func (s *Server) handleMembers() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		out := page[memberJSON]{Items: make([]memberJSON, len(ms)), Total: total, Offset: offset, Limit: limit}
+		out := page[MemberJSON]{Items: make([]MemberJSON, len(ms)), Total: total, Offset: offset, Limit: limit}
 		for i := range ms {
-			out.Items[i] = toMemberJSON(&ms[i].Member)
-			out.Items[i].Activities = &ms[i].Activities
+			out.Items[i] = NewMemberSummaryJSON(&ms[i])
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -127,7 +76,7 @@ func (s *Server) handleMember() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, toMemberJSON(m))
+		writeJSON(w, http.StatusOK, NewMemberJSON(m))
 	})
 }
 
@@ -143,9 +92,9 @@ func (s *Server) handleActivities() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		out := page[activityJSON]{Items: make([]activityJSON, len(acts)), Total: total, Offset: f.Offset, Limit: f.Limit}
+		out := page[ActivityJSON]{Items: make([]ActivityJSON, len(acts)), Total: total, Offset: f.Offset, Limit: f.Limit}
 		for i := range acts {
-			out.Items[i] = toActivityJSON(&acts[i])
+			out.Items[i] = NewActivityJSON(&acts[i])
 		}
 		writeJSON(w, http.StatusOK, out)
 	})

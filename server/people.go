@@ -67,7 +67,7 @@ func (s *Server) handleReport() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, toActivityJSON(a))
+		writeJSON(w, http.StatusCreated, NewActivityJSON(a))
 	})
 }
 
@@ -92,9 +92,9 @@ func (s *Server) handleReports() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		out := page[activityJSON]{Items: make([]activityJSON, len(acts)), Total: total, Offset: offset, Limit: limit}
+		out := page[ActivityJSON]{Items: make([]ActivityJSON, len(acts)), Total: total, Offset: offset, Limit: limit}
 		for i := range acts {
-			out.Items[i] = toActivityJSON(&acts[i])
+			out.Items[i] = NewActivityJSON(&acts[i])
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -130,15 +130,8 @@ func (s *Server) handleReview() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, toActivityJSON(a))
+		writeJSON(w, http.StatusOK, NewActivityJSON(a))
 	})
-}
-
-type suggestionJSON struct {
-	Into       int64   `json:"into"`
-	From       int64   `json:"from"`
-	Reason     string  `json:"reason"`
-	Confidence float64 `json:"confidence"`
 }
 
 func (s *Server) handleMergeSuggestions() http.Handler {
@@ -148,11 +141,7 @@ func (s *Server) handleMergeSuggestions() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		out := make([]suggestionJSON, len(sgs))
-		for i, sg := range sgs {
-			out[i] = suggestionJSON{sg.Into, sg.From, sg.Reason, sg.Confidence}
-		}
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, NewSuggestionsJSON(sgs))
 	})
 }
 

@@ -58,7 +58,7 @@ func (s *Server) handleLeaderboard() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, entries)
+		writeJSON(w, http.StatusOK, NewLeaderboardJSON(entries))
 	})
 }
 
@@ -78,7 +78,7 @@ func (s *Server) handleShare() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, share)
+		writeJSON(w, http.StatusOK, NewShareJSON(share))
 	})
 }
 
@@ -86,15 +86,6 @@ func (s *Server) handleShare() http.Handler {
 type calibrateRequest struct {
 	Target *float64   `json:"target"`
 	At     *time.Time `json:"at"`
-}
-
-type calibrateResponse struct {
-	At         time.Time `json:"at"`
-	Target     float64   `json:"target"`
-	Threshold  float64   `json:"threshold"`
-	Active     int       `json:"active"`
-	Qualifying int       `json:"qualifying"`
-	Share      float64   `json:"share"`
 }
 
 func (s *Server) handleCalibrate() http.Handler {
@@ -121,8 +112,7 @@ func (s *Server) handleCalibrate() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, calibrateResponse{At: at, Target: cal.Target, Threshold: cal.Threshold,
-			Active: cal.Active, Qualifying: cal.Qualifying, Share: cal.Share})
+		writeJSON(w, http.StatusOK, NewCalibrationJSON(at, cal))
 	})
 }
 
@@ -147,6 +137,6 @@ func (s *Server) handleMemberScore() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, ms)
+		writeJSON(w, http.StatusOK, NewMemberScoreJSON(ms))
 	})
 }

@@ -10,51 +10,51 @@ import (
 // MemberScore is a member's score explained: where it comes from, how it
 // moved, and where it is heading (issue: member score breakdown).
 type MemberScore struct {
-	MemberID   int64      `json:"member_id"`
-	Name       string     `json:"name"`
-	Status     string     `json:"status"`
-	Excluded   bool       `json:"excluded"` // staff or bot: never ranked
-	At         time.Time  `json:"at"`
-	Score      float64    `json:"score"`
-	Achieve    float64    `json:"achieve"`
-	Maintain   float64    `json:"maintain"`
-	ByType     []Part     `json:"by_type"`
-	ByQuarter  []Part     `json:"by_quarter"`
-	History    []ScoreAt  `json:"history"`
-	Projection Projection `json:"projection"`
+	MemberID   int64
+	Name       string
+	Status     string
+	Excluded   bool // staff or bot: never ranked
+	At         time.Time
+	Score      float64
+	Achieve    float64
+	Maintain   float64
+	ByType     []Part
+	ByQuarter  []Part
+	History    []ScoreAt
+	Projection Projection
 }
 
 // Part is the share of a score some activities make up.
 type Part struct {
-	Key        string  `json:"key"`
-	Activities int     `json:"activities"`
-	Points     float64 `json:"points"`
-	Score      float64 `json:"score"`
+	Key        string
+	Activities int
+	Points     float64
+	Score      float64
 }
 
 // ScoreAt is a score at an instant.
 type ScoreAt struct {
-	At    time.Time `json:"at"`
-	Score float64   `json:"score"`
+	At    time.Time
+	Score float64
 }
 
 // Projection is where the score heads without new activity; times are null
 // when the score never falls below the threshold or is below it already.
 type Projection struct {
-	NextReview    time.Time  `json:"next_review"`
-	ScoreThen     float64    `json:"score_then"`
-	BelowMaintain *time.Time `json:"below_maintain"`
-	BelowAchieve  *time.Time `json:"below_achieve"`
-	PointsNeeded  float64    `json:"points_needed"`
+	NextReview    time.Time
+	ScoreThen     float64
+	BelowMaintain *time.Time
+	BelowAchieve  *time.Time
+	PointsNeeded  float64
 	// ToMaintain says how many activities of each type alone would make
 	// up PointsNeeded, in the criteria's order of types.
-	ToMaintain []TypeCount `json:"to_maintain"`
+	ToMaintain []TypeCount
 }
 
 // TypeCount is a number of activities of one type.
 type TypeCount struct {
-	Type  string `json:"type"`
-	Count int    `json:"count"`
+	Type  string
+	Count int
 }
 
 // Member explains the score of the member with the given ID at t.

@@ -136,11 +136,11 @@ func (e *Engine) board(t time.Time) *score.Board {
 
 // Entry is one line of a leaderboard (SPEC section 8).
 type Entry struct {
-	Rank     int     `json:"rank"`
-	MemberID int64   `json:"member_id"`
-	Name     string  `json:"name"`
-	Status   string  `json:"status"`
-	Score    float64 `json:"score"`
+	Rank     int
+	MemberID int64
+	Name     string
+	Status   string
+	Score    float64
 }
 
 // Options select a leaderboard's lines and what its scores count.
@@ -205,14 +205,14 @@ func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
 
 // Share is the state of the bar at an instant (SPEC section 4).
 type Share struct {
-	At         time.Time `json:"at"`
-	Active     int       `json:"active"`
-	Qualifying int       `json:"qualifying"`
-	Share      float64   `json:"share"`
-	Achieve    float64   `json:"achieve"`
-	TargetMin  float64   `json:"target_min"`
-	TargetMax  float64   `json:"target_max"`
-	Warnings   []string  `json:"warnings"`
+	At         time.Time
+	Active     int
+	Qualifying int
+	Share      float64
+	Achieve    float64
+	TargetMin  float64
+	TargetMax  float64
+	Warnings   []string
 }
 
 // Share returns how much of the active community qualifies at t.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
@@ -113,7 +113,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 			return err
 		}
 		if *asJSON {
-			return writeJSONTo(e, cal)
+			return printJSON(e, server.NewCalibrationJSON(t, cal))
 		}
 		fmt.Fprintf(e.stdout, "To qualify %.1f%% of the %d active members, set thresholds.achieve to %.2f:\n%d would qualify, %.1f%% (ties at the threshold can make it more).\n",
 			cal.Target*100, cal.Active, cal.Threshold, cal.Qualifying, cal.Share*100)
@@ -123,7 +123,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 
 func printShare(e *env, sh standings.Share, asJSON bool) error {
 	if asJSON {
-		return writeJSONTo(e, sh)
+		return printJSON(e, server.NewShareJSON(sh))
 	}
 	fmt.Fprintf(e.stdout, "as of %s: %d active members, %d qualify (achieve %.2f): %.1f%% (target %.1f%%-%.1f%%)\n",
 		sh.At.Format(time.RFC3339), sh.Active, sh.Qualifying, sh.Achieve, sh.Share*100, sh.TargetMin*100, sh.TargetMax*100)
@@ -131,12 +131,6 @@ func printShare(e *env, sh standings.Share, asJSON bool) error {
 		fmt.Fprintf(e.stdout, "warning: %s\n", w)
 	}
 	return nil
-}
-
-func writeJSONTo(e *env, v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // loadCriteriaFile reads and validates a criteria document, printing each

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
@@ -94,7 +95,7 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	}
 	board := eng.Leaderboard(at.or(st.Now()), standings.Options{Top: *top, Status: s, Type: *typ, Since: since.t, Until: until.t})
 	if *asJSON {
-		return writeJSONTo(e, board)
+		return printJSON(e, server.NewLeaderboardJSON(board))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RANK\t   SCORE\tNAME\tSTATUS")
@@ -135,7 +136,7 @@ func cmdScore(ctx context.Context, e *env) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSONTo(e, ms)
+		return printJSON(e, server.NewMemberScoreJSON(ms))
 	}
 	return printMemberScore(e, ms)
 }

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/server"
 )
 
 func cmdMembers(ctx context.Context, e *env) error {
@@ -37,26 +37,11 @@ func cmdMembers(ctx context.Context, e *env) error {
 		return err
 	}
 	if *asJSON {
-		type row struct {
-			ID         int64    `json:"id"`
-			Name       string   `json:"name"`
-			Emails     []string `json:"emails"`
-			Status     string   `json:"status"`
-			Staff      bool     `json:"staff"`
-			Bot        bool     `json:"bot"`
-			Activities int      `json:"activities"`
+		rows := make([]server.MemberJSON, len(ms))
+		for i := range ms {
+			rows[i] = server.NewMemberSummaryJSON(&ms[i])
 		}
-		rows := make([]row, len(ms))
-		for i, m := range ms {
-			emails := m.Emails
-			if emails == nil {
-				emails = []string{}
-			}
-			rows[i] = row{m.ID, m.Name, emails, string(m.Status), m.Staff, m.Bot, m.Activities}
-		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return printJSON(e, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tFLAGS\tACTIVITIES")

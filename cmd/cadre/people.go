@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/identity"
+	"github.com/cadrehq/cadre/server"
 )
 
 // actorFlag adds --actor, who an audited change is made by.
@@ -27,11 +27,8 @@ func (e *env) actor(flagged string) string {
 	return "cli"
 }
 
-func printJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+// printJSON writes v as the API shapes it.
+func printJSON(e *env, v any) error { return server.WriteJSON(e.stdout, v) }
 
 const mergeHelp = `Merge two members who are one person: FROM's identities, emails and activities
 move to INTO, and FROM is kept empty so the merge can be undone exactly. Members
@@ -88,17 +85,7 @@ func cmdMerge(ctx context.Context, e *env) error {
 			return err
 		}
 		if *asJSON {
-			type row struct {
-				Into       int64   `json:"into"`
-				From       int64   `json:"from"`
-				Reason     string  `json:"reason"`
-				Confidence float64 `json:"confidence"`
-			}
-			rows := make([]row, len(sgs))
-			for i, s := range sgs {
-				rows[i] = row{s.Into, s.From, s.Reason, s.Confidence}
-			}
-			return printJSON(e, rows)
+			return printJSON(e, server.NewSuggestionsJSON(sgs))
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "INTO\tFROM\tCONFIDENCE\tREASON")
@@ -175,7 +162,7 @@ func cmdReport(ctx context.Context, e *env) error {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e, activityJSON(a))
+		return printJSON(e, server.NewActivityJSON(a))
 	}
 	fmt.Fprintf(e.stdout, "reported as activity %d, pending review\n", a.ID)
 	if a.DuplicateOf != 0 {
@@ -221,9 +208,9 @@ func cmdReview(ctx context.Context, e *env) error {
 		return err
 	}
 	if *asJSON {
-		rows := make([]activityRow, len(pending))
+		rows := make([]server.ActivityJSON, len(pending))
 		for i := range pending {
-			rows[i] = activityJSON(&pending[i])
+			rows[i] = server.NewActivityJSON(&pending[i])
 		}
 		return printJSON(e, rows)
 	}
@@ -241,24 +228,6 @@ func cmdReview(ctx context.Context, e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "%d pending\n", total)
 	return nil
-}
-
-// activityRow is an activity as the CLI prints it in JSON.
-type activityRow struct {
-	ID          int64   `json:"id"`
-	MemberID    int64   `json:"member_id"`
-	Type        string  `json:"type"`
-	OccurredAt  string  `json:"occurred_at"`
-	Source      string  `json:"source"`
-	Status      string  `json:"status"`
-	Title       string  `json:"title"`
-	URL         string  `json:"url"`
-	Effort      float64 `json:"effort_minutes,omitempty"`
-	DuplicateOf int64   `json:"duplicate_of,omitempty"`
-}
-
-func activityJSON(a *cadre.Activity) activityRow {
-	return activityRow{a.ID, a.MemberID, a.Type, a.OccurredAt.Format("2006-01-02T15:04:05Z07:00"), a.Source, string(a.Status), a.Title, a.URL, a.EffortMinutes, a.DuplicateOf}
 }
 
 const staffHelp = `Show the email domains whose members are staff, or set them: members with an

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/connector"
+	"github.com/cadrehq/cadre/server"
 )
 
 const sourcesHelp = `List the sources Cadre syncs on a schedule (cadre serve, every --sync-every)
@@ -90,9 +90,9 @@ func cmdSources(ctx context.Context, e *env) error {
 		return err
 	}
 	if *asJSON {
-		rows := make([]sourceRow, len(srcs))
+		rows := make([]server.SourceJSON, len(srcs))
 		for i := range srcs {
-			rows[i] = sourceJSON(&srcs[i], st.Now())
+			rows[i] = server.NewSourceJSON(&srcs[i], st.Now())
 		}
 		return printJSON(e, rows)
 	}
@@ -155,34 +155,6 @@ func (s setFlag) Set(v string) error {
 	}
 	s[key] = value
 	return nil
-}
-
-// sourceRow is a source as the CLI prints it in JSON: the configuration's
-// keys only, as its values hold API keys.
-type sourceRow struct {
-	Name       string     `json:"name"`
-	Kind       string     `json:"kind"`
-	ConfigKeys []string   `json:"config_keys"`
-	Cursor     string     `json:"cursor"`
-	LastSyncAt *time.Time `json:"last_sync_at"`
-	LastError  string     `json:"last_error"`
-	Inserted   int        `json:"inserted"`
-	Duplicates int        `json:"duplicates"`
-	Rejected   int        `json:"rejected"`
-	Syncing    bool       `json:"syncing"`
-}
-
-func sourceJSON(s *cadre.Source, now time.Time) sourceRow {
-	row := sourceRow{Name: s.Name, Kind: s.Kind, ConfigKeys: []string{}, Cursor: s.Cursor, LastError: s.LastError,
-		Inserted: s.Inserted, Duplicates: s.Duplicates, Rejected: s.Rejected, Syncing: s.Syncing(now)}
-	for k := range s.Config {
-		row.ConfigKeys = append(row.ConfigKeys, k)
-	}
-	slices.Sort(row.ConfigKeys)
-	if !s.LastSyncAt.IsZero() {
-		row.LastSyncAt = &s.LastSyncAt
-	}
-	return row
 }
 
 // oneLine fits an error message into a table cell of at most n runes.

@@ -1,0 +1,251 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/score"
+	"github.com/cadrehq/cadre/standings"
+)
+
+// The JSON shape of each resource, one for the API and the CLI's --json
+// (docs/API.md; the leaderboard is SPEC section 8's).
+
+// MemberJSON is a member.
+type MemberJSON struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Emails     []string  `json:"emails"`
+	Status     string    `json:"status"`
+	Staff      bool      `json:"staff"`
+	Bot        bool      `json:"bot"`
+	Region     string    `json:"region,omitempty"`
+	Company    string    `json:"company,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	Activities *int      `json:"activities,omitempty"`
+}
+
+// NewMemberJSON shapes m.
+func NewMemberJSON(m *cadre.Member) MemberJSON {
+	emails := m.Emails
+	if emails == nil {
+		emails = []string{}
+	}
+	return MemberJSON{ID: m.ID, Name: m.Name, Emails: emails, Status: string(m.Status), Staff: m.Staff, Bot: m.Bot,
+		Region: m.Region, Company: m.Company, CreatedAt: m.CreatedAt}
+}
+
+// NewMemberSummaryJSON shapes a member of a listing, with their activity count.
+func NewMemberSummaryJSON(m *cadre.MemberSummary) MemberJSON {
+	j := NewMemberJSON(&m.Member)
+	n := m.Activities
+	j.Activities = &n
+	return j
+}
+
+// ActivityJSON is an activity.
+type ActivityJSON struct {
+	ID            int64              `json:"id"`
+	MemberID      int64              `json:"member_id"`
+	Type          string             `json:"type"`
+	OccurredAt    time.Time          `json:"occurred_at"`
+	Source        string             `json:"source"`
+	ExternalID    string             `json:"external_id"`
+	Status        string             `json:"status"`
+	EffortMinutes *float64           `json:"effort_minutes,omitempty"`
+	URL           string             `json:"url,omitempty"`
+	Title         string             `json:"title,omitempty"`
+	Metrics       map[string]float64 `json:"metrics,omitempty"`
+	MenteeID      int64              `json:"mentee_id,omitempty"`
+	DuplicateOf   int64              `json:"duplicate_of,omitempty"`
+}
+
+// NewActivityJSON shapes a.
+func NewActivityJSON(a *cadre.Activity) ActivityJSON {
+	j := ActivityJSON{ID: a.ID, MemberID: a.MemberID, Type: a.Type, OccurredAt: a.OccurredAt, Source: a.Source,
+		ExternalID: a.ExternalID, Status: string(a.Status), URL: a.URL, Title: a.Title, Metrics: a.Metrics, MenteeID: a.MenteeID,
+		DuplicateOf: a.DuplicateOf}
+	if a.HasEffort {
+		e := a.EffortMinutes
+		j.EffortMinutes = &e
+	}
+	return j
+}
+
+// SuggestionJSON is a merge suggestion.
+type SuggestionJSON struct {
+	Into       int64   `json:"into"`
+	From       int64   `json:"from"`
+	Reason     string  `json:"reason"`
+	Confidence float64 `json:"confidence"`
+}
+
+// NewSuggestionsJSON shapes merge suggestions.
+func NewSuggestionsJSON(sgs []cadre.MergeSuggestion) []SuggestionJSON {
+	out := make([]SuggestionJSON, len(sgs))
+	for i, sg := range sgs {
+		out[i] = SuggestionJSON{sg.Into, sg.From, sg.Reason, sg.Confidence}
+	}
+	return out
+}
+
+// SourceJSON is a source. Its configuration appears as keys only: the
+// values hold API keys.
+type SourceJSON struct {
+	Name       string     `json:"name"`
+	Kind       string     `json:"kind"`
+	ConfigKeys []string   `json:"config_keys"`
+	Cursor     string     `json:"cursor"`
+	LastSyncAt *time.Time `json:"last_sync_at"` // null before the first sync
+	LastError  string     `json:"last_error"`
+	Inserted   int        `json:"inserted"`
+	Duplicates int        `json:"duplicates"`
+	Rejected   int        `json:"rejected"`
+	// Syncing says an instance holds the source's lease now.
+	Syncing bool `json:"syncing"`
+}
+
+// NewSourceJSON shapes src as of now.
+func NewSourceJSON(src *cadre.Source, now time.Time) SourceJSON {
+	j := SourceJSON{Name: src.Name, Kind: src.Kind, ConfigKeys: []string{}, Cursor: src.Cursor, LastError: src.LastError,
+		Inserted: src.Inserted, Duplicates: src.Duplicates, Rejected: src.Rejected, Syncing: src.Syncing(now)}
+	for k := range src.Config {
+		j.ConfigKeys = append(j.ConfigKeys, k)
+	}
+	slices.Sort(j.ConfigKeys)
+	if !src.LastSyncAt.IsZero() {
+		j.LastSyncAt = &src.LastSyncAt
+	}
+	return j
+}
+
+// EntryJSON is one line of a leaderboard (SPEC section 8).
+type EntryJSON struct {
+	Rank     int     `json:"rank"`
+	MemberID int64   `json:"member_id"`
+	Name     string  `json:"name"`
+	Status   string  `json:"status"`
+	Score    float64 `json:"score"`
+}
+
+// NewLeaderboardJSON shapes a leaderboard.
+func NewLeaderboardJSON(entries []standings.Entry) []EntryJSON {
+	out := make([]EntryJSON, len(entries))
+	for i, e := range entries {
+		out[i] = EntryJSON(e)
+	}
+	return out
+}
+
+// ShareJSON is the state of the bar at an instant (SPEC section 4).
+type ShareJSON struct {
+	At         time.Time `json:"at"`
+	Active     int       `json:"active"`
+	Qualifying int       `json:"qualifying"`
+	Share      float64   `json:"share"`
+	Achieve    float64   `json:"achieve"`
+	TargetMin  float64   `json:"target_min"`
+	TargetMax  float64   `json:"target_max"`
+	Warnings   []string  `json:"warnings"`
+}
+
+// NewShareJSON shapes sh.
+func NewShareJSON(sh standings.Share) ShareJSON { return ShareJSON(sh) }
+
+// CalibrationJSON is the threshold that would qualify a target share at an
+// instant.
+type CalibrationJSON struct {
+	At         time.Time `json:"at"`
+	Target     float64   `json:"target"`
+	Threshold  float64   `json:"threshold"`
+	Active     int       `json:"active"`
+	Qualifying int       `json:"qualifying"`
+	Share      float64   `json:"share"`
+}
+
+// NewCalibrationJSON shapes a calibration at at.
+func NewCalibrationJSON(at time.Time, c score.Calibration) CalibrationJSON {
+	return CalibrationJSON{At: at, Target: c.Target, Threshold: c.Threshold, Active: c.Active, Qualifying: c.Qualifying, Share: c.Share}
+}
+
+// MemberScoreJSON is a member's score explained.
+type MemberScoreJSON struct {
+	MemberID   int64          `json:"member_id"`
+	Name       string         `json:"name"`
+	Status     string         `json:"status"`
+	Excluded   bool           `json:"excluded"` // staff or bot: never ranked
+	At         time.Time      `json:"at"`
+	Score      float64        `json:"score"`
+	Achieve    float64        `json:"achieve"`
+	Maintain   float64        `json:"maintain"`
+	ByType     []PartJSON     `json:"by_type"`
+	ByQuarter  []PartJSON     `json:"by_quarter"`
+	History    []ScoreAtJSON  `json:"history"`
+	Projection ProjectionJSON `json:"projection"`
+}
+
+// PartJSON is the share of a score some activities make up.
+type PartJSON struct {
+	Key        string  `json:"key"`
+	Activities int     `json:"activities"`
+	Points     float64 `json:"points"`
+	Score      float64 `json:"score"`
+}
+
+// ScoreAtJSON is a score at an instant.
+type ScoreAtJSON struct {
+	At    time.Time `json:"at"`
+	Score float64   `json:"score"`
+}
+
+// ProjectionJSON is where the score heads without new activity; times are
+// null when the score never falls below the threshold or is below it already.
+type ProjectionJSON struct {
+	NextReview    time.Time       `json:"next_review"`
+	ScoreThen     float64         `json:"score_then"`
+	BelowMaintain *time.Time      `json:"below_maintain"`
+	BelowAchieve  *time.Time      `json:"below_achieve"`
+	PointsNeeded  float64         `json:"points_needed"`
+	ToMaintain    []TypeCountJSON `json:"to_maintain"`
+}
+
+// TypeCountJSON is a number of activities of one type.
+type TypeCountJSON struct {
+	Type  string `json:"type"`
+	Count int    `json:"count"`
+}
+
+// NewMemberScoreJSON shapes ms.
+func NewMemberScoreJSON(ms *standings.MemberScore) MemberScoreJSON {
+	j := MemberScoreJSON{MemberID: ms.MemberID, Name: ms.Name, Status: ms.Status, Excluded: ms.Excluded, At: ms.At,
+		Score: ms.Score, Achieve: ms.Achieve, Maintain: ms.Maintain,
+		ByType: partsJSON(ms.ByType), ByQuarter: partsJSON(ms.ByQuarter), History: make([]ScoreAtJSON, len(ms.History)),
+		Projection: ProjectionJSON{NextReview: ms.Projection.NextReview, ScoreThen: ms.Projection.ScoreThen,
+			BelowMaintain: ms.Projection.BelowMaintain, BelowAchieve: ms.Projection.BelowAchieve,
+			PointsNeeded: ms.Projection.PointsNeeded, ToMaintain: make([]TypeCountJSON, len(ms.Projection.ToMaintain))}}
+	for i, h := range ms.History {
+		j.History[i] = ScoreAtJSON(h)
+	}
+	for i, tc := range ms.Projection.ToMaintain {
+		j.Projection.ToMaintain[i] = TypeCountJSON(tc)
+	}
+	return j
+}
+
+func partsJSON(ps []standings.Part) []PartJSON {
+	out := make([]PartJSON, len(ps))
+	for i, p := range ps {
+		out[i] = PartJSON(p)
+	}
+	return out
+}
+
+// WriteJSON writes v indented, as every JSON answer and --json output is.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
