@@ -134,10 +134,11 @@ func BenchmarkNew(b *testing.B) {
 }
 
 // BenchmarkEngineAdd adds activities one by one to the engine of the
-// community of BenchmarkScoreAll, as a server does as they arrive: nine in ten
-// at the present, after everything before, and one in ten back-filled at a
-// random time of the three years, as from an import. Busy members add more,
-// as they do in the history.
+// community of BenchmarkScoreAll, as a server does as they arrive: "mixed"
+// nine in ten at the present, after everything before, and one in ten
+// back-filled at a random time of the three years, as from an import;
+// "present" all at the present. Busy members add more, as they do in the
+// history.
 func BenchmarkEngineAdd(b *testing.B) {
 	h := powerLawHistory(b, benchMembers, benchActivities)
 	r := rand.New(rand.NewPCG(3, 4))
@@ -152,24 +153,29 @@ func BenchmarkEngineAdd(b *testing.B) {
 			evs[i].At = time.UnixMicro(benchEnd.UnixMicro() - r.Int64N(span))
 		}
 	}
-	for _, mode := range decayModes {
-		b.Run(string(mode), func(b *testing.B) {
-			e := New(benchCriteria(b, mode), h)
-			b.ReportAllocs()
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				ev := evs[i%len(evs)]
-				if ev.At.IsZero() {
-					ev.At = benchEnd.Add(time.Duration(i) * time.Microsecond)
+	for _, mix := range []struct {
+		name     string
+		backfill bool
+	}{{"mixed", true}, {"present", false}} {
+		for _, mode := range decayModes {
+			b.Run(mix.name+"/"+string(mode), func(b *testing.B) {
+				e := New(benchCriteria(b, mode), h)
+				b.ReportAllocs()
+				b.ResetTimer()
+				i := 0
+				for b.Loop() {
+					ev := evs[i%len(evs)]
+					if ev.At.IsZero() || !mix.backfill {
+						ev.At = benchEnd.Add(time.Duration(i) * time.Microsecond)
+					}
+					if err := e.Add(ev); err != nil {
+						b.Fatal(err)
+					}
+					i++
 				}
-				if err := e.Add(ev); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/activity")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/activity")
+			})
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -147,11 +148,13 @@ func TestWebhooksOffWithoutSecret(t *testing.T) {
 }
 
 // BenchmarkGitHubWebhook delivers issue comments (the real payload, a new
-// comment ID and delivery each time) to a server on SQLite over loopback,
-// from several clients at once, as GitHub does.
+// comment ID and delivery each time) to a server on SQLite over loopback:
+// "clients=1" one delivery at a time, so each is written in a transaction of
+// its own, and "clients=8" from eight clients at once, as GitHub sends them,
+// so that deliveries waiting are written together. The clients are
+// goroutines of their own rather than RunParallel's, whose count follows
+// GOMAXPROCS.
 func BenchmarkGitHubWebhook(b *testing.B) {
-	s := storetest.SQLite(b)
-	srv := webhookServer(b, s)
 	payload, err := os.ReadFile(realdata.Path(b, "github-webhooks", "issue_comment.created.payload.json"))
 	if err != nil {
 		b.Fatal(err)
@@ -160,30 +163,53 @@ func BenchmarkGitHubWebhook(b *testing.B) {
 	if !bytes.Contains(payload, []byte(idField)) {
 		b.Fatalf("comment id %q not in the payload", idField)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	var n atomic.Int64
-	b.SetParallelism(8)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := n.Add(1)
-			body := bytes.Replace(payload, []byte(idField), fmt.Appendf(nil, `"id": %d`, 1_000_000_000+i), 1)
-			req, _ := http.NewRequest("POST", srv.URL+"/webhooks/github", bytes.NewReader(body))
-			req.Header.Set("X-GitHub-Event", "issue_comment")
-			req.Header.Set("X-GitHub-Delivery", fmt.Sprint("bench-", i))
-			req.Header.Set("X-Hub-Signature-256", sign(ghSecret, body))
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
+	for _, clients := range []int{1, 8} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			s := storetest.SQLite(b)
+			srv := webhookServer(b, s)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+			post := func(i int64) error {
+				body := bytes.Replace(payload, []byte(idField), fmt.Appendf(nil, `"id": %d`, 1_000_000_000+i), 1)
+				req, err := http.NewRequest("POST", srv.URL+"/webhooks/github", bytes.NewReader(body))
+				if err != nil {
+					return err
+				}
+				req.Header.Set("X-GitHub-Event", "issue_comment")
+				req.Header.Set("X-GitHub-Delivery", fmt.Sprint("bench-", i))
+				req.Header.Set("X-Hub-Signature-256", sign(ghSecret, body))
+				resp, err := client.Do(req)
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+					return err
+				}
+				if resp.StatusCode != 202 {
+					return fmt.Errorf("delivery %d: %d", i, resp.StatusCode)
+				}
+				return nil
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 202 {
-				b.Errorf("delivery %d: %d", i, resp.StatusCode)
-				return
+			var n atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for range clients {
+				wg.Go(func() {
+					for i := n.Add(1); i <= int64(b.N); i = n.Add(1) {
+						if err := post(i); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
 			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+			// Every delivery must have been stored for the rate to count.
+			if _, stored, err := s.Activities(context.Background(), cadre.ActivityFilter{}); err != nil || stored != b.N {
+				b.Fatalf("%d activities stored for %d deliveries, %v", stored, b.N, err)
+			}
+		})
+	}
 }

@@ -2,30 +2,58 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/cadrehq/cadre"
 )
 
+// FullScore is what the full score at an instant comes to, in the figures
+// by which the SQL reference and the engine are checked against each other.
+type FullScore struct {
+	Active, Qualifying int
+	Threshold          float64   // the achieve threshold that would qualify 3%
+	Top                []float64 // the 100 highest scores, best first
+}
+
+// Diff returns an error naming the first figure in which f and g differ, or
+// nil. Scores are sums of the same terms in another order, so they compare
+// within 1e-6.
+func (f FullScore) Diff(g FullScore) error {
+	near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-6 }
+	switch {
+	case f.Active != g.Active || f.Qualifying != g.Qualifying:
+		return fmt.Errorf("active and qualifying members: %d and %d against %d and %d", f.Active, f.Qualifying, g.Active, g.Qualifying)
+	case !near(f.Threshold, g.Threshold):
+		return fmt.Errorf("threshold for 3%%: %v against %v", f.Threshold, g.Threshold)
+	case !slices.EqualFunc(f.Top, g.Top, near):
+		return fmt.Errorf("top scores: %v against %v", f.Top, g.Top)
+	}
+	return nil
+}
+
 // ScoreSQL computes in SQLite's SQL what the scoring engine computes from
 // memory, as the reference `cadre bench` measures the engine against: under
 // the default criteria (quarterly decay in UTC), every member's score at t,
 // the active set, the qualifying share, the top 100 and the threshold that
-// would qualify 3%. It returns the number of active members.
-func (s *Store) ScoreSQL(ctx context.Context, t time.Time) (int, error) {
+// would qualify 3%.
+func (s *Store) ScoreSQL(ctx context.Context, t time.Time) (FullScore, error) {
+	var r FullScore
 	if s.dialect != SQLite {
-		return 0, cadre.Errorf(cadre.EINVALID, "the SQL reference is written for SQLite")
+		return r, cadre.Errorf(cadre.EINVALID, "the SQL reference is written for SQLite")
 	}
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
-		return 0, err
+		return r, err
 	}
 	defer conn.Close()
 	qt := 4*t.Year() + (int(t.Month())-1)/3
 	now := t.UnixMicro()
 	since := t.AddDate(0, 0, -90).UnixMicro()
 	if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp.scored`); err != nil {
-		return 0, err
+		return r, err
 	}
 	_, err = conn.ExecContext(ctx, `CREATE TEMP TABLE scored AS
 		WITH pts(type, p) AS (VALUES ('forum', 1), ('content', 3), ('mentoring', 4), ('speaking', 5), ('feedback', 2), ('beta', 2), ('code', 2))
@@ -37,25 +65,30 @@ func (s *Store) ScoreSQL(ctx context.Context, t time.Time) (int, error) {
 		WHERE a.status = 'approved' AND a.occurred_at <= ? AND NOT m.staff AND NOT m.bot
 		GROUP BY a.member_id`, qt, since, now)
 	if err != nil {
-		return 0, err
+		return r, err
 	}
-	var active, qualifying int
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE active), count(*) FILTER (WHERE active AND score >= 60 - 1e-9) FROM scored`).Scan(&active, &qualifying); err != nil {
-		return 0, err
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE active), count(*) FILTER (WHERE active AND score >= 60 - 1e-9) FROM scored`).Scan(&r.Active, &r.Qualifying); err != nil {
+		return r, err
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT member_id, score FROM scored ORDER BY score DESC LIMIT 100`)
+	rows, err := conn.QueryContext(ctx, `SELECT score FROM scored ORDER BY score DESC LIMIT 100`)
 	if err != nil {
-		return 0, err
+		return r, err
 	}
 	for rows.Next() {
+		var score float64
+		if err := rows.Scan(&score); err != nil {
+			rows.Close()
+			return r, fmt.Errorf("top scores: %w", err)
+		}
+		r.Top = append(r.Top, score)
 	}
-	if err := rows.Close(); err != nil {
-		return 0, err
+	// Next closed the rows when it returned false.
+	if err := rows.Err(); err != nil {
+		return r, fmt.Errorf("top scores: %w", err)
 	}
-	k := max(1, int(0.03*float64(active)))
-	var threshold float64
-	if err := conn.QueryRowContext(ctx, `SELECT score FROM scored WHERE active ORDER BY score DESC LIMIT 1 OFFSET ?`, k-1).Scan(&threshold); err != nil {
-		return 0, err
+	k := max(1, int(0.03*float64(r.Active)))
+	if err := conn.QueryRowContext(ctx, `SELECT score FROM scored WHERE active ORDER BY score DESC LIMIT 1 OFFSET ?`, k-1).Scan(&r.Threshold); err != nil {
+		return r, err
 	}
-	return active, nil
+	return r, nil
 }
