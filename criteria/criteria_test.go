@@ -6,11 +6,9 @@ import (
 	"regexp"
 	"testing"
 	"time"
-)
 
-// sharedDir holds the specification and its conformance cases, which live
-// beside the repository for now; tests that need them skip when it is absent.
-const sharedDir = "../../shared"
+	"github.com/cadrehq/cadre/internal/shared"
+)
 
 // assertEqual fails unless the documents of got and want are equal. The
 // prepared lookups are compared through Location, since two loads of one zone
@@ -39,10 +37,7 @@ func TestDefaultYAMLIsDefault(t *testing.T) {
 }
 
 func TestDefaultMatchesSpec(t *testing.T) {
-	spec, err := os.ReadFile(sharedDir + "/SPEC.md")
-	if os.IsNotExist(err) {
-		t.Skip("SPEC.md not available")
-	}
+	spec, err := os.ReadFile(shared.Spec(t))
 	if err != nil {
 		t.Fatal(err)
 	}

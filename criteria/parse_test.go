@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cadrehq/cadre/internal/shared"
 )
 
 func TestParsePartial(t *testing.T) {
@@ -75,12 +77,13 @@ activity_types:
 }
 
 func TestParseConformanceCriteria(t *testing.T) {
-	files, err := filepath.Glob(sharedDir + "/conformance/*.json")
+	dir := shared.Conformance(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Skip("no conformance cases available")
+		t.Fatalf("no conformance case in %s", dir)
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {

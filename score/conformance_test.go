@@ -16,11 +16,8 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/internal/shared"
 )
-
-// conformanceEnv names a folder of conformance cases to run instead of the
-// shared one.
-const conformanceEnv = "CADRE_CONFORMANCE_DIR"
 
 // tolerance is the absolute tolerance of numbers in conformance cases (SPEC
 // section 7).
@@ -53,8 +50,11 @@ type conformanceCase struct {
 	} `json:"expect"`
 }
 
+// TestConformance runs the cases of the shared folder, or of
+// $CADRE_CONFORMANCE_DIR. Unlike tests that only read the cases, it fails
+// without them on every machine: a conformance run must check something.
 func TestConformance(t *testing.T) {
-	dir, err := conformanceDir()
+	dir, err := shared.FindConformance()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,28 +69,6 @@ func TestConformance(t *testing.T) {
 				t.Error(err)
 			}
 		})
-	}
-}
-
-// conformanceDir returns the folder named by CADRE_CONFORMANCE_DIR, else the
-// first shared/conformance found walking up from the working directory: the
-// cases live beside the repository, wherever it is cloned.
-func conformanceDir() (string, error) {
-	if dir := os.Getenv(conformanceEnv); dir != "" {
-		return dir, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find conformance cases: %w", err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		candidate := filepath.Join(dir, "shared", "conformance")
-		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
-			return candidate, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("find conformance cases: no shared/conformance above %s; set %s", wd, conformanceEnv)
-		}
 	}
 }
 
@@ -258,13 +236,13 @@ func TestConformanceRunnerFailsWithoutCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(conformanceEnv, tt.dir)
-			dir, err := conformanceDir()
+			t.Setenv(shared.ConformanceEnv, tt.dir)
+			dir, err := shared.FindConformance()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if dir != tt.dir {
-				t.Fatalf("conformanceDir() = %s, want %s from %s", dir, tt.dir, conformanceEnv)
+				t.Fatalf("FindConformance() = %s, want %s from %s", dir, tt.dir, shared.ConformanceEnv)
 			}
 			if cases, err := loadCases(dir); err == nil {
 				t.Fatalf("loadCases(%s) = %d cases and no error, want an error", dir, len(cases))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -116,11 +117,14 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 // groupCommit writes the webhook deliveries that arrive together in one
 // transaction: a delivery waits for the one being written, then whoever gets
 // to write next takes every delivery waiting. One commit per delivery would
-// cap a server at what the database commits a second.
+// cap a server at what the database commits a second. The zero value is ready
+// to use.
 type groupCommit struct {
 	mu      sync.Mutex
 	waiting []*pendingDelivery
-	writing sync.Mutex
+	// writer is held by the request writing groups: a channel rather than a
+	// mutex, so that waiting for it ends with the request's context.
+	writer chan struct{}
 }
 
 type pendingDelivery struct {
@@ -133,19 +137,62 @@ type pendingDelivery struct {
 // maxGroup bounds the deliveries of one transaction.
 const maxGroup = 256
 
+// submit writes d with the deliveries waiting beside it and says whether it
+// was fresh. A request whose context ends while its delivery waits returns the
+// context's error; a delivery already taken into a group is written all the
+// same, for the others in it.
 func (g *groupCommit) submit(ctx context.Context, st Store, d cadre.Delivery) (bool, error) {
 	p := &pendingDelivery{d: d, done: make(chan struct{})}
 	g.mu.Lock()
+	if g.writer == nil {
+		g.writer = make(chan struct{}, 1)
+	}
 	g.waiting = append(g.waiting, p)
 	g.mu.Unlock()
 
-	g.writing.Lock()
 	select {
-	case <-p.done: // written with an earlier group
-		g.writing.Unlock()
-		return p.fresh, p.err
-	default:
+	case <-p.done: // written by another request
+	case <-ctx.Done():
+		return false, g.withdraw(ctx, p)
+	case g.writer <- struct{}{}:
+		defer func() { <-g.writer }()
+		// Ours may be behind more than maxGroup others whose requests have
+		// not reached the writer yet: whoever writes goes on until its own
+		// delivery is done, else it could wait for a write that never comes.
+		for !p.written() {
+			if ctx.Err() != nil {
+				return false, g.withdraw(ctx, p)
+			}
+			g.writeGroup(ctx, st)
+		}
 	}
+	return p.fresh, p.err
+}
+
+func (p *pendingDelivery) written() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// withdraw takes p out of the queue for a request whose context ended, so that
+// a delivery answered with an error is not written after all, unless it was
+// already taken into a group.
+func (g *groupCommit) withdraw(ctx context.Context, p *pendingDelivery) error {
+	g.mu.Lock()
+	if i := slices.Index(g.waiting, p); i >= 0 {
+		g.waiting = slices.Delete(g.waiting, i, i+1)
+	}
+	g.mu.Unlock()
+	return fmt.Errorf("wait for the delivery to be written: %w", ctx.Err())
+}
+
+// writeGroup writes the deliveries at the head of the queue, up to maxGroup,
+// in one transaction, and answers each of them. The caller holds the writer.
+func (g *groupCommit) writeGroup(ctx context.Context, st Store) {
 	g.mu.Lock()
 	n := min(len(g.waiting), maxGroup)
 	group := g.waiting[:n:n]
@@ -168,7 +215,4 @@ func (g *groupCommit) submit(ctx context.Context, st Store, d cadre.Delivery) (b
 		q.err = err
 		close(q.done)
 	}
-	g.writing.Unlock()
-	<-p.done // ours was in this group or, when more than maxGroup waited, a later one
-	return p.fresh, p.err
 }
