@@ -78,7 +78,9 @@ type merger struct {
 	merged [][2]int64
 }
 
-func (m *merger) MergeSuggestions(context.Context) ([]cadre.MergeSuggestion, error) { return m.sgs, nil }
+func (m *merger) MergeSuggestions(context.Context) ([]cadre.MergeSuggestion, error) {
+	return m.sgs, nil
+}
 
 func (m *merger) MergeMembers(_ context.Context, from, into int64, _, _ string) (int64, error) {
 	m.merged = append(m.merged, [2]int64{from, into})

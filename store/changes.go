@@ -108,17 +108,12 @@ func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r cadre.Ch
 	if seq < pruned {
 		return nil, cadre.ErrPruned
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT seq, kind, ref, old_member, old_type, old_at, old_status FROM changes WHERE seq > ? ORDER BY seq`), seq)
-	if err != nil {
-		return nil, fmt.Errorf("read changes: %w", err)
-	}
 	var members, acts []any
-	for rows.Next() {
+	err = eachRow(ctx, tx, s.q(`SELECT seq, kind, ref, old_member, old_type, old_at, old_status FROM changes WHERE seq > ? ORDER BY seq`), []any{seq}, func(rows *sql.Rows) error {
 		var ch cadre.Change
 		var at int64
 		if err := rows.Scan(&ch.Seq, &ch.Kind, &ch.Ref, &ch.Old.MemberID, &ch.Old.Type, &at, &ch.OldStatus); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read changes: %w", err)
+			return err
 		}
 		ch.Old.OccurredAt = time.UnixMicro(at).UTC()
 		v.Changes = append(v.Changes, ch)
@@ -128,9 +123,9 @@ func (s *Store) CatchUp(ctx context.Context, seq, activityMark int64, r cadre.Ch
 		case ch.Kind == cadre.ChangeActivity && ch.Ref <= activityMark:
 			acts = append(acts, ch.Ref)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read changes: %w", err)
 	}
 	for start := 0; start < len(members); start += valuesChunk {

@@ -26,7 +26,9 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 	}
 	defer func() {
 		if err != nil {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			// The connection goes back to the pool either way; a failed
+			// rollback leaves nothing committed.
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
 	b := newBatchResolver(im, conn)

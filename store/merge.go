@@ -174,20 +174,16 @@ func (s *Store) UnmergeMembers(ctx context.Context, mergeID int64, actor, reason
 
 // Merges lists the merges a member took part in, newest first.
 func (s *Store) Merges(ctx context.Context, memberID int64) ([]cadre.Merge, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM merges WHERE from_id = ? OR into_id = ? ORDER BY id DESC`), memberID, memberID)
+	var ids []int64
+	err := eachRow(ctx, s.read, s.q(`SELECT id FROM merges WHERE from_id = ? OR into_id = ? ORDER BY id DESC`), []any{memberID, memberID}, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list merges: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list merges: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	out := make([]cadre.Merge, 0, len(ids))
 	for _, id := range ids {
 		m, err := s.merge(ctx, s.read, id)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -174,22 +175,18 @@ func (b *batchResolver) prefetch(ctx context.Context, recs []cadre.ActivityRecor
 			chunk := keys[start:min(start+lookupChunk, len(keys))]
 			query := `SELECT i.handle_key, i.member_id, m.name, i.user_id FROM identities i JOIN members m ON m.id = i.member_id
 				WHERE i.platform = ? AND i.handle_key IN (` + placeholders(len(chunk)) + `)`
-			rows, err := b.tx.QueryContext(ctx, s.q(query), append([]any{platform}, chunk...)...)
-			if err != nil {
-				return fmt.Errorf("look up identities: %w", err)
-			}
-			for rows.Next() {
+			err := eachRow(ctx, b.tx, s.q(query), append([]any{platform}, chunk...), func(rows *sql.Rows) error {
 				var handle, name, uid string
 				var id int64
 				if err := rows.Scan(&handle, &id, &name, &uid); err != nil {
-					rows.Close()
-					return fmt.Errorf("look up identities: %w", err)
+					return err
 				}
 				b.handles[refKey{platform, handle}] = id
 				b.handleUID[refKey{platform, handle}] = uid
 				b.storedNames[id] = name
-			}
-			if err := rows.Close(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return fmt.Errorf("look up identities: %w", err)
 			}
 		}
@@ -199,43 +196,33 @@ func (b *batchResolver) prefetch(ctx context.Context, recs []cadre.ActivityRecor
 			chunk := uids[start:min(start+lookupChunk, len(uids))]
 			query := `SELECT i.user_id, i.handle, i.member_id, m.name FROM identities i JOIN members m ON m.id = i.member_id
 				WHERE i.platform = ? AND i.user_id IN (` + placeholders(len(chunk)) + `)`
-			rows, err := b.tx.QueryContext(ctx, s.q(query), append([]any{platform}, chunk...)...)
-			if err != nil {
-				return fmt.Errorf("look up user ids: %w", err)
-			}
-			for rows.Next() {
+			err := eachRow(ctx, b.tx, s.q(query), append([]any{platform}, chunk...), func(rows *sql.Rows) error {
 				var uid, handle, name string
 				var id int64
 				if err := rows.Scan(&uid, &handle, &id, &name); err != nil {
-					rows.Close()
-					return fmt.Errorf("look up user ids: %w", err)
+					return err
 				}
 				b.userIDs[refKey{platform, uid}] = id
 				b.handles[refKey{platform, strings.ToLower(handle)}] = id
 				b.handleUID[refKey{platform, strings.ToLower(handle)}] = uid
 				b.storedNames[id] = name
-			}
-			if err := rows.Close(); err != nil {
+				return nil
+			})
+			if err != nil {
 				return fmt.Errorf("look up user ids: %w", err)
 			}
 		}
 	}
 	for start := 0; start < len(emails); start += lookupChunk {
 		chunk := emails[start:min(start+lookupChunk, len(emails))]
-		rows, err := b.tx.QueryContext(ctx, s.q(`SELECT email, member_id FROM member_emails WHERE email IN (`+placeholders(len(chunk))+`)`), chunk...)
-		if err != nil {
-			return fmt.Errorf("look up emails: %w", err)
-		}
-		for rows.Next() {
+		err := eachRow(ctx, b.tx, s.q(`SELECT email, member_id FROM member_emails WHERE email IN (`+placeholders(len(chunk))+`)`), chunk, func(rows *sql.Rows) error {
 			var email string
 			var id int64
-			if err := rows.Scan(&email, &id); err != nil {
-				rows.Close()
-				return fmt.Errorf("look up emails: %w", err)
-			}
+			err := rows.Scan(&email, &id)
 			b.emails[email] = id
-		}
-		if err := rows.Close(); err != nil {
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("look up emails: %w", err)
 		}
 	}
@@ -407,19 +394,13 @@ func (b *batchResolver) newID(ctx context.Context) (int64, error) {
 	s := b.im.s
 	if s.dialect == Postgres {
 		if len(b.im.idPool) == 0 {
-			rows, err := b.tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, $1)`, idBlock)
-			if err != nil {
-				return 0, fmt.Errorf("allocate member ids: %w", err)
-			}
-			for rows.Next() {
+			err := eachRow(ctx, b.tx, `SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, $1)`, []any{idBlock}, func(rows *sql.Rows) error {
 				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return 0, fmt.Errorf("allocate member ids: %w", err)
-				}
+				err := rows.Scan(&id)
 				b.im.idPool = append(b.im.idPool, id)
-			}
-			if err := rows.Close(); err != nil {
+				return err
+			})
+			if err != nil {
 				return 0, fmt.Errorf("allocate member ids: %w", err)
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -70,20 +71,13 @@ func (s *Store) ScoreSQL(ctx context.Context, t time.Time) (FullScore, error) {
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE active), count(*) FILTER (WHERE active AND score >= 60 - 1e-9) FROM scored`).Scan(&r.Active, &r.Qualifying); err != nil {
 		return r, err
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT score FROM scored ORDER BY score DESC LIMIT 100`)
-	if err != nil {
-		return r, err
-	}
-	for rows.Next() {
+	err = eachRow(ctx, conn, `SELECT score FROM scored ORDER BY score DESC LIMIT 100`, nil, func(rows *sql.Rows) error {
 		var score float64
-		if err := rows.Scan(&score); err != nil {
-			rows.Close()
-			return r, fmt.Errorf("top scores: %w", err)
-		}
+		err := rows.Scan(&score)
 		r.Top = append(r.Top, score)
-	}
-	// Next closed the rows when it returned false.
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return r, fmt.Errorf("top scores: %w", err)
 	}
 	k := max(1, int(0.03*float64(r.Active)))

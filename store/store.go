@@ -189,3 +189,20 @@ func Redact(dsn string) string {
 	}
 	return u.Redacted()
 }
+
+// eachRow runs query and calls scan with each row, closing the rows and
+// checking their error, so that a read failing half-way is an error and not
+// a short result.
+func eachRow(ctx context.Context, db dbtx, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

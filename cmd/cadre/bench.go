@@ -260,7 +260,7 @@ func benchGHArchive(ctx context.Context, e *env, tw io.Writer, work string, seed
 	if err != nil {
 		return err
 	}
-	defer closeGz()
+	defer func() { _ = closeGz() }() // read to the end or given up: nothing to do
 	src, err := formats["gharchive"].stream(r, path, &importOptions{})
 	if err != nil {
 		return err

@@ -190,9 +190,7 @@ func (s *folderSource) open(path string) error {
 	}
 	src, err := s.f.stream(r, path, s.o)
 	if err != nil {
-		closeGz()
-		f.Close()
-		return err
+		return errors.Join(err, closeGz(), f.Close())
 	}
 	s.cur = src
 	s.close = func() error { return errors.Join(closeGz(), f.Close()) }

@@ -120,7 +120,7 @@ func cmdImport(ctx context.Context, e *env) error {
 		if err != nil {
 			return err
 		}
-		defer closeGz()
+		defer func() { _ = closeGz() }() // read to the end or given up: nothing to do
 		if src, err = f.stream(r, display, &o); err != nil {
 			return err
 		}

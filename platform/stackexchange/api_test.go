@@ -57,10 +57,6 @@ var syncIDs = []string{
 	"post:35", "post:36", "post:60", "post:61", "post:62", "post:111", "post:122", "post:123",
 }
 
-// newestActivity is question 179's last_activity_date,
-// 2020-05-26T08:41:50Z, the newest of a first sync.
-const newestActivity = 1590482510
-
 func route(path, tag, page string) string {
 	return path + " tagged=" + tag + " page=" + page
 }
