@@ -2,11 +2,9 @@ package store
 
 import "context"
 
-// TamperAuditLog tries what the append-only audit log must refuse.
-func (s *Store) TamperAuditLog(ctx context.Context) error {
-	if _, err := s.write.ExecContext(ctx, `UPDATE audit_log SET actor = 'mallory'`); err == nil {
-		return nil
-	}
-	_, err := s.write.ExecContext(ctx, `DELETE FROM audit_log`)
+// TamperAuditLog runs edit, an UPDATE or DELETE of the audit log that the
+// append-only log must refuse, on the write connection.
+func (s *Store) TamperAuditLog(ctx context.Context, edit string) error {
+	_, err := s.write.ExecContext(ctx, edit)
 	return err
 }

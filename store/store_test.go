@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -248,8 +250,25 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		if _, err := s.SaveCriteria(ctx, "timezone: UTC\n", "admin"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.TamperAuditLog(ctx); err == nil {
-			t.Fatal("deleting from the audit log succeeded; want it refused")
+		before, err := s.AuditLog(ctx, "", 10)
+		if err != nil || len(before) == 0 {
+			t.Fatalf("audit log = %+v, %v; want the criteria's entry", before, err)
+		}
+		// The refusal the triggers of store/migrations raise, on both
+		// backends: any other error (a mistyped statement, say) would not show
+		// that they work.
+		const refusal = "audit_log is append-only"
+		for _, edit := range []string{
+			`UPDATE audit_log SET actor = 'mallory'`,
+			`DELETE FROM audit_log`,
+		} {
+			if err := s.TamperAuditLog(ctx, edit); err == nil || !strings.Contains(err.Error(), refusal) {
+				t.Errorf("%s: %v, want the triggers' %q", edit, err, refusal)
+			}
+		}
+		after, err := s.AuditLog(ctx, "", 10)
+		if err != nil || !reflect.DeepEqual(after, before) {
+			t.Fatalf("audit log after the refused edits = %+v, %v; want %+v", after, err, before)
 		}
 	})
 }

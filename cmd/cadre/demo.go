@@ -88,9 +88,11 @@ func demoComplete(ctx context.Context, st *store.Store) bool {
 
 func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options) error {
 	start := time.Now()
-	// A day's start as the end of history: the same seed gives the same
-	// community all day long.
-	opt.Now = start.UTC().Truncate(24 * time.Hour)
+	// A day's start as the end of history, unless a test fixes it: the same
+	// seed gives the same community all day long.
+	if opt.Now.IsZero() {
+		opt.Now = start.UTC().Truncate(24 * time.Hour)
+	}
 	c := demo.Generate(opt)
 	e.log.Info("generated demo community", "members", len(c.Members), "activities", len(c.Activities), "took", time.Since(start).Round(time.Millisecond))
 	for i := range c.Members {
@@ -119,15 +121,32 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	if err != nil {
 		return err
 	}
-	calibrated := strings.NewReplacer(
-		"  achieve: 60 ", fmt.Sprintf("  achieve: %.0f  # calibrated by the demo to qualify %.0f%% of the active community\n  # was 60", cal.Threshold, demoShare*100),
-		"  maintain: 40 ", fmt.Sprintf("  maintain: %.0f  # two thirds of achieve\n  # was 40", cal.Threshold*2/3),
-	).Replace(criteria.DefaultYAML)
+	calibrated, err := calibratedCriteria(criteria.DefaultYAML, cal.Threshold)
+	if err != nil {
+		return err
+	}
 	if _, err := st.SaveCriteria(ctx, calibrated, demoAuthor); err != nil {
 		return err
 	}
 	e.log.Info("demo database ready", "inserted", res.Inserted, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// calibratedCriteria sets the thresholds of doc, the default criteria, to
+// achieve and two thirds of it by editing its lines, so that the document
+// keeps its comments. A line it does not find once is an error: the demo would
+// otherwise store the default bar as calibrated.
+func calibratedCriteria(doc string, achieve float64) (string, error) {
+	for _, edit := range []struct{ line, with string }{
+		{"  achieve: 60 ", fmt.Sprintf("  achieve: %.0f  # calibrated by the demo to qualify %.0f%% of the active community\n  # was 60", achieve, demoShare*100)},
+		{"  maintain: 40 ", fmt.Sprintf("  maintain: %.0f  # two thirds of achieve\n  # was 40", achieve*2/3)},
+	} {
+		if n := strings.Count(doc, edit.line); n != 1 {
+			return "", fmt.Errorf("calibrate the demo's criteria: %q is in the document %d times, want once", edit.line, n)
+		}
+		doc = strings.Replace(doc, edit.line, edit.with, 1)
+	}
+	return doc, nil
 }
 
 // demoWorkflow adds what a program owner finds to do on a first look:
