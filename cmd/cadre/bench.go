@@ -29,8 +29,9 @@ import it end to end into an empty database, then compute the full score at an
 instant (every score, the active set and share, the top 100, a calibration)
 three ways: cold (read the activities from the database, prepare the engine),
 warm (from the engine in memory, as the server does between changes) and, on
-SQLite, as SQL. The figures of docs/PERFORMANCE.md come from here and from the
-Go benchmarks it names.`
+SQLite, as SQL, which must find the engine's figures at the same instant on the
+same rows. The figures of docs/PERFORMANCE.md come from here and from the Go
+benchmarks it names.`
 
 func cmdBench(ctx context.Context, e *env) error {
 	fs := e.flags("bench", "", benchHelp)
