@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
 )
 
 // Activity types of SPEC section 1, in the order of personaMix.
@@ -23,15 +24,6 @@ const (
 )
 
 var typeKeys = [numTypes]string{"forum", "content", "mentoring", "speaking", "feedback", "beta", "code"}
-
-// typePoints are the points of each type under the default criteria of SPEC
-// section 1. Ambassadors and alumni are picked by the scores they give, so
-// that the demo's statuses look like decisions made under those criteria.
-var typePoints = [numTypes]float64{1, 3, 4, 5, 2, 2, 2}
-
-// decayKept is the share of points kept at each quarter boundary under the
-// default criteria.
-const decayKept = 0.75
 
 // kind is the platform record behind an activity (SPEC section 9).
 type kind uint8
@@ -382,6 +374,17 @@ func (g *generator) assignMentees() {
 func (g *generator) assignStatuses(members int) {
 	q0 := quarterIndex(g.start)
 	quarters := quarterIndex(g.end) - q0 + 1
+	// Statuses follow the scores under the default criteria of SPEC section
+	// 1 (quarterly decay in UTC, as quarterIndex counts), so that they look
+	// like decisions made under those criteria.
+	c := criteria.Default()
+	var typePoints [numTypes]float64
+	for i, key := range typeKeys {
+		if at, ok := c.Type(key); ok {
+			typePoints[i] = at.PointValue()
+		}
+	}
+	decayKept := 1 - c.Decay.Rate
 	points := make([]float64, len(g.people)*quarters)
 	for _, d := range g.drafts {
 		if d.status == cadre.ActivityApproved {

@@ -101,7 +101,7 @@ func BenchmarkFullScore(b *testing.B) {
 	// The two computations must agree before their speeds compare: at the
 	// same instant, on the same rows, in every figure.
 	want := fullScore(b, eng, benchAt)
-	got, err := s.ScoreSQL(ctx, benchAt)
+	got, err := s.ScoreSQL(ctx, c, benchAt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func BenchmarkFullScore(b *testing.B) {
 	})
 	b.Run("sql", func(b *testing.B) {
 		for range b.N {
-			if _, err := s.ScoreSQL(ctx, benchAt); err != nil {
+			if _, err := s.ScoreSQL(ctx, c, benchAt); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -103,7 +103,8 @@ func cmdBench(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	eng := snap.Engine(criteria.Default())
+	crit := criteria.Default()
+	eng := snap.Engine(crit)
 	sum, err := eng.Summarize(at, 100, 0.03)
 	if err != nil {
 		return err
@@ -130,7 +131,7 @@ func cmdBench(ctx context.Context, e *env) error {
 	// live steps import more.
 	if st.Dialect() == store.SQLite {
 		start = time.Now()
-		ref, err := st.ScoreSQL(ctx, at)
+		ref, err := st.ScoreSQL(ctx, crit, at)
 		if err != nil {
 			return fmt.Errorf("full score in SQL: %w", err)
 		}
