@@ -14,7 +14,11 @@ const (
 	EINTERNAL     = "internal"
 	EINVALID      = "invalid"
 	ENOTFOUND     = "not_found"
-	EUNAUTHORIZED = "unauthorized"
+	EUNAUTHORIZED = "unauthorized" // who is asking is not known
+	EFORBIDDEN    = "forbidden"    // who is asking may not do it
+	ETOOMANY      = "too_many"     // too many attempts: wait
+	EUNSUPPORTED  = "unsupported"  // a body of a type not taken
+	EMISDIRECTED  = "misdirected"  // a request for another host name
 )
 
 // Error is an application error with a code and a message safe to show users.

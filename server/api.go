@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 )
 
 func (s *Server) handleHealth() http.Handler {
@@ -59,6 +60,7 @@ func (s *Server) handleMembers() http.Handler {
 		out := page[MemberJSON]{Items: make([]MemberJSON, len(ms)), Total: total, Offset: offset, Limit: limit}
 		for i := range ms {
 			out.Items[i] = NewMemberSummaryJSON(&ms[i])
+			redactEmails(r, &out.Items[i])
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -76,7 +78,9 @@ func (s *Server) handleMember() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewMemberJSON(m))
+		j := NewMemberJSON(m)
+		redactEmails(r, &j)
+		writeJSON(w, http.StatusOK, j)
 	})
 }
 
@@ -117,4 +121,12 @@ func activityFilter(q url.Values) (cadre.ActivityFilter, error) {
 	}
 	f.Until, err = timeParam(q, "until")
 	return f, err
+}
+
+// redactEmails empties a member's addresses for those who may not read
+// them, unless the member is themselves.
+func redactEmails(r *http.Request, m *MemberJSON) {
+	if p := who(r); !p.can(account.ReadEmails, false) && !p.owns(m.ID) {
+		m.Emails = []string{}
+	}
 }

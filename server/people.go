@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 )
 
 // decodeBody reads a JSON request body into v, refusing unknown fields and
@@ -21,13 +21,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, example string) e
 	return nil
 }
 
-// actor is who a change through the API is made by, for the audit log.
-func actor(r *http.Request) string {
-	if a := strings.TrimSpace(r.Header.Get("X-Cadre-Actor")); a != "" {
-		return a
-	}
-	return "api"
-}
+// actor is who a change through the API is made by, for the audit log: the
+// signed-in account or the token's owner.
+func actor(r *http.Request) string { return who(r).actor() }
 
 // pathID reads a numeric path parameter.
 func pathID(r *http.Request, name string) (int64, error) {
@@ -54,6 +50,10 @@ func (s *Server) handleReport() http.Handler {
 		var req reportRequest
 		if err := decodeBody(w, r, &req, reportExample); err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		if p := who(r); !p.user.Role.Can(account.Review) && !p.owns(req.MemberID) {
+			s.fail(w, r, cadre.Errorf(cadre.EFORBIDDEN, "you may report your own activity only (member %d)", p.user.MemberID))
 			return
 		}
 		date, err := cadre.ParseTime(req.Date)

@@ -26,7 +26,7 @@ func TestReportsAndMergesAPI(t *testing.T) {
 		post := func(path, body string) (int, map[string]any) {
 			t.Helper()
 			req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
-			req.Header.Set("X-Cadre-Actor", "reviewer@example.org")
+			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)

@@ -3,31 +3,49 @@ package server
 import (
 	"io/fs"
 	"net/http"
+
+	"github.com/cadrehq/cadre/account"
 )
 
+// routes lists every route with who may use it (auth.go): public routes are
+// the login, health, static files and the webhooks, whose signature is their
+// key; every other route needs an account whose role allows its action.
 func (s *Server) routes() {
 	static, _ := fs.Sub(assets, "static")
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	s.mux.Handle("GET /healthz", s.handleHealth())
-	s.mux.Handle("GET /{$}", s.handleMembersPage())
-	s.mux.Handle("GET /leaderboard", s.handleLeaderboardPage())
-	s.mux.Handle("GET /members/{id}", s.handleMemberPage())
-	s.mux.Handle("GET /review", s.handleReviewPage())
-	s.mux.Handle("GET /sources", s.handleSourcesPage())
-	s.mux.Handle("GET /api/v1/members", s.handleMembers())
-	s.mux.Handle("GET /api/v1/members/{id}", s.handleMember())
-	s.mux.Handle("GET /api/v1/members/{id}/score", s.handleMemberScore())
-	s.mux.Handle("GET /api/v1/activities", s.handleActivities())
-	s.mux.Handle("GET /api/v1/leaderboard", s.handleLeaderboard())
-	s.mux.Handle("GET /api/v1/sources", s.handleSources())
-	s.mux.Handle("GET /api/v1/program/share", s.handleShare())
-	s.mux.Handle("POST /api/v1/criteria/calibrate", s.handleCalibrate())
-	s.mux.Handle("POST /webhooks/github", s.handleGitHubWebhook())
-	s.mux.Handle("POST /webhooks/discourse", s.handleDiscourseWebhook())
-	s.mux.Handle("POST /api/v1/reports", s.handleReport())
-	s.mux.Handle("GET /api/v1/reports", s.handleReports())
-	s.mux.Handle("POST /api/v1/reports/{id}/review", s.handleReview())
-	s.mux.Handle("GET /api/v1/merge-suggestions", s.handleMergeSuggestions())
-	s.mux.Handle("POST /api/v1/merges", s.handleMerge())
-	s.mux.Handle("POST /api/v1/merges/{id}/undo", s.handleUnmerge())
+	s.handle("GET /static/", public, http.StripPrefix("/static/", http.FileServerFS(static)))
+	s.handle("GET /healthz", public, s.handleHealth())
+	s.handle("GET /login", public, s.handleLoginPage())
+	s.handle("POST /login", public, s.handleLogin())
+	if len(s.demoLogins) > 0 {
+		s.handle("POST /login/demo", public, s.handleDemoLogin())
+	}
+	s.handle("POST /logout", signedIn, s.handleLogout())
+	s.handle("POST /webhooks/github", public, s.handleGitHubWebhook())
+	s.handle("POST /webhooks/discourse", public, s.handleDiscourseWebhook())
+
+	s.handle("GET /{$}", need(account.ReadProgram), s.handleMembersPage())
+	s.handle("GET /leaderboard", need(account.ReadProgram), s.handleLeaderboardPage())
+	s.handle("GET /members/{id}", needOrOwn(account.ReadProgram, ""), s.handleMemberPage())
+	s.handle("GET /review", need(account.Review), s.handleReviewPage())
+	s.handle("GET /sources", need(account.ReadProgram), s.handleSourcesPage())
+	s.handle("GET /tokens", signedIn, s.handleTokensPage())
+	s.handle("POST /tokens", signedIn, s.handleTokenForm())
+
+	s.handle("GET /api/v1/members", need(account.ReadProgram), s.handleMembers())
+	s.handle("GET /api/v1/members/{id}", needOrOwn(account.ReadProgram, ""), s.handleMember())
+	s.handle("GET /api/v1/members/{id}/score", needOrOwn(account.ReadProgram, ""), s.handleMemberScore())
+	s.handle("GET /api/v1/activities", needOrOwn(account.ReadProgram, "member"), s.handleActivities())
+	s.handle("GET /api/v1/leaderboard", need(account.ReadProgram), s.handleLeaderboard())
+	s.handle("GET /api/v1/sources", need(account.ReadProgram), s.handleSources())
+	s.handle("GET /api/v1/program/share", need(account.ReadProgram), s.handleShare())
+	s.handle("POST /api/v1/criteria/calibrate", need(account.Calibrate), s.handleCalibrate())
+	s.handle("POST /api/v1/reports", need(account.Report), s.handleReport())
+	s.handle("GET /api/v1/reports", need(account.Review), s.handleReports())
+	s.handle("POST /api/v1/reports/{id}/review", need(account.Review), s.handleReview())
+	s.handle("GET /api/v1/merge-suggestions", need(account.Review), s.handleMergeSuggestions())
+	s.handle("POST /api/v1/merges", need(account.Review), s.handleMerge())
+	s.handle("POST /api/v1/merges/{id}/undo", need(account.Review), s.handleUnmerge())
+	s.handle("GET /api/v1/tokens", signedIn, s.handleTokens())
+	s.handle("POST /api/v1/tokens", signedIn, s.handleCreateToken())
+	s.handle("DELETE /api/v1/tokens/{id}", signedIn, s.handleRevokeToken())
 }

@@ -11,9 +11,11 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/standings"
 )
 
@@ -22,6 +24,7 @@ var assets embed.FS
 
 // Store is what the server reads and changes in the store.
 type Store interface {
+	Accounts
 	CheckSchema(ctx context.Context) error
 	ChangeSeq(ctx context.Context) (int64, error)
 	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)
@@ -43,6 +46,7 @@ type Store interface {
 // Server serves Cadre over HTTP.
 type Server struct {
 	store      Store
+	accounts   Accounts
 	live       *standings.Live
 	log        *slog.Logger
 	now        func() time.Time
@@ -51,7 +55,17 @@ type Server struct {
 	handler    http.Handler // mux with request logging
 	webhooks   Webhooks
 	deliveries groupCommit
+	// table lists the routes with their rules, as handle registered them.
+	table []Route
+	// baseURL is the address people reach the server at, when set: the
+	// Host every request must name, and https:// makes cookies Secure.
+	baseURL    *url.URL
+	limiter    *account.Limiter
+	demoLogins []DemoLogin
 }
+
+// WithBaseURL tells the server the address people reach it at.
+func WithBaseURL(u *url.URL) Option { return func(s *Server) { s.baseURL = u } }
 
 // Option configures a Server.
 type Option func(*Server)
@@ -77,12 +91,15 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	s := &Server{store: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux()}
+	s := &Server{store: st, accounts: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux(), limiter: account.NewLimiter()}
 	for _, o := range opts {
 		o(s)
 	}
 	s.routes()
-	s.handler = s.logRequests(s.mux)
+	// Every state-changing request from a browser must come from this
+	// server's own pages (Sec-Fetch-Site and Origin, net/http's check);
+	// clients that are no browser send neither and pass.
+	s.handler = s.logRequests(s.checkHost(http.NewCrossOriginProtection().Handler(s.mux)))
 	return s, nil
 }
 
@@ -100,6 +117,14 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case cadre.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case cadre.EFORBIDDEN:
+		return http.StatusForbidden
+	case cadre.ETOOMANY:
+		return http.StatusTooManyRequests
+	case cadre.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case cadre.EMISDIRECTED:
+		return http.StatusMisdirectedRequest
 	default:
 		return http.StatusInternalServerError
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
@@ -193,8 +194,18 @@ func TestInstancesSeeEachOther(t *testing.T) {
 		instances = append(instances, srv)
 		stores = append(stores, st)
 	}
+	// One account, seen by both instances through the database.
+	_, token := signIn(t, stores[0], "viewer@example.org", account.Viewer, 0)
+	get := func(url string) (*http.Response, error) {
+		req, err := http.NewRequest("GET", url, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		return http.DefaultClient.Do(req)
+	}
 	top := func(srv *httptest.Server) string {
-		resp, err := http.Get(srv.URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&top=1")
+		resp, err := get(srv.URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&top=1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,7 +283,7 @@ func TestInstancesSeeEachOther(t *testing.T) {
 	if err := stores[0].SetMemberStatus(ctx, ms[0].ID, cadre.StatusAmbassador, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(instances[1].URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&status=ambassador")
+	resp, err := get(instances[1].URL + "/api/v1/leaderboard?at=2025-06-30T00:00:00Z&status=ambassador")
 	if err != nil {
 		t.Fatal(err)
 	}
