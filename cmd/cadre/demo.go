@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/ingest"
+	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store"
 )
 
@@ -68,10 +70,45 @@ func cmdDemo(ctx context.Context, e *env) error {
 	default:
 		return fmt.Errorf("%s already holds data that is not a complete demo: use --fresh, or another --db", redact(*db))
 	}
+	logins, err := demoAccounts(ctx, st)
+	if err != nil {
+		return err
+	}
 	if *noServe {
 		return nil
 	}
-	return serve(ctx, e, st, *addr, *db, serveOptions{})
+	fmt.Fprintf(e.stderr, "demo: open http://%s/login and sign in with one click as the demo admin, a reviewer or an ambassador\n", *addr)
+	return serve(ctx, e, st, *addr, *db, serveOptions{demoLogins: logins})
+}
+
+// demoAccounts makes sure the demo's one-click accounts exist: an admin, a
+// reviewer and an ambassador, the member with the best score among them.
+// They have no password: only the demo's login page signs them in.
+func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, error) {
+	ambs, _, err := st.Members(ctx, cadre.MemberFilter{Status: cadre.StatusAmbassador, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(ambs) == 0 {
+		return nil, fmt.Errorf("the demo has no ambassador")
+	}
+	want := []account.User{
+		{Email: "admin@demo.cadre.example", Role: account.Admin},
+		{Email: "reviewer@demo.cadre.example", Role: account.Reviewer},
+		{Email: "ambassador@demo.cadre.example", Role: account.Ambassador, MemberID: ambs[0].ID},
+	}
+	var logins []server.DemoLogin
+	for _, u := range want {
+		if _, err := st.UserByEmail(ctx, u.Email); cadre.ErrorCode(err) == cadre.ENOTFOUND {
+			if err := st.CreateUser(ctx, &u, demoAuthor); err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		logins = append(logins, server.DemoLogin{Email: u.Email, Role: u.Role})
+	}
+	return logins, nil
 }
 
 // demoShare is the share of the active community the demo's criteria qualify.

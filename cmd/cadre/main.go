@@ -67,6 +67,8 @@ func commands() []command {
 		{"report", "Report an activity the platforms do not show, for review", cmdReport},
 		{"review", "List pending self-reports, approve or reject one", cmdReview},
 		{"staff-domains", "Show or set the email domains of staff", cmdStaffDomains},
+		{"users", "List, add or remove the accounts that sign in", cmdUsers},
+		{"tokens", "List, create or revoke API tokens", cmdTokens},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
 		{"score", "Explain a member's score and where it is heading", cmdScore},
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},

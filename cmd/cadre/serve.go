@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/connector"
 	"github.com/cadrehq/cadre/identity"
 	"github.com/cadrehq/cadre/server"
@@ -29,7 +33,13 @@ Every --sync-every the server syncs the sources "cadre sources" lists, one after
 another; instances sharing a database take turns, never syncing a source twice
 at once. "cadre sources" and GET /api/v1/sources show how the syncs went. With
 --auto-merge, each round also merges the members that merge suggestions pair
-with at least that confidence ("cadre merge --suggestions" shows them).`
+with at least that confidence ("cadre merge --suggestions" shows them).
+
+Everything but the login page, /healthz and the webhooks needs an account
+("cadre users add"). CADRE_ADMIN_EMAIL and CADRE_ADMIN_PASSWORD create the first
+admin when the server starts, once. Behind a TLS proxy, give --base-url
+https://cadre.example.org: requests must then name that host (against DNS
+rebinding) and session cookies are Secure (docs/OPERATIONS.md).`
 
 func cmdServe(ctx context.Context, e *env) error {
 	fs := e.flags("serve", "", serveHelp)
@@ -54,7 +64,12 @@ func cmdServe(ctx context.Context, e *env) error {
 		mergeDefault = f
 	}
 	autoMerge := fs.Float64("auto-merge", mergeDefault, "merge suggested pairs of at least this confidence after each sync, e.g. 0.9; 0 never (env CADRE_AUTO_MERGE)")
+	baseURL := fs.String("base-url", e.getenv("CADRE_BASE_URL"), "the address people reach the server at, such as https://cadre.example.org (env CADRE_BASE_URL)")
 	if err := e.parse(fs); err != nil {
+		return err
+	}
+	base, err := parseBaseURL(*baseURL)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -71,13 +86,63 @@ func cmdServe(ctx context.Context, e *env) error {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, e, st, *addr, *db, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge})
+	if err := bootstrapAdmin(ctx, e, st); err != nil {
+		return err
+	}
+	return serve(ctx, e, st, *addr, *db, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base})
+}
+
+// parseBaseURL reads --base-url: "" for none, else an http(s) address with
+// a host and no path.
+func parseBaseURL(v string) (*url.URL, error) {
+	if v == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+		return nil, usagef("--base-url must be an address such as https://cadre.example.org, got %q", v)
+	}
+	return u, nil
+}
+
+// bootstrapAdmin creates the admin that CADRE_ADMIN_EMAIL and
+// CADRE_ADMIN_PASSWORD name, unless the account exists: set-up by script,
+// safe to repeat.
+func bootstrapAdmin(ctx context.Context, e *env, st *store.Store) error {
+	email, pw := e.getenv("CADRE_ADMIN_EMAIL"), e.getenv("CADRE_ADMIN_PASSWORD")
+	switch {
+	case email == "" && pw == "":
+		return nil
+	case email == "" || pw == "":
+		return usagef("CADRE_ADMIN_EMAIL and CADRE_ADMIN_PASSWORD go together")
+	}
+	if _, err := st.UserByEmail(ctx, email); err == nil {
+		return nil
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		return err
+	}
+	if err := account.ValidPassword(pw); err != nil {
+		return fmt.Errorf("CADRE_ADMIN_PASSWORD: %w", err)
+	}
+	hash, err := account.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u := &account.User{Email: email, Role: account.Admin, PasswordHash: hash}
+	if err := st.CreateUser(ctx, u, "CADRE_ADMIN_EMAIL"); err != nil {
+		return err
+	}
+	e.log.Info("created the first admin", "email", u.Email)
+	return nil
 }
 
 // serveOptions are what serve does besides serving.
 type serveOptions struct {
 	syncEvery time.Duration // 0: no syncing
 	autoMerge float64       // 0: no automatic merges
+	baseURL   *url.URL      // nil: none given
+	// demoLogins are offered for one-click sign-in: cadre demo only.
+	demoLogins []server.DemoLogin
 }
 
 // defaultSyncEvery keeps sources about as fresh as a scheduled job would,
@@ -105,13 +170,18 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
 		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
 		DiscourseURL:    e.getenv("CADRE_DISCOURSE_URL"),
-	}))
+	}), server.WithBaseURL(opt.baseURL), server.WithDemoLogins(opt.demoLogins))
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil && opt.baseURL == nil {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			e.log.Warn("serving beyond this machine without --base-url: requests are not checked against DNS rebinding and cookies are not Secure", "addr", ln.Addr().String())
+		}
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	workCtx, stopWork := context.WithCancel(ctx)

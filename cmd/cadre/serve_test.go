@@ -4,6 +4,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -59,6 +61,13 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	if body := waitHealthy(t, addr); !strings.Contains(body, "ok") {
 		t.Fatalf("healthz = %s", body)
 	}
+	// serve is closed: no demo sign-in, no page without an account.
+	if resp, err := http.PostForm("http://"+addr+"/login/demo", url.Values{"email": {"admin@demo.cadre.example"}}); err != nil || resp.StatusCode == 200 {
+		t.Errorf("serve signs in a demo account: %v, %v", resp, err)
+	}
+	if resp, err := http.Get("http://" + addr + "/api/v1/members"); err != nil || resp.StatusCode != 401 {
+		t.Errorf("serve answers an anonymous API call with %v, %v; want 401", resp, err)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -95,16 +104,33 @@ func TestDemoServes(t *testing.T) {
 		cmd.Wait()
 	}()
 	waitHealthy(t, addr)
-	resp, err := http.Get("http://" + addr + "/api/v1/members?status=ambassador&limit=1")
+	// The login page offers the demo's accounts; one click signs in.
+	page, err := http.Get("http://" + addr + "/login")
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	for _, role := range []string{"admin", "reviewer", "ambassador"} {
+		if !strings.Contains(string(body), "Sign in as "+role) {
+			t.Errorf("the demo's login page offers no %s:\n%s", role, body)
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	if resp, err := client.PostForm("http://"+addr+"/login/demo", url.Values{"email": {"admin@demo.cadre.example"}}); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("one-click sign-in: %v, %v", resp, err)
+	}
+	resp, err := client.Get("http://" + addr + "/api/v1/members?status=ambassador&limit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"status": "ambassador"`) {
 		t.Fatalf("demo ambassadors: %d %s", resp.StatusCode, body)
 	}
-	resp, err = http.Get("http://" + addr + "/api/v1/activities?type=mentoring&limit=10")
+	resp, err = client.Get("http://" + addr + "/api/v1/activities?type=mentoring&limit=10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +145,7 @@ func TestDemoServes(t *testing.T) {
 		"/api/v1/merge-suggestions": `"confidence": 0.9`,
 		"/api/v1/sources":           `"community-blog"`,
 	} {
-		resp, err := http.Get("http://" + addr + path)
+		resp, err := client.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)
 		}
