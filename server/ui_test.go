@@ -7,12 +7,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -41,13 +44,35 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// TestPagesInBrowser walks the pages as a user does, in a real browser:
-// filter the members, open the leaderboard, follow a member, see their chart,
-// and reach the review queue from the navigation.
+// TestPagesInBrowser walks the pages as people do, in a real browser: a
+// reviewer signs in, filters the members, opens the leaderboard, follows a
+// member, sees their chart, reaches the review queue and signs out; then an
+// ambassador signs in, lands on their own page and is refused another's.
 func TestPagesInBrowser(t *testing.T) {
 	s := storetest.SQLite(t)
 	seed(t, s)
-	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	ctx0 := context.Background()
+	ms, _, err := s.Members(ctx0, cadre.MemberFilter{})
+	if err != nil || len(ms) != 3 {
+		t.Fatal(ms, err)
+	}
+	ids := map[string]int64{}
+	for _, m := range ms {
+		ids[m.Name] = m.ID
+	}
+	hash, err := account.HashPassword("a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []account.User{
+		{Email: "rev@example.org", Role: account.Reviewer, PasswordHash: hash},
+		{Email: "ada@example.org", Role: account.Ambassador, MemberID: ids["Ada Ambassador"], PasswordHash: hash},
+	} {
+		if err := s.CreateUser(ctx0, &u, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +86,15 @@ func TestPagesInBrowser(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	step("open the members page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`table.members`)))
+	signIn := func(email string) {
+		t.Helper()
+		step("open the login page", chromedp.Do(ctx, chromedp.WaitVisible(`form.login`),
+			chromedp.SendKeys(`input[name=email]`, email), chromedp.SendKeys(`input[name=password]`, "a long enough password"),
+			chromedp.Click(`form.login button`), chromedp.WaitNotPresent(`form.login`)))
+	}
+	step("ask for the members page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")))
+	signIn("rev@example.org")
+	step("land on the members page", chromedp.Do(ctx, chromedp.WaitVisible(`table.members`)))
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.members tbody tr").length`))
 	step("count members", err)
 	if rows != 3 {
@@ -92,5 +125,23 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 	if review != "Nothing to review." {
 		t.Errorf("review queue: %q", review)
+	}
+
+	step("sign out", chromedp.Do(ctx, chromedp.Click(`form.logout button`), chromedp.WaitVisible(`form.login`)))
+	step("ask for a page signed out", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/leaderboard"), chromedp.WaitVisible(`form.login`)))
+
+	step("ask for the members page as Ada", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")))
+	signIn("ada@example.org")
+	step("land on her own page", chromedp.Do(ctx, chromedp.WaitVisible(`figure.chart svg`)))
+	own, err := chromedp.Run(ctx, chromedp.Text(`h1`))
+	step("read her page", err)
+	if !strings.HasPrefix(own, "Ada Ambassador") {
+		t.Errorf("an ambassador lands on %q, want her own page", own)
+	}
+	step("ask for Bob's page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/members/"+strconv.FormatInt(ids["bob"], 10)), chromedp.WaitVisible(`h1`)))
+	refused, err := chromedp.Run(ctx, chromedp.Text(`h1`))
+	step("read the answer", err)
+	if refused != "Forbidden" {
+		t.Errorf("an ambassador on another member's page sees %q, want Forbidden", refused)
 	}
 }
