@@ -17,8 +17,9 @@ import (
 	"github.com/cadrehq/cadre/worker"
 )
 
-const serveHelp = `Run the web interface and the JSON API. The server refuses a database whose
-schema is out of date unless given --migrate. SIGTERM or Ctrl-C stop it gracefully.
+const serveHelp = `Run the web interface and the JSON API. A new database is created with the
+current schema; one whose schema is out of date is refused unless given --migrate.
+SIGTERM or Ctrl-C stop it gracefully.
 
 Webhook receivers, switched on by their secrets (kept out of the command line):
   POST /webhooks/github     CADRE_GITHUB_WEBHOOK_SECRET, checked against X-Hub-Signature-256
@@ -33,9 +34,8 @@ with at least that confidence ("cadre merge --suggestions" shows them).`
 
 func cmdServe(ctx context.Context, e *env) error {
 	fs := e.flags("serve", "", serveHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	addr := e.addrFlag(fs)
-	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
 	syncDefault := defaultSyncEvery
 	if v := e.getenv("CADRE_SYNC_EVERY"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -66,12 +66,12 @@ func cmdServe(ctx context.Context, e *env) error {
 	if *autoMerge < 0 || *autoMerge > 1 {
 		return usagef("--auto-merge is a confidence between 0 and 1")
 	}
-	st, err := openStore(ctx, e, *db, *migrate)
+	st, err := openStore(ctx, e, db, creates)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return serve(ctx, e, st, *addr, *db, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge})
+	return serve(ctx, e, st, *addr, db.dsn, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge})
 }
 
 // serveOptions are what serve does besides serving.
