@@ -50,9 +50,9 @@ type conformanceCase struct {
 	} `json:"expect"`
 }
 
-// TestConformance runs the cases of the shared folder, or of
-// $CADRE_CONFORMANCE_DIR. Unlike tests that only read the cases, it fails
-// without them on every machine: a conformance run must check something.
+// TestConformance runs the cases of testdata/conformance, or of
+// $CADRE_CONFORMANCE_DIR. It fails without them on every machine: a
+// conformance run must check something.
 func TestConformance(t *testing.T) {
 	dir, err := shared.FindConformance()
 	if err != nil {

@@ -91,6 +91,22 @@ func (s *Store) schemaVersion(ctx context.Context, db queryer) (int, error) {
 	return int(v.Int64), nil
 }
 
+// Empty reports whether the database holds no table at all: a SQLite file
+// just created, or a new PostgreSQL database or schema (the first of the
+// search path). Migrate can then create the schema without meeting anything
+// of an older Cadre or of another program.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	query := `SELECT count(*) FROM sqlite_master WHERE type = 'table'`
+	if s.dialect == Postgres {
+		query = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`
+	}
+	var n int
+	if err := s.read.QueryRowContext(ctx, query).Scan(&n); err != nil {
+		return false, fmt.Errorf("check for tables: %w", err)
+	}
+	return n == 0, nil
+}
+
 // CheckSchema returns an EINVALID error when the database needs migrating, and
 // refuses a database newer than this binary.
 func (s *Store) CheckSchema(ctx context.Context) error {

@@ -49,6 +49,35 @@ func TestCheckSchemaRefusesUnmigrated(t *testing.T) {
 	}
 }
 
+func TestEmpty(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		dsn  func(testing.TB) string // a new database
+	}{
+		{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "new.db") }},
+		{"postgres", storetest.PostgresDSN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := store.Open(ctx, tt.dsn(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if empty, err := s.Empty(ctx); err != nil || !empty {
+				t.Fatalf("Empty() on a new database = %t, %v; want true", empty, err)
+			}
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if empty, err := s.Empty(ctx); err != nil || empty {
+				t.Fatalf("Empty() after migrating = %t, %v; want false", empty, err)
+			}
+		})
+	}
+}
+
 func TestImportResolvesAndDedupes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -60,7 +60,7 @@ func cmdBench(ctx context.Context, e *env) error {
 	if dsn == "" {
 		dsn = filepath.Join(work, "bench.db")
 	}
-	st, err := openStore(ctx, e, dsn, true)
+	st, err := openStore(ctx, e, &dbOptions{dsn: dsn, migrate: true}, creates)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func benchGHArchive(ctx context.Context, e *env, tw io.Writer, work string, seed
 		return fmt.Errorf("generate GH Archive hour: %w", err)
 	}
 	db := filepath.Join(work, "gharchive.db")
-	st, err := openStore(ctx, e, db, true)
+	st, err := openStore(ctx, e, &dbOptions{dsn: db, migrate: true}, creates)
 	if err != nil {
 		return err
 	}

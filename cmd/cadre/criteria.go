@@ -27,7 +27,7 @@ Subcommands:
 
 func cmdCriteria(ctx context.Context, e *env) error {
 	fs := e.flags("criteria", "show|history|validate FILE|set FILE", criteriaHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	ver := fs.Int("version", 0, "with show: the version to print (default the latest)")
 	author := fs.String("author", "", "with set: who makes the change (default $USER)")
 	var at atFlag
@@ -60,7 +60,11 @@ func cmdCriteria(ctx context.Context, e *env) error {
 	default:
 		return usagef("unknown criteria subcommand %q", sub)
 	}
-	st, err := openStore(ctx, e, *db, false)
+	use := existing
+	if sub == "set" {
+		use = creates
+	}
+	st, err := openStore(ctx, e, db, use)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func cmdDemo(ctx context.Context, e *env) error {
 			}
 		}
 	}
-	st, err := openStore(ctx, e, *db, true)
+	st, err := openStore(ctx, e, &dbOptions{dsn: *db, migrate: true}, creates)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func importUsage() string {
 
 func cmdImport(ctx context.Context, e *env) error {
 	fs := e.flags("import", "FILE|DIR|-", importUsage())
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	var o importOptions
 	fs.StringVar(&o.source, "source", "", "jsonl, csv: source of records that name none (default \"import\")")
 	formatName := fs.String("format", "", "one of "+formatNames())
@@ -126,7 +126,7 @@ func cmdImport(ctx context.Context, e *env) error {
 		}
 	}
 
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, creates)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ database gives the same activities, and exporting that gives the same file.`
 
 func cmdExport(ctx context.Context, e *env) error {
 	fs := e.flags("export", "", exportHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	format := fs.String("format", "jsonl", "jsonl or csv")
 	out := fs.String("out", "-", "file to write, - for standard output")
 	if err := e.parse(fs); err != nil {
@@ -199,7 +199,7 @@ func cmdExport(ctx context.Context, e *env) error {
 	if fs.NArg() > 0 {
 		return usagef("export takes no arguments; use --out FILE")
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}

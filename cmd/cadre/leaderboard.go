@@ -60,7 +60,7 @@ func loadStandings(ctx context.Context, e *env, st *store.Store, version int) (*
 
 func cmdLeaderboard(ctx context.Context, e *env) error {
 	fs := e.flags("leaderboard", "", "Rank members by score (SPEC sections 3 and 8). Staff and bots are left out;\nequal scores share a rank.")
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	var at atFlag
 	fs.Var(&at, "at", "rank as of this time (default now)")
 	top := fs.Int("top", 20, "how many lines; 0 for everyone")
@@ -84,7 +84,7 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	if *top < 0 {
 		return usagef("--top must not be negative")
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 
 func cmdScore(ctx context.Context, e *env) error {
 	fs := e.flags("score", "MEMBER", "Explain a member's score: points by activity type and by quarter, decay applied,\nthe score at each quarter end of the last three years, and where it is heading.\nMEMBER is a member ID, an email, platform:handle, or a handle.")
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	var at atFlag
 	fs.Var(&at, "at", "as of this time (default now)")
 	version := fs.Int("criteria", 0, "criteria version to score with (default the one in force)")
@@ -118,7 +118,7 @@ func cmdScore(ctx context.Context, e *env) error {
 	if fs.NArg() != 1 {
 		return usagef("score needs one MEMBER")
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}

@@ -92,8 +92,11 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Every command takes --db (a SQLite file path, or a postgres:// URL; default
-./cadre.db, or $CADRE_DB). serve and demo take --addr (default 127.0.0.1:8080,
-or $CADRE_ADDR). Run "cadre COMMAND --help" for a command's flags.
+./cadre.db, or $CADRE_DB) and, when it opens the database, --migrate to bring an
+out-of-date schema up to date first. A command that stores something creates a
+new database; one that only reads refuses a database that does not exist.
+serve and demo take --addr (default 127.0.0.1:8080, or $CADRE_ADDR).
+Run "cadre COMMAND --help" for a command's flags.
 
 Exit codes: 0 success; 1 failure, or an import that rejected records; 2 wrong usage.
 `)
@@ -207,11 +210,18 @@ func (e *env) parseMixed(fs *flag.FlagSet) ([]string, error) {
 }
 
 func (e *env) dbFlag(fs *flag.FlagSet) *string {
+	db := new(string)
+	e.dbVar(fs, db)
+	return db
+}
+
+// dbVar adds --db to fs, kept in db.
+func (e *env) dbVar(fs *flag.FlagSet, db *string) {
 	def := e.getenv("CADRE_DB")
 	if def == "" {
 		def = "cadre.db"
 	}
-	return fs.String("db", def, "database: a SQLite file path, or a postgres:// URL (env CADRE_DB)")
+	fs.StringVar(db, "db", def, "database: a SQLite file path, or a postgres:// URL (env CADRE_DB)")
 }
 
 func (e *env) addrFlag(fs *flag.FlagSet) *string {
@@ -240,6 +250,9 @@ func cmdVersion(ctx context.Context, e *env) error {
 	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
 	if !dbGiven {
 		return nil
+	}
+	if err := mustExist(*db); err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {

@@ -115,14 +115,6 @@ func TestEnvironmentNamesDatabase(t *testing.T) {
 	}
 }
 
-func TestServeRefusesOutOfDateSchema(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "old.db")
-	code, _, stderr := cli(t, nil, "", "serve", "--db", db, "--addr", "127.0.0.1:0")
-	if code != exitFailure || !strings.Contains(stderr, "cadre migrate") {
-		t.Fatalf("serve on an unmigrated database: exit %d, %s", code, stderr)
-	}
-}
-
 func TestImportExportRoundTrip(t *testing.T) {
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 func cmdMembers(ctx context.Context, e *env) error {
 	fs := e.flags("members", "", "List members with their activity counts, most active first.")
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	status := fs.String("status", "", "only members with this status: member, ambassador or alumni")
 	query := fs.String("q", "", "only members whose name, handle or email contains this")
 	limit := fs.Int("limit", 50, "how many to list")
@@ -27,7 +27,7 @@ func cmdMembers(ctx context.Context, e *env) error {
 	if *limit < 1 || *offset < 0 {
 		return usagef("--limit must be positive and --offset not negative")
 	}
-	s, err := openStore(ctx, e, *db, false)
+	s, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}

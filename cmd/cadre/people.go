@@ -43,7 +43,7 @@ Every merge and unmerge is audited.`
 
 func cmdMerge(ctx context.Context, e *env) error {
 	fs := e.flags("merge", "FROM INTO | --undo ID | --suggestions", mergeHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	reason := fs.String("reason", "", "why: kept in the audit log")
 	undo := fs.Int64("undo", 0, "undo the merge with this ID")
 	suggest := fs.Bool("suggestions", false, "list merge suggestions")
@@ -67,7 +67,7 @@ func cmdMerge(ctx context.Context, e *env) error {
 	case *minConf < 0 || *minConf > 1:
 		return usagef("--min-confidence is between 0 and 1")
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ looks like activity already known is flagged as a likely duplicate.
 
 func cmdReport(ctx context.Context, e *env) error {
 	fs := e.flags("report", "", reportHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	member := fs.String("member", "", "who reports: ID, email, platform:handle or handle")
 	typ := fs.String("type", "", "activity type, e.g. speaking, mentoring, beta")
 	var date atFlag
@@ -148,7 +148,7 @@ func cmdReport(ctx context.Context, e *env) error {
 	if *member == "" || *typ == "" || date.t.IsZero() || *title == "" {
 		return usagef("report needs --member, --type, --date and --title")
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ duplicates flagged); --approve ID or --reject ID --reason R decides one.`
 
 func cmdReview(ctx context.Context, e *env) error {
 	fs := e.flags("review", "", reviewHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	approve := fs.Int64("approve", 0, "approve the pending report with this activity ID")
 	reject := fs.Int64("reject", 0, "reject the pending report with this activity ID (needs --reason)")
 	reason := fs.String("reason", "", "why: kept in the audit log")
@@ -191,7 +191,7 @@ func cmdReview(ctx context.Context, e *env) error {
 	if *reject != 0 && *reason == "" {
 		return usagef("--reject needs a --reason")
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}
@@ -239,13 +239,17 @@ are kept out of rankings and the active community.
 
 func cmdStaffDomains(ctx context.Context, e *env) error {
 	fs := e.flags("staff-domains", "[DOMAIN...]", staffHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	actor := actorFlag(fs)
 	args, err := e.parseMixed(fs)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, e, *db, false)
+	use := existing
+	if len(args) > 0 {
+		use = creates // staff domains apply to members first seen later
+	}
+	st, err := openStore(ctx, e, db, use)
 	if err != nil {
 		return err
 	}

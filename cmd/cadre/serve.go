@@ -21,8 +21,9 @@ import (
 	"github.com/cadrehq/cadre/worker"
 )
 
-const serveHelp = `Run the web interface and the JSON API. The server refuses a database whose
-schema is out of date unless given --migrate. SIGTERM or Ctrl-C stop it gracefully.
+const serveHelp = `Run the web interface and the JSON API. A new database is created with the
+current schema; one whose schema is out of date is refused unless given --migrate.
+SIGTERM or Ctrl-C stop it gracefully.
 
 Webhook receivers, switched on by their secrets (kept out of the command line):
   POST /webhooks/github     CADRE_GITHUB_WEBHOOK_SECRET, checked against X-Hub-Signature-256
@@ -43,9 +44,8 @@ rebinding) and session cookies are Secure (docs/OPERATIONS.md).`
 
 func cmdServe(ctx context.Context, e *env) error {
 	fs := e.flags("serve", "", serveHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	addr := e.addrFlag(fs)
-	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
 	syncDefault := defaultSyncEvery
 	if v := e.getenv("CADRE_SYNC_EVERY"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -81,7 +81,7 @@ func cmdServe(ctx context.Context, e *env) error {
 	if *autoMerge < 0 || *autoMerge > 1 {
 		return usagef("--auto-merge is a confidence between 0 and 1")
 	}
-	st, err := openStore(ctx, e, *db, *migrate)
+	st, err := openStore(ctx, e, db, creates)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func cmdServe(ctx context.Context, e *env) error {
 	if err := bootstrapAdmin(ctx, e, st); err != nil {
 		return err
 	}
-	return serve(ctx, e, st, *addr, *db, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base})
+	return serve(ctx, e, st, *addr, db.dsn, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base})
 }
 
 // parseBaseURL reads --base-url: "" for none, else an http(s) address with

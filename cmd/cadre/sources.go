@@ -40,7 +40,7 @@ Examples:
 
 func cmdSources(ctx context.Context, e *env) error {
 	fs := e.flags("sources", "[add NAME --kind KIND --set KEY=VALUE... | remove NAME]", sourcesHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	kind := fs.String("kind", "", "with add: "+strings.Join(connector.Kinds(), " or "))
 	sets := setFlag{}
@@ -66,7 +66,11 @@ func cmdSources(ctx context.Context, e *env) error {
 			return err
 		}
 	}
-	st, err := openStore(ctx, e, *db, false)
+	use := existing
+	if sub == "add" {
+		use = creates
+	}
+	st, err := openStore(ctx, e, db, use)
 	if err != nil {
 		return err
 	}
@@ -179,12 +183,12 @@ Examples:
 
 func cmdSync(ctx context.Context, e *env) error {
 	fs := e.flags("sync", "[NAME...]", syncHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	names, err := e.parseMixed(fs)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}

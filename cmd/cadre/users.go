@@ -32,7 +32,7 @@ one (one line). They need at least 12 characters.`
 
 func cmdUsers(ctx context.Context, e *env) error {
 	fs := e.flags("users", "[add|passwd|remove] [EMAIL]", usersHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	email := fs.String("email", "", "add: the account's email address")
 	role := fs.String("role", "", "add: admin, reviewer, viewer or ambassador")
 	member := fs.String("member", "", "add, for an ambassador: the member (ID, email or platform:handle)")
@@ -46,7 +46,12 @@ func cmdUsers(ctx context.Context, e *env) error {
 	if len(args) > 0 {
 		sub, args = args[0], args[1:]
 	}
-	st, err := openStore(ctx, e, *db, false)
+	// The first account may be what a new database is made for.
+	use := existing
+	if sub == "add" {
+		use = creates
+	}
+	st, err := openStore(ctx, e, db, use)
 	if err != nil {
 		return err
 	}
@@ -175,7 +180,7 @@ create prints the token alone on standard output, once: it is stored hashed.`
 
 func cmdTokens(ctx context.Context, e *env) error {
 	fs := e.flags("tokens", "[create|revoke] [ID]", tokensHelp)
-	db := e.dbFlag(fs)
+	db := e.dbFlags(fs)
 	name := fs.String("name", "", "create: what the token is for, such as \"nightly export\"")
 	scope := fs.String("scope", "read", "create: read or write")
 	user := fs.String("user", "", "create: the account the token acts as (default: the only admin)")
@@ -190,7 +195,7 @@ func cmdTokens(ctx context.Context, e *env) error {
 	if len(args) > 0 {
 		sub, args = args[0], args[1:]
 	}
-	st, err := openStore(ctx, e, *db, false)
+	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // Dir returns the folder of real samples: $CADRE_REALDATA_DIR when set, else
-// the first shared/realdata found walking up from the working directory. When
-// there is none the test fails under CI=true and is skipped elsewhere.
+// shared/realdata beside the repository. When there is none the test fails
+// under CI=true and is skipped elsewhere.
 func Dir(t testing.TB) string {
 	t.Helper()
 	return shared.RealData(t)

@@ -1,7 +1,8 @@
-// Package shared finds what tests read from the shared folder beside the
-// repository (../shared): the specification, its conformance cases and real
-// public samples. They are kept out of the repository, so a test finds them
-// through an environment variable, else by walking up from where it runs.
+// Package shared finds what tests read beside their own files: the
+// specification and its conformance cases, of which the repository keeps a
+// copy in testdata, and the real public samples, which are third-party data
+// kept out of the repository in the shared folder beside it (../shared). An
+// environment variable names another folder for either.
 package shared
 
 import (
@@ -18,45 +19,68 @@ const (
 )
 
 // FindConformance returns the folder of conformance cases: $CADRE_CONFORMANCE_DIR
-// when set, else the first shared/conformance found walking up from the
-// working directory.
-func FindConformance() (string, error) { return find("conformance", ConformanceEnv) }
-
-// Conformance returns the folder of conformance cases, as FindConformance
-// finds it. When there is none the test fails under CI=true, where every test
-// must run, and is skipped elsewhere.
-func Conformance(t testing.TB) string {
-	t.Helper()
-	return dir(t, "conformance", ConformanceEnv)
+// when set, else the copy in the repository, testdata/conformance.
+func FindConformance() (string, error) {
+	if d := os.Getenv(ConformanceEnv); d != "" {
+		return d, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", fmt.Errorf("find the conformance cases: %w", err)
+	}
+	return filepath.Join(root, "testdata", "conformance"), nil
 }
 
-// Spec returns the path of the specification, SPEC.md, which sits in the
-// shared folder beside its conformance cases. When it is missing the test
-// fails under CI=true and is skipped elsewhere.
+// Conformance returns the folder of conformance cases, as FindConformance
+// finds it, failing the test when it cannot.
+func Conformance(t testing.TB) string {
+	t.Helper()
+	d, err := FindConformance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Spec returns the path of the specification, SPEC.md, which sits beside its
+// conformance cases: testdata/SPEC.md unless $CADRE_CONFORMANCE_DIR names
+// another folder. When it is missing the test fails under CI=true and is
+// skipped elsewhere.
 func Spec(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(filepath.Dir(Conformance(t)), "SPEC.md")
 	if _, err := os.Stat(path); err != nil {
-		missing(t, fmt.Errorf("find the specification beside the conformance cases: %w", err))
+		missing(t, fmt.Errorf("no specification beside the conformance cases: %w", err))
 	}
 	return path
 }
 
 // RealData returns the folder of real samples: $CADRE_REALDATA_DIR when set,
-// else the first shared/realdata found walking up from the working directory.
-// When there is none the test fails under CI=true and is skipped elsewhere.
+// else shared/realdata beside the repository. When there is none the test
+// fails under CI=true and is skipped elsewhere.
 func RealData(t testing.TB) string {
 	t.Helper()
-	return dir(t, "realdata", RealDataEnv)
-}
-
-func dir(t testing.TB, name, env string) string {
-	t.Helper()
-	d, err := find(name, env)
+	d, err := FindRealData()
 	if err != nil {
 		missing(t, err)
 	}
 	return d
+}
+
+// FindRealData returns the folder of real samples, as RealData finds it.
+func FindRealData() (string, error) {
+	if d := os.Getenv(RealDataEnv); d != "" {
+		return d, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", fmt.Errorf("find the real samples: %w", err)
+	}
+	d := filepath.Join(filepath.Dir(root), "shared", "realdata")
+	if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("no real samples at %s: set %s to run the tests that read them", d, RealDataEnv)
+	}
+	return d, nil
 }
 
 // missing fails the test under CI=true and skips it elsewhere: a machine
@@ -69,21 +93,19 @@ func missing(t testing.TB, err error) {
 	t.Skip(err)
 }
 
-func find(name, env string) (string, error) {
-	if d := os.Getenv(env); d != "" {
-		return d, nil
-	}
+// moduleRoot returns the folder of the repository: the nearest one above the
+// working directory, where a test runs, that holds go.mod.
+func moduleRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
-		return "", fmt.Errorf("find shared/%s: %w", name, err)
+		return "", err
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, "shared", name)
-		if fi, err := os.Stat(candidate); err == nil && fi.IsDir() {
-			return candidate, nil
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("find shared/%s: none above %s; set %s", name, wd, env)
+			return "", fmt.Errorf("no go.mod above %s", wd)
 		}
 	}
 }
