@@ -93,8 +93,8 @@ Commands:
 	fmt.Fprint(w, `
 Every command takes --db (a SQLite file path, or a postgres:// URL; default
 ./cadre.db, or $CADRE_DB) and, when it opens the database, --migrate to bring an
-out-of-date schema up to date first. A command that stores something creates a
-new database; one that only reads refuses a database that does not exist.
+out-of-date schema up to date first. A command that stores something new creates
+a database that does not exist yet; the others refuse it.
 serve and demo take --addr (default 127.0.0.1:8080, or $CADRE_ADDR).
 Run "cadre COMMAND --help" for a command's flags.
 
