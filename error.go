@@ -19,6 +19,7 @@ const (
 	ETOOMANY      = "too_many"     // too many attempts: wait
 	EUNSUPPORTED  = "unsupported"  // a body of a type not taken
 	EMISDIRECTED  = "misdirected"  // a request for another host name
+	ETOOLARGE     = "too_large"    // a body over the limit
 )
 
 // Error is an application error with a code and a message safe to show users.

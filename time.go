@@ -7,9 +7,14 @@ import "time"
 // It is the one reader of times given by hand.
 func ParseTime(v string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
+		t, err := time.Parse(layout, v)
+		if err != nil {
+			continue
 		}
+		if t.Before(EarliestActivity) || !t.Before(LatestActivity) {
+			return time.Time{}, Errorf(EINVALID, "%s is out of range: times run from 1970 to 9999", Quote(v))
+		}
+		return t, nil
 	}
 	return time.Time{}, Errorf(EINVALID, "want an RFC 3339 time such as 2025-06-30T00:00:00Z or a date such as 2025-06-30, got %s", Quote(v))
 }

@@ -17,6 +17,8 @@ func TestParseTime(t *testing.T) {
 		{"yesterday", time.Time{}, false},
 		{"2025-13-01", time.Time{}, false},
 		{"", time.Time{}, false},
+		{"1969-12-31", time.Time{}, false},
+		{"1970-01-01", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), true},
 	}
 	for _, tt := range tests {
 		got, err := ParseTime(tt.in)

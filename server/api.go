@@ -27,7 +27,7 @@ func (s *Server) handleHealth() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, health)
+		s.writeJSON(w, http.StatusOK, health)
 	})
 }
 
@@ -62,7 +62,7 @@ func (s *Server) handleMembers() http.Handler {
 			out.Items[i] = NewMemberSummaryJSON(&ms[i])
 			redactEmails(r, &out.Items[i])
 		}
-		writeJSON(w, http.StatusOK, out)
+		s.writeJSON(w, http.StatusOK, out)
 	})
 }
 
@@ -80,7 +80,7 @@ func (s *Server) handleMember() http.Handler {
 		}
 		j := NewMemberJSON(m)
 		redactEmails(r, &j)
-		writeJSON(w, http.StatusOK, j)
+		s.writeJSON(w, http.StatusOK, j)
 	})
 }
 
@@ -100,7 +100,7 @@ func (s *Server) handleActivities() http.Handler {
 		for i := range acts {
 			out.Items[i] = NewActivityJSON(&acts[i])
 		}
-		writeJSON(w, http.StatusOK, out)
+		s.writeJSON(w, http.StatusOK, out)
 	})
 }
 

@@ -26,6 +26,9 @@ type MemberJSON struct {
 	Company    string    `json:"company,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	Activities *int      `json:"activities,omitempty"`
+	// MergedInto is the member this one was merged into; it holds nothing
+	// while the merge stands.
+	MergedInto int64 `json:"merged_into,omitempty"`
 }
 
 // NewMemberJSON shapes m.
@@ -35,7 +38,7 @@ func NewMemberJSON(m *cadre.Member) MemberJSON {
 		emails = []string{}
 	}
 	return MemberJSON{ID: m.ID, Name: m.Name, Emails: emails, Status: string(m.Status), Staff: m.Staff, Bot: m.Bot,
-		Region: m.Region, Company: m.Company, CreatedAt: m.CreatedAt}
+		Region: m.Region, Company: m.Company, CreatedAt: m.CreatedAt, MergedInto: m.MergedInto}
 }
 
 // NewMemberSummaryJSON shapes a member of a listing, with their activity count.

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -13,12 +16,76 @@ import (
 // decodeBody reads a JSON request body into v, refusing unknown fields and
 // bodies over 64 KiB; example shows the expected shape in the error.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any, example string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return cadre.Errorf(cadre.ETOOLARGE, "the body is over %d bytes", maxBody)
+	}
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if err := checkJSON(body); err != nil {
+		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %w", example, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %w", example, err)
 	}
 	return nil
+}
+
+// maxBody bounds a JSON request body.
+const maxBody = 1 << 16
+
+// checkJSON refuses what encoding/json lets through but an import refuses:
+// an object naming a key twice (which value counts would be a guess), and
+// anything after the one value.
+func checkJSON(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// One frame an open object or array; in an object, keys and values
+	// alternate, starting with a key.
+	type frame struct {
+		keys    map[string]bool // nil for an array
+		wantKey bool
+	}
+	var frames []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(frames) > 0 {
+			top = frames[len(frames)-1]
+		}
+		switch {
+		case tok == json.Delim('}') || tok == json.Delim(']'):
+			frames = frames[:len(frames)-1]
+		case top != nil && top.keys != nil && top.wantKey:
+			k, _ := tok.(string)
+			if top.keys[k] {
+				return fmt.Errorf("the key %s appears twice", cadre.Quote(k))
+			}
+			top.keys[k] = true
+			top.wantKey = false
+			continue
+		case tok == json.Delim('{'):
+			frames = append(frames, &frame{keys: map[string]bool{}, wantKey: true})
+		case tok == json.Delim('['):
+			frames = append(frames, &frame{})
+		}
+		// A value ended or began: in an object, a key comes next.
+		if top != nil && top.keys != nil {
+			top.wantKey = true
+		}
+		if len(frames) == 0 && dec.More() {
+			return fmt.Errorf("data after the JSON value")
+		}
+	}
 }
 
 // actor is who a change through the API is made by, for the audit log: the
@@ -67,7 +134,7 @@ func (s *Server) handleReport() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, NewActivityJSON(a))
+		s.writeJSON(w, http.StatusCreated, NewActivityJSON(a))
 	})
 }
 
@@ -96,7 +163,7 @@ func (s *Server) handleReports() http.Handler {
 		for i := range acts {
 			out.Items[i] = NewActivityJSON(&acts[i])
 		}
-		writeJSON(w, http.StatusOK, out)
+		s.writeJSON(w, http.StatusOK, out)
 	})
 }
 
@@ -130,7 +197,7 @@ func (s *Server) handleReview() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewActivityJSON(a))
+		s.writeJSON(w, http.StatusOK, NewActivityJSON(a))
 	})
 }
 
@@ -141,7 +208,7 @@ func (s *Server) handleMergeSuggestions() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewSuggestionsJSON(sgs))
+		s.writeJSON(w, http.StatusOK, NewSuggestionsJSON(sgs))
 	})
 }
 
@@ -163,7 +230,7 @@ func (s *Server) handleMerge() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"id": id, "from": req.From, "into": req.Into,
+		s.writeJSON(w, http.StatusCreated, map[string]any{"id": id, "from": req.From, "into": req.Into,
 			"undo": fmt.Sprintf("/api/v1/merges/%d/undo", id)})
 	})
 }
@@ -186,6 +253,6 @@ func (s *Server) handleUnmerge() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "undone": true})
+		s.writeJSON(w, http.StatusOK, map[string]any{"id": id, "undone": true})
 	})
 }

@@ -5,6 +5,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -61,6 +62,7 @@ type Server struct {
 	// Host every request must name, and https:// makes cookies Secure.
 	baseURL    *url.URL
 	limiter    *account.Limiter
+	unsigned   chan struct{} // a slot for each webhook body being read
 	demoLogins []DemoLogin
 }
 
@@ -91,7 +93,8 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	s := &Server{store: st, accounts: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux(), limiter: account.NewLimiter()}
+	s := &Server{store: st, accounts: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux(), limiter: account.NewLimiter(),
+		unsigned: make(chan struct{}, maxUnsigned)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -125,6 +128,8 @@ func statusOf(err error) int {
 		return http.StatusUnsupportedMediaType
 	case cadre.EMISDIRECTED:
 		return http.StatusMisdirectedRequest
+	case cadre.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}
@@ -136,13 +141,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, status, map[string]string{"error": cadre.ErrorMessage(err)})
+	s.writeJSON(w, status, map[string]string{"error": cadre.ErrorMessage(err)})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers v as JSON, encoded first so that a value that cannot be
+// encoded (a NaN, say) is a logged 500, never an empty 200.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, v); err != nil {
+		s.log.Error("encode response", "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error": "internal error"}` + "\n")
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = WriteJSON(w, v) // the client went away: nothing to tell it
+	_, _ = buf.WriteTo(w) // the client went away: nothing to tell it
 }
 
 type statusRecorder struct {

@@ -15,6 +15,6 @@ func (s *Server) handleSources() http.Handler {
 		for i := range srcs {
 			out[i] = NewSourceJSON(&srcs[i], s.now())
 		}
-		writeJSON(w, http.StatusOK, out)
+		s.writeJSON(w, http.StatusOK, out)
 	})
 }

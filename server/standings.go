@@ -58,7 +58,7 @@ func (s *Server) handleLeaderboard() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewLeaderboardJSON(entries))
+		s.writeJSON(w, http.StatusOK, NewLeaderboardJSON(entries))
 	})
 }
 
@@ -78,7 +78,7 @@ func (s *Server) handleShare() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewShareJSON(share))
+		s.writeJSON(w, http.StatusOK, NewShareJSON(share))
 	})
 }
 
@@ -112,7 +112,7 @@ func (s *Server) handleCalibrate() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewCalibrationJSON(at, cal))
+		s.writeJSON(w, http.StatusOK, NewCalibrationJSON(at, cal))
 	})
 }
 
@@ -137,6 +137,6 @@ func (s *Server) handleMemberScore() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, NewMemberScoreJSON(ms))
+		s.writeJSON(w, http.StatusOK, NewMemberScoreJSON(ms))
 	})
 }

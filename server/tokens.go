@@ -54,7 +54,7 @@ func (s *Server) handleTokens() http.Handler {
 		for i := range toks {
 			out[i] = NewTokenJSON(&toks[i])
 		}
-		writeJSON(w, http.StatusOK, out)
+		s.writeJSON(w, http.StatusOK, out)
 	})
 }
 
@@ -98,7 +98,7 @@ func (s *Server) handleCreateToken() http.Handler {
 		}
 		j := NewTokenJSON(tok)
 		j.Secret = secret
-		writeJSON(w, http.StatusCreated, j)
+		s.writeJSON(w, http.StatusCreated, j)
 	})
 }
 
@@ -114,7 +114,7 @@ func (s *Server) handleRevokeToken() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "revoked": true})
+		s.writeJSON(w, http.StatusOK, map[string]any{"id": id, "revoked": true})
 	})
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +30,10 @@ func WithWebhooks(w Webhooks) Option { return func(s *Server) { s.webhooks = w }
 
 // maxDelivery bounds a webhook body: GitHub caps its payloads at 25 MB.
 const maxDelivery = 25 << 20
+
+// maxUnsigned bounds the webhook bodies read at once before their signature
+// is checked: at most this many times maxDelivery in memory.
+const maxUnsigned = 8
 
 // delivery is one webhook delivery as the receivers handle it.
 type delivery struct {
@@ -77,7 +82,25 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 		s.fail(w, r, cadre.Errorf(cadre.ENOTFOUND, "%s webhooks are not switched on: give the server a secret (cadre serve --help)", d.platform))
 		return
 	}
+	if r.ContentLength > maxDelivery {
+		s.fail(w, r, cadre.Errorf(cadre.ETOOLARGE, "a delivery has at most %d bytes", maxDelivery))
+		return
+	}
+	// Bodies are read before their signature can be checked, by anyone who
+	// can reach the server: a bounded number at once, so that many slow or
+	// large unsigned bodies cannot hold the memory.
+	select {
+	case s.unsigned <- struct{}{}:
+		defer func() { <-s.unsigned }()
+	case <-r.Context().Done():
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDelivery))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.fail(w, r, cadre.Errorf(cadre.ETOOLARGE, "a delivery has at most %d bytes", maxDelivery))
+		return
+	}
 	if err != nil {
 		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "read delivery: %w", err))
 		return
@@ -92,14 +115,25 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 		return
 	}
 	recs, err := d.records(body)
+	if err == nil {
+		// Checked one by one before joining a group: a bad delivery fails
+		// alone, never the deliveries written beside it.
+		for i := range recs {
+			if err = recs[i].Validate(); err != nil {
+				err = fmt.Errorf("record %d (%s): %w", i+1, recs[i].ExternalID, err)
+				break
+			}
+		}
+	}
 	if err != nil {
+		s.log.Warn("webhook delivery refused", "platform", d.platform, "delivery", d.id, "err", err)
 		s.fail(w, r, cadre.Errorf(cadre.EINVALID, "%s delivery %s: %w", d.platform, d.id, err))
 		return
 	}
 	if len(recs) == 0 {
 		// Events that are no activity (pushes, stars, …) are acknowledged
 		// and not stored, redelivered or not.
-		writeJSON(w, http.StatusAccepted, map[string]int{"inserted": 0, "duplicates": 0})
+		s.writeJSON(w, http.StatusAccepted, map[string]int{"inserted": 0, "duplicates": 0})
 		return
 	}
 	fresh, err := s.deliveries.submit(r.Context(), s.store, cadre.Delivery{Platform: d.platform, ID: d.id, Records: recs})
@@ -108,10 +142,10 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, d delivery) {
 		return
 	}
 	if !fresh {
-		writeJSON(w, http.StatusOK, map[string]any{"redelivery": true})
+		s.writeJSON(w, http.StatusOK, map[string]any{"redelivery": true})
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]int{"records": len(recs)})
+	s.writeJSON(w, http.StatusAccepted, map[string]int{"records": len(recs)})
 }
 
 // groupCommit writes the webhook deliveries that arrive together in one

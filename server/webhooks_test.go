@@ -77,6 +77,9 @@ func TestGitHubWebhook(t *testing.T) {
 			return b
 		}
 		comment := payload("issue_comment.created.payload.json")
+		// The same comment from before 1970: mapped, but no activity.
+		ancient := bytes.ReplaceAll(comment, []byte(`"created_at": "2019-`), []byte(`"created_at": "1919-`))
+		huge := bytes.Repeat([]byte(" "), 25<<20+1)
 		headers := func(event, id string, body []byte) map[string]string {
 			return map[string]string{"X-GitHub-Event": event, "X-GitHub-Delivery": id, "X-Hub-Signature-256": sign(ghSecret, body)}
 		}
@@ -104,6 +107,8 @@ func TestGitHubWebhook(t *testing.T) {
 			{"issue opened", headers("issues", "d3", payload("issues.opened.payload.json")), payload("issues.opened.payload.json"), 202, 2},
 			{"push: no activity", headers("push", "d4", payload("push.payload.json")), payload("push.payload.json"), 202, 2},
 			{"not JSON", headers("issue_comment", "d5", []byte("{")), []byte("{"), 400, 2},
+			{"a record out of range", headers("issue_comment", "d6", ancient), ancient, 400, 2},
+			{"over 25 MB", headers("issue_comment", "d7", huge), huge, 413, 2},
 		}
 		for _, tt := range tests {
 			code, body := deliver(t, srv.URL+"/webhooks/github", tt.headers, tt.body)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -42,7 +43,9 @@ func cmdCriteria(ctx context.Context, e *env) error {
 		return usagef("criteria needs a subcommand: show, history, validate FILE or set FILE")
 	}
 	// Flags may also follow the subcommand: "criteria show --version 2".
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		return err // the usage is printed: exit 0
+	} else if err != nil {
 		return usagef("%v", err)
 	}
 	sub, rest := args[0], fs.Args()

@@ -202,7 +202,9 @@ func (e *env) parseMixed(fs *flag.FlagSet) ([]string, error) {
 	var args []string
 	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
 		args = append(args, rest[0])
-		if err := fs.Parse(rest[1:]); err != nil {
+		if err := fs.Parse(rest[1:]); errors.Is(err, flag.ErrHelp) {
+			return nil, err // the usage is printed: exit 0
+		} else if err != nil {
 			return nil, usagef("%v", err)
 		}
 	}

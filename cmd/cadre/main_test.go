@@ -243,3 +243,20 @@ func TestMembersAndBackup(t *testing.T) {
 		t.Fatal("the backup does not hold the same activities")
 	}
 }
+
+// TestEveryHelp asks every command, and every subcommand that has its own
+// flags, for --help: each answers on standard output and exits 0.
+func TestEveryHelp(t *testing.T) {
+	var cmds [][]string
+	for _, c := range commands() {
+		cmds = append(cmds, []string{c.name})
+	}
+	cmds = append(cmds, []string{"criteria", "show"}, []string{"criteria", "set"}, []string{"criteria", "calibrate"},
+		[]string{"sources", "add"}, []string{"users", "add"}, []string{"tokens", "create"})
+	for _, args := range cmds {
+		code, stdout, stderr := cli(t, nil, "", append(args, "--help")...)
+		if code != exitOK || !strings.Contains(stdout, "Usage: cadre "+args[0]) || stderr != "" {
+			t.Errorf("cadre %s --help: exit %d\nstdout: %.200s\nstderr: %.200s", strings.Join(args, " "), code, stdout, stderr)
+		}
+	}
+}

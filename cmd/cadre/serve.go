@@ -183,7 +183,10 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 			e.log.Warn("serving beyond this machine without --base-url: requests are not checked against DNS rebinding and cookies are not Secure", "addr", ln.Addr().String())
 		}
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Timeouts, so that slow clients cannot hold connections: a header in
+	// 10 s, a whole request (a webhook's 25 MB) in a minute.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	workCtx, stopWork := context.WithCancel(ctx)
 	worked := make(chan struct{})
 	go func() { worker.Run(workCtx, e.log, jobs(e, st, live, opt)...); close(worked) }()
