@@ -53,6 +53,7 @@ var access = map[string]string{
 	"GET /api/v1/merge-suggestions":    "admin reviewer",
 	"POST /api/v1/merges":              "admin reviewer",
 	"POST /api/v1/merges/{id}/undo":    "admin reviewer",
+	"GET /api/v1/openapi.json":         "admin reviewer viewer ambassador",
 	"GET /api/v1/tokens":               "admin reviewer viewer ambassador",
 	"POST /api/v1/tokens":              "admin reviewer viewer ambassador",
 	"DELETE /api/v1/tokens/{id}":       "admin reviewer viewer ambassador",

@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/merge-suggestions", need(account.Review), s.handleMergeSuggestions())
 	s.handle("POST /api/v1/merges", need(account.Review), s.handleMerge())
 	s.handle("POST /api/v1/merges/{id}/undo", need(account.Review), s.handleUnmerge())
+	s.handle("GET /api/v1/openapi.json", signedIn, s.handleOpenAPI())
 	s.handle("GET /api/v1/tokens", signedIn, s.handleTokens())
 	s.handle("POST /api/v1/tokens", signedIn, s.handleCreateToken())
 	s.handle("DELETE /api/v1/tokens/{id}", signedIn, s.handleRevokeToken())
