@@ -142,3 +142,33 @@ func TestLimiter(t *testing.T) {
 		t.Errorf("after a success the account waits %v", w)
 	}
 }
+
+func TestSSORoles(t *testing.T) {
+	m, err := ParseSSORoles("groups", "cadre-admins=admin, cadre-team=reviewer", "@Example.com=viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		email  string
+		claims map[string]any
+		want   Role
+		ok     bool
+	}{
+		{"jo@example.com", map[string]any{"groups": []any{"engineering", "cadre-team"}}, Reviewer, true},
+		{"jo@example.com", map[string]any{"groups": []any{"cadre-team", "cadre-admins"}}, Admin, true},
+		{"jo@example.com", map[string]any{"groups": "cadre-admins"}, Admin, true},
+		{"jo@EXAMPLE.com", nil, Viewer, true},
+		{"jo@other.org", map[string]any{"groups": []any{"engineering"}}, "", false},
+		{"jo@other.org", map[string]any{"roles": []any{"cadre-admins"}}, "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := m.Role(tt.email, tt.claims); got != tt.want || ok != tt.ok {
+			t.Errorf("Role(%s, %v) = %q, %v; want %q, %v", tt.email, tt.claims, got, ok, tt.want, tt.ok)
+		}
+	}
+	for _, bad := range [][3]string{{"groups", "admins", ""}, {"groups", "x=root", ""}, {"", "x=admin", ""}, {"", "", "example.com"}} {
+		if _, err := ParseSSORoles(bad[0], bad[1], bad[2]); err == nil {
+			t.Errorf("ParseSSORoles(%q) accepted", bad)
+		}
+	}
+}

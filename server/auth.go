@@ -17,6 +17,9 @@ import (
 type Accounts interface {
 	User(ctx context.Context, id int64) (*account.User, error)
 	UserByEmail(ctx context.Context, email string) (*account.User, error)
+	UserByMember(ctx context.Context, memberID int64) (*account.User, error)
+	CreateUser(ctx context.Context, u *account.User, actor string) error
+	FindMember(ctx context.Context, ref string) (int64, error)
 	SaveSession(ctx context.Context, s *account.Session) error
 	Session(ctx context.Context, hash string) (*account.Session, error)
 	TouchSession(ctx context.Context, hash string, t time.Time) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
+	"github.com/oauth2-proxy/mockoidc"
 )
 
 // who may use each route, written out here rather than read from the
@@ -31,6 +33,10 @@ var access = map[string]string{
 	"POST /login/demo":                 "public",
 	"POST /webhooks/github":            "public",
 	"POST /webhooks/discourse":         "public",
+	"GET /login/oidc":                  "public",
+	"GET /login/oidc/callback":         "public",
+	"GET /login/github":                "public",
+	"GET /login/github/callback":       "public",
 	"POST /logout":                     "admin reviewer viewer ambassador",
 	"GET /{$}":                         "admin reviewer viewer",
 	"GET /leaderboard":                 "admin reviewer viewer",
@@ -86,11 +92,34 @@ func TestAuthorization(t *testing.T) {
 			t.Fatal(others, err)
 		}
 		bob := others[0].ID
-		h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s, server.WithDemoLogins([]server.DemoLogin{{Email: "admin@example.org", Role: account.Admin}}))
+		// Every optional route switched on: demo sign-in, single sign-on
+		// with a real provider, and GitHub's.
+		provider, err := mockoidc.Run()
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(h)
+		defer provider.Shutdown()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, _ := url.Parse("http://" + ln.Addr().String())
+		o, err := server.NewOIDC(ctx, server.OIDCConfig{Issuer: provider.Issuer(), ClientID: provider.Config().ClientID,
+			ClientSecret: provider.Config().ClientSecret, BaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := server.NewGitHubLogin(server.GitHubLoginConfig{ClientID: "c", ClientSecret: "s", BaseURL: base, WebURL: "http://127.0.0.1:1", APIURL: "http://127.0.0.1:1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s, server.WithBaseURL(base), server.WithOIDC(o), server.WithGitHubLogin(g),
+			server.WithDemoLogins([]server.DemoLogin{{Email: "admin@example.org", Role: account.Admin}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+		srv.Start()
 		defer srv.Close()
 
 		var routes []string

@@ -26,6 +26,8 @@ type loginPage struct {
 	Email string
 	Error string
 	Demo  []DemoLogin
+	// OIDC and GitHub offer single sign-on, when switched on.
+	OIDC, GitHub bool
 }
 
 // localPath returns next when it is a path on this server, else "/": a
@@ -39,7 +41,7 @@ func localPath(next string) string {
 
 func (s *Server) handleLoginPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, "login.html", loginPage{Next: localPath(r.URL.Query().Get("next")), Demo: s.demoLogins})
+		s.render(w, "login.html", loginPage{Next: localPath(r.URL.Query().Get("next")), Demo: s.demoLogins, OIDC: s.oidc != nil, GitHub: s.github != nil})
 	})
 }
 
@@ -64,7 +66,7 @@ func (s *Server) handleLogin() http.Handler {
 		email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 		next := localPath(r.PostFormValue("next"))
 		again := func(status int, msg string) {
-			s.renderStatus(w, status, "login.html", loginPage{Next: next, Email: email, Error: msg, Demo: s.demoLogins})
+			s.renderStatus(w, status, "login.html", loginPage{Next: next, Email: email, Error: msg, Demo: s.demoLogins, OIDC: s.oidc != nil, GitHub: s.github != nil})
 		}
 		now, addr := s.now(), remoteAddr(r)
 		if wait := s.limiter.Wait(email, addr, now); wait > 0 {
@@ -117,10 +119,11 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *account
 		s.failPage(w, r, err)
 		return
 	}
+	//nolint:gosec // Secure follows the request: s.secure says when the browser uses TLS.
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.secure(r), MaxAge: int(account.MaxAge / time.Second)})
 	s.log.Info("signed in", "email", u.Email, "role", u.Role)
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther) //nolint:gosec // next passed localPath: a path on this server
 }
 
 // secure reports whether cookies must be Secure: served over TLS, or behind
@@ -138,6 +141,7 @@ func (s *Server) handleLogout() http.Handler {
 				return
 			}
 		}
+		//nolint:gosec // Secure follows the request, as when the cookie was set.
 		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 			Secure: s.secure(r), MaxAge: -1})
 		http.Redirect(w, r, "/login", http.StatusSeeOther)

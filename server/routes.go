@@ -19,6 +19,14 @@ func (s *Server) routes() {
 	if len(s.demoLogins) > 0 {
 		s.handle("POST /login/demo", public, s.handleDemoLogin())
 	}
+	if s.oidc != nil {
+		s.handle("GET /login/oidc", public, s.handleOIDCStart())
+		s.handle("GET /login/oidc/callback", public, s.handleOIDCCallback())
+	}
+	if s.github != nil {
+		s.handle("GET /login/github", public, s.handleGitHubStart())
+		s.handle("GET /login/github/callback", public, s.handleGitHubCallback())
+	}
 	s.handle("POST /logout", signedIn, s.handleLogout())
 	s.handle("POST /webhooks/github", public, s.handleGitHubWebhook())
 	s.handle("POST /webhooks/discourse", public, s.handleDiscourseWebhook())

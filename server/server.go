@@ -64,6 +64,8 @@ type Server struct {
 	limiter    *account.Limiter
 	unsigned   chan struct{} // a slot for each webhook body being read
 	demoLogins []DemoLogin
+	oidc       *OIDC        // nil: no single sign-on
+	github     *GitHubLogin // nil: no sign-in with GitHub
 }
 
 // WithBaseURL tells the server the address people reach it at.

@@ -82,6 +82,11 @@ func (s *Store) User(ctx context.Context, id int64) (*account.User, error) {
 	return s.userWhere(ctx, `id = ?`, id)
 }
 
+// UserByMember returns the account of a member (an ambassador's).
+func (s *Store) UserByMember(ctx context.Context, memberID int64) (*account.User, error) {
+	return s.userWhere(ctx, `member_id = ? AND member_id <> 0`, memberID)
+}
+
 // UserByEmail returns the account of an email address.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*account.User, error) {
 	return s.userWhere(ctx, `email = lower(?)`, email)
@@ -187,7 +192,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return nil
 }
 
-const tokenColumns = `id, name, user_id, scope, hash, created_at, expires_at, last_used`
+const tokenColumns = `id, name, user_id, scope, hash, created_at, expires_at, last_used` //nolint:gosec // column names, no credential
 
 func scanToken(row interface{ Scan(...any) error }, t *account.Token) error {
 	var scope string

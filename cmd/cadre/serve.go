@@ -65,12 +65,45 @@ func cmdServe(ctx context.Context, e *env) error {
 	}
 	autoMerge := fs.Float64("auto-merge", mergeDefault, "merge suggested pairs of at least this confidence after each sync, e.g. 0.9; 0 never (env CADRE_AUTO_MERGE)")
 	baseURL := fs.String("base-url", e.getenv("CADRE_BASE_URL"), "the address people reach the server at, such as https://cadre.example.org (env CADRE_BASE_URL)")
+	issuer := fs.String("oidc-issuer", e.getenv("CADRE_OIDC_ISSUER"), "OpenID Connect provider for staff sign-in, such as https://accounts.google.com (env CADRE_OIDC_ISSUER; the client secret is CADRE_OIDC_CLIENT_SECRET)")
+	clientID := fs.String("oidc-client-id", e.getenv("CADRE_OIDC_CLIENT_ID"), "this server's client id at the OpenID provider (env CADRE_OIDC_CLIENT_ID)")
+	scopes := fs.String("oidc-scopes", "", "scopes to ask beyond openid, email and profile, comma-separated, such as groups")
+	roleClaim := fs.String("oidc-role-claim", "", "the ID token claim whose values map to roles, such as groups")
+	claimRoles := fs.String("oidc-claim-roles", "", "claim values to roles for new accounts, such as cadre-admins=admin,devrel=reviewer")
+	domainRoles := fs.String("oidc-domain-roles", "", "email domains to roles for new accounts, such as example.com=viewer")
+	ghClientID := fs.String("github-client-id", e.getenv("CADRE_GITHUB_CLIENT_ID"), "GitHub OAuth app for ambassadors' sign-in (env CADRE_GITHUB_CLIENT_ID; the secret is CADRE_GITHUB_CLIENT_SECRET)")
 	if err := e.parse(fs); err != nil {
 		return err
 	}
 	base, err := parseBaseURL(*baseURL)
 	if err != nil {
 		return err
+	}
+	var ssoOpts []server.Option
+	if *issuer != "" {
+		roles, err := account.ParseSSORoles(*roleClaim, *claimRoles, *domainRoles)
+		if err != nil {
+			return usagef("%s", cadre.ErrorMessage(err))
+		}
+		var extra []string
+		for _, sc := range strings.Split(*scopes, ",") {
+			if sc = strings.TrimSpace(sc); sc != "" {
+				extra = append(extra, sc)
+			}
+		}
+		o, err := server.NewOIDC(ctx, server.OIDCConfig{Issuer: *issuer, ClientID: *clientID, ClientSecret: e.getenv("CADRE_OIDC_CLIENT_SECRET"),
+			Scopes: extra, Roles: roles, BaseURL: base})
+		if err != nil {
+			return err
+		}
+		ssoOpts = append(ssoOpts, server.WithOIDC(o))
+	}
+	if *ghClientID != "" {
+		g, err := server.NewGitHubLogin(server.GitHubLoginConfig{ClientID: *ghClientID, ClientSecret: e.getenv("CADRE_GITHUB_CLIENT_SECRET"), BaseURL: base})
+		if err != nil {
+			return err
+		}
+		ssoOpts = append(ssoOpts, server.WithGitHubLogin(g))
 	}
 	if fs.NArg() > 0 {
 		return usagef("serve takes no arguments, got %q", fs.Args())
@@ -89,7 +122,7 @@ func cmdServe(ctx context.Context, e *env) error {
 	if err := bootstrapAdmin(ctx, e, st); err != nil {
 		return err
 	}
-	return serve(ctx, e, st, *addr, db.dsn, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base})
+	return serve(ctx, e, st, *addr, db.dsn, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base, sso: ssoOpts})
 }
 
 // parseBaseURL reads --base-url: "" for none, else an http(s) address with
@@ -143,6 +176,7 @@ type serveOptions struct {
 	baseURL   *url.URL      // nil: none given
 	// demoLogins are offered for one-click sign-in: cadre demo only.
 	demoLogins []server.DemoLogin
+	sso        []server.Option // single sign-on, when configured
 }
 
 // defaultSyncEvery keeps sources about as fresh as a scheduled job would,
@@ -166,11 +200,11 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 	if err != nil {
 		return err
 	}
-	h, err := server.New(e.log, st, live, server.WithClock(st.Now), server.WithWebhooks(server.Webhooks{
+	h, err := server.New(e.log, st, live, append([]server.Option{server.WithClock(st.Now), server.WithWebhooks(server.Webhooks{
 		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
 		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
 		DiscourseURL:    e.getenv("CADRE_DISCOURSE_URL"),
-	}), server.WithBaseURL(opt.baseURL), server.WithDemoLogins(opt.demoLogins))
+	}), server.WithBaseURL(opt.baseURL), server.WithDemoLogins(opt.demoLogins)}, opt.sso...)...)
 	if err != nil {
 		return err
 	}

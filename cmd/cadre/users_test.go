@@ -87,3 +87,19 @@ func TestBootstrapAdmin(t *testing.T) {
 		t.Error("an email without a password is accepted")
 	}
 }
+
+func TestServeSingleSignOnNeedsBaseURL(t *testing.T) {
+	db := migrated(t)
+	for _, args := range [][]string{
+		{"serve", "--db", db, "--oidc-issuer", "http://127.0.0.1:1", "--oidc-client-id", "c"},
+		{"serve", "--db", db, "--github-client-id", "c"},
+	} {
+		if code, _, stderr := cli(t, nil, "", args...); code != exitFailure || !strings.Contains(stderr, "needs --base-url") {
+			t.Errorf("cadre %s: exit %d, %s", strings.Join(args, " "), code, stderr)
+		}
+	}
+	if code, _, stderr := cli(t, nil, "", "serve", "--db", db, "--base-url", "https://cadre.example.org", "--oidc-issuer", "http://127.0.0.1:1",
+		"--oidc-claim-roles", "admins=root"); code != exitUsage || !strings.Contains(stderr, "role must be") {
+		t.Errorf("a bad role mapping: exit %d, %s", code, stderr)
+	}
+}
