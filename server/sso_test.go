@@ -19,6 +19,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -72,8 +73,11 @@ func fakeGitHub(t *testing.T) *httptest.Server {
 // on first sign-in with the role the provider's groups give, and people the
 // mapping does not cover, or GitHub accounts of no ambassador, are refused.
 func TestSingleSignOn(t *testing.T) {
+	storetest.Each(t, testSingleSignOn)
+}
+
+func testSingleSignOn(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	s := storetest.SQLite(t)
 	octo := cadre.Member{Name: "Mona", Status: cadre.StatusAmbassador, Emails: []string{"mona@example.org"}}
 	if err := s.CreateMember(ctx, &octo, []cadre.Identity{{Platform: "github", Handle: "octocat", UserID: "1"}}); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -49,7 +50,10 @@ func browser(t *testing.T) context.Context {
 // member, sees their chart, reaches the review queue and signs out; then an
 // ambassador signs in, lands on their own page and is refused another's.
 func TestPagesInBrowser(t *testing.T) {
-	s := storetest.SQLite(t)
+	storetest.Each(t, testPagesInBrowser)
+}
+
+func testPagesInBrowser(t *testing.T, s *store.Store) {
 	seed(t, s)
 	ctx0 := context.Background()
 	ms, _, err := s.Members(ctx0, cadre.MemberFilter{})
