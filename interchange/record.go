@@ -136,8 +136,8 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 		if err != nil || !rfc3339Shape(occurredAt) {
 			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt))
 		}
-		if t.Before(cadre.EarliestActivity) || !t.Before(cadre.LatestActivity) {
-			return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt))
+		if reason := cadre.CheckActivityTime(t); reason != "" {
+			return fmt.Sprintf("%s: %s is %s", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt), reason)
 		}
 		rec.OccurredAt = t.UTC()
 	}

@@ -172,7 +172,7 @@ func edgeRecords() []cadre.ActivityRecord {
 		},
 		{
 			Activity: cadre.Activity{Type: "forum", Source: "s", ExternalID: "1", Status: cadre.ActivityApproved,
-				OccurredAt: time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)},
+				OccurredAt: time.Date(2099, 12, 31, 23, 59, 59, 999_999_999, time.UTC)},
 			Member: cadre.MemberRef{Email: "only@example.org"},
 		},
 		{
