@@ -373,30 +373,28 @@ func (l *recordLimiter) cutBefore(end int64) bool {
 type CSVWriter struct {
 	w       *csv.Writer
 	metrics []string
-	err     error // an invalid metric name given to NewCSVWriter
-	started bool  // the header is written
+	started bool // the header is written
 	row     []string
 }
 
 // NewCSVWriter returns a CSVWriter to w whose records may have the metrics
-// named in metricNames (duplicates are ignored). The header is written with
-// the first record, or by Flush when there is none. Call Flush when done.
+// named in metricNames. Duplicates are ignored, and so are names that readers
+// reject: the names come from the records, and a record that carries one is
+// refused when written, not every record. The header is written with the
+// first record, or by Flush when there is none. Call Flush when done.
 func NewCSVWriter(w io.Writer, metricNames []string) *CSVWriter {
 	cw := &CSVWriter{w: csv.NewWriter(w)}
 	for _, name := range metricNames {
-		if slices.Contains(cw.metrics, name) {
-			continue
+		if validMetricName(name) && !slices.Contains(cw.metrics, name) {
+			cw.metrics = append(cw.metrics, name)
 		}
-		if !validMetricName(name) && cw.err == nil {
-			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", cadre.Quote(name), metricNameRule)
-		}
-		cw.metrics = append(cw.metrics, name)
 	}
 	return cw
 }
 
 // Write writes rec as one row. It refuses, with a cadre.EINVALID error, a
-// record that a reader would reject and one with a metric that has no column.
+// record that the format cannot carry (invalid UTF-8, a bad metric name, a
+// number that is not finite) and one with a metric that has no column.
 func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 	if err := w.start(); err != nil {
 		return err
@@ -440,8 +438,8 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 
 // start writes the header once.
 func (w *CSVWriter) start() error {
-	if w.err != nil || w.started {
-		return w.err
+	if w.started {
+		return nil
 	}
 	w.started = true
 	header := make([]string, 0, len(csvColumns)+len(w.metrics))

@@ -4,8 +4,8 @@
 //
 // Readers validate every record, apply the format's defaults and return bad
 // records as *RecordError values naming the file, the line and the reason, so
-// that an import can skip them and carry on. Writers produce output that the
-// readers read back into equal records.
+// that an import can skip them and carry on. Writers write every record the
+// format can carry, and a record that the readers accept reads back equal.
 package interchange
 
 import (
@@ -206,14 +206,20 @@ func validMetricName[T string | []byte](s T) bool {
 	return true
 }
 
-// checkForWrite adds to check what readers ensure while decoding: valid UTF-8,
-// metric names and finite metric values. Writers call it so that their output
-// is readable.
+// checkForWrite returns why the format cannot carry rec, or "": text that is
+// not valid UTF-8, a metric name that readers reject, or a number that is not
+// finite. Writers check nothing more. A stored record that breaks a rule of
+// cadre.ActivityRecord.Check, such as one stored before the rule tightened,
+// is written all the same, so that an export holds every activity; reading
+// it back rejects that record with the reason.
 func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
 	for f := range cadre.NumRecordFields {
 		if p := fieldStr(f, rec); p != nil && !utf8.ValidString(*p) {
 			return names.of(f) + ": invalid UTF-8"
 		}
+	}
+	if rec.HasEffort && (math.IsNaN(rec.EffortMinutes) || math.IsInf(rec.EffortMinutes, 0)) {
+		return names.of(cadre.FieldEffortMinutes) + ": not a finite number"
 	}
 	for name, v := range rec.Metrics {
 		if !validMetricName(name) {
@@ -223,7 +229,7 @@ func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
 			return names.metric(name) + ": not a finite number"
 		}
 	}
-	return rec.Check(names.of)
+	return ""
 }
 
 // RecordHash returns the identity of a record that has no external_id: "h:"

@@ -2,6 +2,7 @@ package interchange_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"maps"
 	"math"
@@ -58,7 +59,9 @@ func TestJSONLWriterOutput(t *testing.T) {
 	}
 }
 
-func TestWriterRejects(t *testing.T) {
+// TestWriterRefuses checks that writers refuse, naming the record and the
+// field, only what their format cannot carry.
+func TestWriterRefuses(t *testing.T) {
 	valid := edgeRecords()[1]
 	bad := func(f func(r *cadre.ActivityRecord)) cadre.ActivityRecord {
 		r := valid
@@ -70,18 +73,16 @@ func TestWriterRejects(t *testing.T) {
 		rec  cadre.ActivityRecord
 		want string
 	}{
-		{"no type", bad(func(r *cadre.ActivityRecord) { r.Type = "" }), "type: missing"},
-		{"no time", bad(func(r *cadre.ActivityRecord) { r.OccurredAt = time.Time{} }), "occurred_at: missing"},
-		{"no member", bad(func(r *cadre.ActivityRecord) { r.Member = cadre.MemberRef{} }), "member: missing"},
-		{"bad status", bad(func(r *cadre.ActivityRecord) { r.Status = "done" }), `status: "done" is not one of`},
-		{"invalid UTF-8", bad(func(r *cadre.ActivityRecord) { r.Title = "\xff" }), "title: invalid UTF-8"},
+		{"invalid UTF-8", bad(func(r *cadre.ActivityRecord) { r.Title = "\xff" }), "activity s/1: title: invalid UTF-8"},
+		{"invalid UTF-8 in the member", bad(func(r *cadre.ActivityRecord) { r.Member.Name = "\xff" }), "name: invalid UTF-8"},
 		{"NaN metric", bad(func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"views": math.NaN()} }), "views: not a finite number"},
-		{"negative effort", bad(func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = -1, true }), "effort_minutes: must not be negative"},
+		{"infinite effort", bad(func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = math.Inf(1), true }), "effort_minutes: not a finite number"},
+		{"bad metric name", bad(func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"page views": 1} }), `metrics: invalid name "page views"`},
 	}
 	for _, tt := range tests {
 		for _, w := range []interface {
 			Write(cadre.ActivityRecord) error
-		}{interchange.NewJSONLWriter(io.Discard), interchange.NewCSVWriter(io.Discard, []string{"views"})} {
+		}{interchange.NewJSONLWriter(io.Discard), interchange.NewCSVWriter(io.Discard, []string{"views", "page views"})} {
 			err := w.Write(tt.rec)
 			if cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s: %T.Write: got %v, want an invalid error naming %q", tt.name, w, err, tt.want)
@@ -94,9 +95,56 @@ func TestWriterRejects(t *testing.T) {
 	if err := w.Write(rec); cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), `metric "likes" has no column`) {
 		t.Errorf("metric without a column: got %v", err)
 	}
-	w = interchange.NewCSVWriter(io.Discard, []string{"views", "page views"})
-	if err := w.Flush(); cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), `metric name "page views"`) {
-		t.Errorf("bad metric name: got %v", err)
+}
+
+// TestWriterWritesWhatReadersReject writes records that break a rule of
+// cadre.ActivityRecord.Check, as records stored before the rule tightened
+// do: the writers write them, so that an export is whole, and reading them
+// back rejects each with a reason naming the field.
+func TestWriterWritesWhatReadersReject(t *testing.T) {
+	valid := edgeRecords()[1]
+	tests := []struct {
+		name string
+		edit func(r *cadre.ActivityRecord)
+		want [2]string // the reasons in JSON Lines and in CSV
+	}{
+		{"time after 2099", func(r *cadre.ActivityRecord) { r.OccurredAt = time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC) },
+			[2]string{`occurred_at: "2150-01-01T00:00:00Z" is out of range`, `occurred_at: "2150-01-01T00:00:00Z" is out of range`}},
+		{"time before 1970", func(r *cadre.ActivityRecord) { r.OccurredAt = time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC) },
+			[2]string{"occurred_at: \"1969-07-20T20:17:00Z\" is out of range", "occurred_at: \"1969-07-20T20:17:00Z\" is out of range"}},
+		{"no type", func(r *cadre.ActivityRecord) { r.Type = "" }, [2]string{"type: missing", "type: missing"}},
+		{"a member named by name only", func(r *cadre.ActivityRecord) { r.Member = cadre.MemberRef{Name: "Ann"} },
+			[2]string{"member: needs member.platform and member.handle, or member.email", "member: needs member_platform and member_handle, or member_email"}},
+		{"bad status", func(r *cadre.ActivityRecord) { r.Status = "done" }, [2]string{`status: "done" is not one of`, `status: "done" is not one of`}},
+		{"negative effort", func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = -1, true },
+			[2]string{"effort_minutes: must not be negative", "effort_minutes: must not be negative"}},
+	}
+	for _, tt := range tests {
+		for i, csv := range []bool{false, true} {
+			rec := valid
+			tt.edit(&rec)
+			var buf bytes.Buffer
+			var w interface {
+				Write(cadre.ActivityRecord) error
+				Flush() error
+			}
+			newReader := interchange.NewJSONLReader
+			if csv {
+				w, newReader = interchange.NewCSVWriter(&buf, nil), interchange.NewCSVReader
+			} else {
+				w = interchange.NewJSONLWriter(&buf)
+			}
+			if err := w.Write(rec); err != nil {
+				t.Fatalf("%s (csv %v): %v", tt.name, csv, err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := newReader(&buf, "in", "").Next()
+			if re, ok := errors.AsType[*interchange.RecordError](err); !ok || !strings.Contains(re.Reason, tt.want[i]) {
+				t.Errorf("%s (csv %v): reading back gave %v, want a record error naming %q", tt.name, csv, err, tt.want[i])
+			}
+		}
 	}
 }
 
