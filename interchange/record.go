@@ -46,6 +46,24 @@ func (e *RecordError) Error() string {
 // Recoverable reports that reading may go on after this error.
 func (e *RecordError) Recoverable() bool { return true }
 
+// FileError is a file of a folder that could not be read to the end, such as
+// a truncated gzip file, or one that is not in the format at all. A reader of
+// the folder that returns it goes on with the next file; the records it read
+// from the file before the failure stand. Err names the file, as the fatal
+// errors of readers do.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Err.Error() + " (skipped the rest of the file)" }
+
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Recoverable reports that reading may go on, with the next file.
+func (e *FileError) Recoverable() bool { return true }
+
 // fieldNames spells every cadre.RecordField in one format; metricSep joins "metrics" and a
 // metric's name.
 type fieldNames struct {

@@ -29,11 +29,13 @@ then handle, then email, and created on first sight.
 Importing is idempotent: records already stored (same source and external_id)
 count as duplicates, so a GitHub comment seen in GH Archive and by webhook is
 one activity. Every bad record is reported as file:line: reason and the good
-ones are still imported, unless --strict, which imports all or nothing.
+ones are still imported, unless --strict, which imports all or nothing. In a
+folder, a file that cannot be read to the end (a truncated .gz, say) is named
+and the other files are still imported.
 Records are written in batches, each one transaction: an interrupted import
 leaves no half batch, and running it again completes it.
 
-Exit status is 1 when any record was rejected.`
+Exit status is 1 when any record was rejected or any file failed.`
 
 func importUsage() string {
 	var b strings.Builder
@@ -138,10 +140,14 @@ func cmdImport(ctx context.Context, e *env) error {
 	bar := newProgress(e.stderr, isTerminal(e.stderr), size, counted)
 	start := time.Now()
 	stderr := bufio.NewWriter(e.stderr)
+	failedFiles := 0 // of a folder, counted apart from the records rejected
 	res, err := ingest.Run(ctx, st.NewImporter(), src, ingest.Options{
 		BatchSize: *batch,
 		Strict:    *strict,
 		Reject: func(err error) {
+			if _, ok := errors.AsType[*interchange.FileError](err); ok {
+				failedFiles++
+			}
 			bar.clear()
 			fmt.Fprintln(stderr, err)
 			stderr.Flush()
@@ -151,9 +157,14 @@ func cmdImport(ctx context.Context, e *env) error {
 	bar.stop()
 	elapsed := time.Since(start)
 	stderr.Flush()
+	res.Rejected -= failedFiles
 	read := res.Inserted + res.Duplicates + res.Rejected
-	fmt.Fprintf(e.stdout, "%s: %d inserted, %d duplicates, %d rejected (%s, %.0f records/s)\n",
-		display, res.Inserted, res.Duplicates, res.Rejected, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9))
+	var failed string
+	if failedFiles > 0 {
+		failed = fmt.Sprintf(", %d files failed", failedFiles)
+	}
+	fmt.Fprintf(e.stdout, "%s: %d inserted, %d duplicates, %d rejected%s (%s, %.0f records/s)\n",
+		display, res.Inserted, res.Duplicates, res.Rejected, failed, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9))
 	if err != nil {
 		if errors.Is(err, ingest.ErrRejected) {
 			fmt.Fprintf(e.stderr, "cadre import: %v\n", err)
@@ -161,7 +172,7 @@ func cmdImport(ctx context.Context, e *env) error {
 		}
 		return err
 	}
-	if res.Rejected > 0 {
+	if res.Rejected > 0 || failedFiles > 0 {
 		return errReported
 	}
 	return nil
