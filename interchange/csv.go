@@ -108,7 +108,7 @@ func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt st
 			}
 			rec.Metrics[col.metric] = n
 		default:
-			*fieldStr(col.field, &rec) = v
+			*fieldStr(col.field, &rec) = unneutralize(v)
 		}
 	}
 	return rec, line, occurredAt, nil
@@ -369,7 +369,10 @@ func (l *recordLimiter) cutBefore(end int64) bool {
 }
 
 // CSVWriter writes records as CSV under a header row: the fixed columns, then
-// one metrics_<name> column for each metric name given to NewCSVWriter.
+// one metrics_<name> column for each metric name given to NewCSVWriter. A
+// text cell that a spreadsheet would run as a formula, such as
+// "=HYPERLINK(…)", is written with a leading "'", which the reader takes
+// off again.
 type CSVWriter struct {
 	w       *csv.Writer
 	metrics []string
@@ -419,7 +422,7 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 			}
 			row = append(row, s)
 		default:
-			row = append(row, *fieldStr(f, &rec))
+			row = append(row, neutralize(*fieldStr(f, &rec)))
 		}
 	}
 	for _, name := range w.metrics {
@@ -434,6 +437,34 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 		return fmt.Errorf("write activity: %w", err)
 	}
 	return nil
+}
+
+// formulaStart reports whether a spreadsheet would run a cell that starts
+// like s as a formula: the characters that OWASP lists against CSV
+// injection, from "=HYPERLINK(…)" to "@SUM(…)".
+func formulaStart(s string) bool {
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+}
+
+// neutralize returns a text cell as the writer writes it: with a leading
+// "'", the spreadsheets' mark of text, when a spreadsheet would run it as a
+// formula, and also when it is such a cell with marks of its own, as "'=x"
+// is, so that unneutralize reads every cell back as it was.
+func neutralize(cell string) string {
+	if formulaStart(strings.TrimLeft(cell, "'")) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// unneutralize undoes neutralize: it takes the first "'" off a text cell
+// that would be a formula without its leading "'"s. Other cells, such as
+// "'tis", are read as they are.
+func unneutralize(cell string) string {
+	if strings.HasPrefix(cell, "'") && formulaStart(strings.TrimLeft(cell, "'")) {
+		return cell[1:]
+	}
+	return cell
 }
 
 // start writes the header once.

@@ -2,6 +2,7 @@ package interchange_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"io"
 	"maps"
@@ -246,6 +247,112 @@ func TestRoundTrip(t *testing.T) {
 			for i := range recs {
 				if d := diff(got[i], recs[i]); d != "" {
 					t.Errorf("%s (csv %v), record %d: %s", name, csv, i+1, d)
+				}
+			}
+		}
+	}
+}
+
+// textColumns set each text column of the CSV format in a record.
+var textColumns = map[string]func(r *cadre.ActivityRecord) *string{
+	"source":          func(r *cadre.ActivityRecord) *string { return &r.Source },
+	"external_id":     func(r *cadre.ActivityRecord) *string { return &r.ExternalID },
+	"type":            func(r *cadre.ActivityRecord) *string { return &r.Type },
+	"member_platform": func(r *cadre.ActivityRecord) *string { return &r.Member.Platform },
+	"member_handle":   func(r *cadre.ActivityRecord) *string { return &r.Member.Handle },
+	"member_email":    func(r *cadre.ActivityRecord) *string { return &r.Member.Email },
+	"member_name":     func(r *cadre.ActivityRecord) *string { return &r.Member.Name },
+	"url":             func(r *cadre.ActivityRecord) *string { return &r.URL },
+	"title":           func(r *cadre.ActivityRecord) *string { return &r.Title },
+	"status":          func(r *cadre.ActivityRecord) *string { return (*string)(&r.Status) },
+	"mentee_platform": func(r *cadre.ActivityRecord) *string { return &r.Mentee.Platform },
+	"mentee_handle":   func(r *cadre.ActivityRecord) *string { return &r.Mentee.Handle },
+	"mentee_email":    func(r *cadre.ActivityRecord) *string { return &r.Mentee.Email },
+	"mentee_name":     func(r *cadre.ActivityRecord) *string { return &r.Mentee.Name },
+}
+
+// TestCSVWriterNeutralizesFormulas writes, in every text column, cells that
+// a spreadsheet would run as formulas (OWASP's CSV injection): each is
+// written with a leading "'", and reading the file back gives what reading
+// the same record from JSON Lines gives.
+func TestCSVWriterNeutralizesFormulas(t *testing.T) {
+	valid := edgeRecords()[0]
+	var header []string
+	if err := func() error {
+		var buf bytes.Buffer
+		w := interchange.NewCSVWriter(&buf, nil)
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		header = strings.Split(strings.TrimSpace(buf.String()), ",")
+		return nil
+	}(); err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range header {
+		if _, ok := textColumns[col]; !ok && col != "occurred_at" && col != "effort_minutes" {
+			t.Fatalf("column %s is not tested", col)
+		}
+	}
+	tests := []struct {
+		value, cell string
+	}{
+		{`=HYPERLINK("https://evil.example","x")@example.org`, `'=HYPERLINK("https://evil.example","x")@example.org`},
+		{"+1+1@example.org", "'+1+1@example.org"},
+		{"-1+1@example.org", "'-1+1@example.org"},
+		{"@SUM(A1)@example.org", "'@SUM(A1)@example.org"},
+		{"\t=1@example.org", "'\t=1@example.org"},
+		{"\r=1@example.org", "'\r=1@example.org"},
+		// Cells marked already keep their marks: one more comes and goes.
+		{"'=1@example.org", "''=1@example.org"},
+		{"''-1@example.org", "'''-1@example.org"},
+		// The rest is written as it is.
+		{"'tis@example.org", "'tis@example.org"},
+		{"a=1@example.org", "a=1@example.org"},
+		{"'", "'"},
+	}
+	for col, field := range textColumns {
+		for _, tt := range tests {
+			rec := valid
+			*field(&rec) = tt.value
+			var buf bytes.Buffer
+			w := interchange.NewCSVWriter(&buf, slices.Sorted(maps.Keys(rec.Metrics)))
+			if err := w.Write(rec); err != nil {
+				t.Fatalf("%s = %q: %v", col, tt.value, err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, name := range rows[0] {
+				cell := rows[1][i]
+				if _, text := textColumns[name]; text && cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+					t.Errorf("%s = %q: %s cell %q runs as a formula", col, tt.value, name, cell)
+				}
+				if name == col && cell != tt.cell {
+					t.Errorf("%s = %q: cell %q, want %q", col, tt.value, cell, tt.cell)
+				}
+			}
+
+			var jbuf bytes.Buffer
+			jw := interchange.NewJSONLWriter(&jbuf)
+			if err := jw.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+			if err := jw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr := interchange.NewJSONLReader(&jbuf, "in", "").Next()
+			got, err := interchange.NewCSVReader(&buf, "in", "").Next()
+			switch {
+			case (err == nil) != (wantErr == nil):
+				t.Errorf("%s = %q: read back from CSV: %v; from JSON Lines: %v", col, tt.value, err, wantErr)
+			case err == nil:
+				if d := diff(got, withoutCRLF(want)); d != "" {
+					t.Errorf("%s = %q: read back from CSV: %s", col, tt.value, d)
 				}
 			}
 		}
