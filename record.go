@@ -3,6 +3,7 @@ package cadre
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -71,8 +72,13 @@ func CheckActivityTime(t time.Time) string {
 // (import files, webhooks, API syncs) shares. name spells the fields in the
 // messages. Records come trimmed; a record's identity (source and external
 // id) may still be missing, as a reader fills it in from the valid record.
+//
+// The source SelfReportSource is reserved: a record cannot pose as what a
+// member reported, which only the review of self-reports may approve.
 func (rec *ActivityRecord) Check(name func(RecordField) string) string {
 	switch {
+	case strings.EqualFold(rec.Source, SelfReportSource):
+		return fmt.Sprintf("%s: %s is reserved for the activities members report themselves", name(FieldSource), Quote(rec.Source))
 	case rec.Type == "":
 		return name(FieldType) + ": missing"
 	case rec.OccurredAt.IsZero():
@@ -93,6 +99,9 @@ func (rec *ActivityRecord) Check(name func(RecordField) string) string {
 		if reason := CheckEffort(rec.EffortMinutes); reason != "" {
 			return name(FieldEffortMinutes) + ": " + reason
 		}
+	}
+	if rec.URL != "" && !ValidURL(rec.URL) {
+		return fmt.Sprintf("%s: %s is not an http(s) address with a host", name(FieldURL), Quote(rec.URL))
 	}
 	if rec.Status != "" && !rec.Status.Valid() {
 		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", name(FieldStatus), Quote(string(rec.Status)))
@@ -162,4 +171,13 @@ func ValidEmail(s string) bool {
 		}
 	}
 	return true
+}
+
+// ValidURL reports whether s is an absolute http or https address with a
+// host: what a record's url and a self-report's evidence must be, so that a
+// link to them on a page goes to a page, and never runs script as a
+// javascript: address would.
+func ValidURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -50,6 +50,12 @@ func TestRecordValidate(t *testing.T) {
 		{"infinite effort", func(r *ActivityRecord) { r.EffortMinutes, r.HasEffort = math.Inf(1), true }, "effort_minutes: not a finite number"},
 		{"NaN effort", func(r *ActivityRecord) { r.EffortMinutes, r.HasEffort = math.NaN(), true }, "effort_minutes: not a finite number"},
 		{"negative effort", func(r *ActivityRecord) { r.EffortMinutes, r.HasEffort = -1, true }, "effort_minutes: must not be negative"},
+		{"posing as a self-report", func(r *ActivityRecord) { r.Source, r.Status = SelfReportSource, ActivityPending }, `source: "self-report" is reserved`},
+		{"posing as a self-report in capitals", func(r *ActivityRecord) { r.Source = "SELF-REPORT" }, `source: "SELF-REPORT" is reserved`},
+		{"a source that merely starts so", func(r *ActivityRecord) { r.Source = "self-reports-archive" }, ""},
+		{"an http url", func(r *ActivityRecord) { r.URL = "http://forum.example.org/t/1" }, ""},
+		{"script for a url", func(r *ActivityRecord) { r.URL = "javascript:alert(1)" }, `url: "javascript:alert(1)" is not an http(s) address with a host`},
+		{"relative url", func(r *ActivityRecord) { r.URL = "/t/1" }, `url: "/t/1" is not an http(s) address`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,5 +69,34 @@ func TestRecordValidate(t *testing.T) {
 				t.Fatalf("error %v, want invalid with %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestValidURL(t *testing.T) {
+	tests := []struct {
+		url string
+		ok  bool
+	}{
+		{"https://forum.example.org/t/123/4", true},
+		{"http://example.org", true},
+		{"HTTPS://Example.org/a?b=c#d", true},
+		{"https://[::1]:8080/x", true},
+		{"", false},
+		{"javascript:alert(1)", false},
+		{"data:text/html,<script>alert(1)</script>", false},
+		{"ftp://files.example.org/a", false},
+		{"mailto:ann@example.org", false},
+		{"//example.org/a", false},
+		{"/t/123", false},
+		{"example.org/t/123", false},
+		{"https:///t/123", false},
+		{"https://", false},
+		{" https://example.org", false},
+		{"https://example.org/\x00", false},
+	}
+	for _, tt := range tests {
+		if got := ValidURL(tt.url); got != tt.ok {
+			t.Errorf("ValidURL(%q) = %v, want %v", tt.url, got, tt.ok)
+		}
 	}
 }

@@ -39,11 +39,8 @@ func Validate(r *cadre.SelfReport, now time.Time) error {
 	if reason := cadre.CheckEffort(r.EffortMinutes); reason != "" {
 		return cadre.Errorf(cadre.EINVALID, "report: effort_minutes: %s", reason)
 	}
-	if r.URL != "" {
-		u, err := url.Parse(r.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cadre.Errorf(cadre.EINVALID, "report: evidence URL %q must be an http(s) address", r.URL)
-		}
+	if r.URL != "" && !cadre.ValidURL(r.URL) {
+		return cadre.Errorf(cadre.EINVALID, "report: evidence URL %s must be an http(s) address with a host", cadre.Quote(r.URL))
 	}
 	return nil
 }

@@ -35,6 +35,8 @@ func TestValidate(t *testing.T) {
 		}, "out of range"},
 		{"ftp evidence", func(r *cadre.SelfReport) { r.URL = "ftp://x.example/a" }, "http(s) address"},
 		{"evidence without host", func(r *cadre.SelfReport) { r.URL = "https:///a" }, "http(s) address"},
+		{"script for evidence", func(r *cadre.SelfReport) { r.URL = "javascript:alert(1)" }, `evidence URL "javascript:alert(1)" must be an http(s) address with a host`},
+		{"evidence trimmed", func(r *cadre.SelfReport) { r.URL = " https://conf.example/42 " }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

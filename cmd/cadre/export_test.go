@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/store"
 )
 
 // threeRecords are imported by the export tests: ids 1, 2 and 3 of source
@@ -47,14 +51,33 @@ func TestExportWritesEveryStoredActivity(t *testing.T) {
 			// Stored when times up to 9999 were taken.
 			late := time.Date(2150, 6, 1, 0, 0, 0, 0, time.UTC)
 			tamper(t, db, "UPDATE activities SET occurred_at = "+strconv.FormatInt(late.UnixMicro(), 10)+" WHERE external_id = '2'")
+			// A self-report, which only the review approves.
+			func() {
+				ctx := context.Background()
+				st, err := store.Open(ctx, db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				ann, err := st.FindMember(ctx, "github:ann")
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := cadre.SelfReport{MemberID: ann, Type: "speaking", Date: time.Date(2025, 1, 5, 0, 0, 0, 0, time.UTC), Title: "A talk"}
+				if _, err := st.Report(ctx, r, "ann"); err != nil {
+					t.Fatal(err)
+				}
+			}()
 
 			code, out, stderr := cli(t, nil, "", "export", "--db", db)
-			if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(out, `"external_id":"2","type":"forum","occurred_at":"2150-06-01T00:00:00Z"`) {
+			if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, `"external_id":"2","type":"forum","occurred_at":"2150-06-01T00:00:00Z"`) ||
+				!strings.Contains(out, `{"source":"self-report",`) {
 				t.Fatalf("export: exit %d:\n%s%s", code, out, stderr)
 			}
 			code, out, stderr = cli(t, nil, out, "import", "--db", migrated(t), "-")
 			if code != exitFailure || !strings.Contains(stderr, `stdin:2: occurred_at: "2150-06-01T00:00:00Z" is out of range`) ||
-				!strings.Contains(out, "2 inserted, 0 duplicates, 1 rejected") {
+				!strings.Contains(stderr, `stdin:4: source: "self-report" is reserved`) ||
+				!strings.Contains(out, "2 inserted, 0 duplicates, 2 rejected") {
 				t.Errorf("re-import: exit %d:\n%s%s", code, out, stderr)
 			}
 		})

@@ -199,8 +199,8 @@ const exportHelp = `Write every activity in the interchange format (docs/IMPORT.
 source and external_id, so that "cadre import" of the output into another
 database gives the same activities, and exporting that gives the same file.
 
-An activity stored before a rule of import tightened is exported as stored
-(importing it again reports why it is refused). One that the format cannot
+Self-reports and any activity stored before a rule of import tightened are
+exported as stored; importing them again reports why each is refused. One that the format cannot
 carry, such as text that is not UTF-8, is skipped and named on standard error,
 and the exit status is 1. --out FILE is written under a temporary name in the
 same folder and renamed when complete: a failed export leaves FILE as it was.`
