@@ -90,10 +90,17 @@ func (r MemberRef) IsZero() bool {
 // MemberFilter selects members in listings.
 type MemberFilter struct {
 	Status MemberStatus // "" for any
-	Query  string       // substring of name, handle or email
+	// Query is a substring of the name, a handle or an email, matched
+	// literally (a '%' or '_' is itself) and ignoring case; at most
+	// MaxMemberQuery characters.
+	Query  string
 	Offset int
 	Limit  int
 }
+
+// MaxMemberQuery is the longest MemberFilter.Query, in characters: far more
+// than any name or email, and short enough that a search costs little.
+const MaxMemberQuery = 200
 
 // MemberSummary is a member with their activity count, as listed on pages.
 type MemberSummary struct {

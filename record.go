@@ -3,6 +3,7 @@ package cadre
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -49,25 +50,42 @@ var jsonFieldNames = [NumRecordFields]string{
 // String spells f as the JSON interchange format does.
 func (f RecordField) String() string { return jsonFieldNames[f] }
 
-// Activities happen between these instants: anything outside is a mistake,
-// and years beyond four digits cannot be written in RFC 3339.
+// Activities occur from EarliestActivity up to, not including,
+// LatestActivity (SPEC section 2): anything outside is a mistake.
 var (
 	EarliestActivity = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	LatestActivity   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) // exclusive
+	LatestActivity   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC) // exclusive
 )
+
+// CheckActivityTime returns why no activity can occur at t, or "". It is the
+// one range check that every way in (import files, webhooks, API syncs and
+// self-reports) shares, so that every stored activity can be exported; the
+// caller names the field and the value as its input spells them.
+func CheckActivityTime(t time.Time) string {
+	if t.Before(EarliestActivity) || !t.Before(LatestActivity) {
+		return fmt.Sprintf("out of range (years %d to %d, UTC)", EarliestActivity.Year(), LatestActivity.Year()-1)
+	}
+	return ""
+}
 
 // Check returns why rec cannot be stored, or "": the one rule every way in
 // (import files, webhooks, API syncs) shares. name spells the fields in the
 // messages. Records come trimmed; a record's identity (source and external
 // id) may still be missing, as a reader fills it in from the valid record.
+//
+// The source SelfReportSource is reserved: a record cannot pose as what a
+// member reported, which only the review of self-reports may approve.
 func (rec *ActivityRecord) Check(name func(RecordField) string) string {
 	switch {
+	case strings.EqualFold(rec.Source, SelfReportSource):
+		return fmt.Sprintf("%s: %s is reserved for the activities members report themselves", name(FieldSource), Quote(rec.Source))
 	case rec.Type == "":
 		return name(FieldType) + ": missing"
 	case rec.OccurredAt.IsZero():
 		return name(FieldOccurredAt) + ": missing"
-	case rec.OccurredAt.Before(EarliestActivity) || !rec.OccurredAt.Before(LatestActivity):
-		return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", name(FieldOccurredAt), rec.OccurredAt.UTC().Format(time.RFC3339Nano))
+	}
+	if reason := CheckActivityTime(rec.OccurredAt); reason != "" {
+		return fmt.Sprintf("%s: %s is %s", name(FieldOccurredAt), rec.OccurredAt.UTC().Format(time.RFC3339Nano), reason)
 	}
 	if reason := checkRef(rec.Member, FieldMember, name); reason != "" {
 		return reason
@@ -78,15 +96,28 @@ func (rec *ActivityRecord) Check(name func(RecordField) string) string {
 		}
 	}
 	if rec.HasEffort {
-		switch e := rec.EffortMinutes; {
-		case math.IsNaN(e) || math.IsInf(e, 0):
-			return name(FieldEffortMinutes) + ": not a finite number"
-		case e < 0:
-			return fmt.Sprintf("%s: must not be negative, got %v", name(FieldEffortMinutes), e)
+		if reason := CheckEffort(rec.EffortMinutes); reason != "" {
+			return name(FieldEffortMinutes) + ": " + reason
 		}
+	}
+	if rec.URL != "" && !ValidURL(rec.URL) {
+		return fmt.Sprintf("%s: %s is not an http(s) address with a host", name(FieldURL), Quote(rec.URL))
 	}
 	if rec.Status != "" && !rec.Status.Valid() {
 		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", name(FieldStatus), Quote(string(rec.Status)))
+	}
+	return ""
+}
+
+// CheckEffort returns why e cannot be an activity's effort in minutes, or
+// "": records and self-reports share it, so that no stored effort makes
+// hours infinite or keeps an activity from being exported.
+func CheckEffort(e float64) string {
+	switch {
+	case math.IsNaN(e) || math.IsInf(e, 0):
+		return "not a finite number"
+	case e < 0:
+		return fmt.Sprintf("must not be negative, got %v", e)
 	}
 	return ""
 }
@@ -140,4 +171,13 @@ func ValidEmail(s string) bool {
 		}
 	}
 	return true
+}
+
+// ValidURL reports whether s is an absolute http or https address with a
+// host: what a record's url and a self-report's evidence must be, so that a
+// link to them on a page goes to a page, and never runs script as a
+// javascript: address would.
+func ValidURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -39,9 +39,9 @@ func TestParsePartial(t *testing.T) {
 		{"fractional thresholds", `{"thresholds": {"achieve": 10, "maintain": 7.5}}`, func(c *Criteria) {
 			c.Thresholds = Thresholds{Achieve: 10, Maintain: 7.5}
 		}},
-		{"whole number written as float", `{"active_window_days": 180.0, "activation": {"min_activities": 0}}`, func(c *Criteria) {
+		{"whole number written as float", `{"active_window_days": 180.0, "activation": {"min_activities": 5.0}}`, func(c *Criteria) {
 			c.ActiveWindowDays = 180
-			c.Activation.MinActivities = 0
+			c.Activation.MinActivities = 5
 		}},
 		{"time zone", `timezone: Pacific/Auckland`, func(c *Criteria) {
 			c.Timezone = "Pacific/Auckland"
@@ -219,10 +219,10 @@ func TestYAMLRoundTrip(t *testing.T) {
 timezone: America/Los_Angeles
 target_share: {min: 0, max: 1}
 renewal_band: {min: 0.333333333333333, max: 0.9}
-activation: {window_days: 1, min_activities: 0}
+activation: {window_days: 1, min_activities: 1}
 activity_types:
   - {key: "yes", name: "no", multiplier: 1e-7}
-  - {key: "123", name: "  padded: 'quoted' # not a comment", multiplier: 12345678.9, points: 0.1}
+  - {key: "123", name: "  padded: 'quoted' # not a comment", multiplier: 123456.789, points: 0.1}
   - {key: "ünïcode", name: "line\nbreak", multiplier: 0, effort_minutes: 0.5}
 `,
 	}
@@ -259,6 +259,8 @@ func FuzzParse(f *testing.F) {
 		`{"activity_types": [{"key": "forum", "name": "Forum", "multiplier": 1, "points": 5, "effort_minutes": 5}, {"key": "code", "multiplier": 0}]}`,
 		"activation: {window_days: 30, min_activities: 1}\ntarget_share: {min: 0, max: 1}\n",
 		"activity_types:\n  - {key: a, multiplier: .inf}\n",
+		"activity_types:\n  - {key: a, multiplier: 1e6, points: 1e6, effort_minutes: 1e5}\nthresholds: {achieve: 1e12, maintain: 1e12}\n",
+		"activity_types:\n  - {key: a, multiplier: 1e300, points: 1e300}\ndecay: {rate: 0.9999999999999999}\n",
 		"timezone: Local\n",
 		"decay: &d {mode: none}\nrenewal_band: *d\n",
 	}
@@ -272,6 +274,16 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := c.Validate(); err != nil {
 			t.Fatalf("Parse accepted a document that does not validate: %v", err)
+		}
+		// The bounds of SPEC section 1 keep every score finite: a point is
+		// worth at most 1e12, and decay keeps a part of it.
+		for _, typ := range c.ActivityTypes {
+			if v := typ.PointValue(); !(v >= 0 && v <= 1e12) || !(typ.EffortMinutes >= 0 && typ.EffortMinutes <= 1e5) {
+				t.Fatalf("type %q is worth %v points and %v minutes", typ.Key, v, typ.EffortMinutes)
+			}
+		}
+		if !(c.Thresholds.Achieve <= 1e12) || !(1-c.Decay.Rate > 0) {
+			t.Fatalf("thresholds %+v, decay %+v", c.Thresholds, c.Decay)
 		}
 		assertRoundTrip(t, c)
 	})

@@ -3,15 +3,23 @@ package criteria
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode"
 )
 
-// maxDays bounds the day counts of a document. A century is far beyond any
-// sensible window and keeps day arithmetic well inside time.Duration's range.
-const maxDays = 36525
+// The largest numbers a document may hold (SPEC section 1). Each is far
+// beyond any sensible program, and together they keep every score, hour and
+// share finite: a point is worth at most 1e12, so that even a billion
+// activities sum to a finite score, and day counts stay well inside
+// time.Duration's range.
+const (
+	maxWeight        = 1e6  // an activity type's multiplier and points
+	maxEffort        = 1e5  // an activity type's effort_minutes
+	maxThreshold     = 1e12 // thresholds.achieve and thresholds.maintain
+	maxDays          = 3660 // active_window_days and activation.window_days
+	maxMinActivities = 1e6  // activation.min_activities
+)
 
 // FieldError is one problem with a criteria document, naming the field by its
 // path in the document, such as "decay.rate" or "activity_types[2].multiplier".
@@ -39,10 +47,10 @@ func (e ValidationErrors) Error() string {
 }
 
 // Validate checks c against the rules of SPEC section 1 and returns nil or a
-// ValidationErrors listing every problem. Beyond the specification's rules it
-// requires positive day counts of at most a century, non-negative thresholds and
-// activation counts, share and band ends in [0, 1], finite numbers, and at least
-// one activity type, each with a name and a key free of white space.
+// ValidationErrors listing every problem, each number against its range
+// there. Beyond the specification's rules it requires share and band ends in
+// [0, 1] and at least one activity type, each with a name and a key free of
+// white space.
 //
 // When c is valid, Validate also prepares the lookups that Location and Type
 // serve, so call it after building or changing a Criteria by hand, and not
@@ -52,16 +60,17 @@ func (c *Criteria) Validate() error {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
-	nonNegative := func(field string, v float64) bool {
-		if !(v >= 0) || math.IsInf(v, 1) {
-			add(field, "must be a non-negative number, got %v", v)
+	// upTo checks that v is a number from 0 to limit, which NaN is not.
+	upTo := func(field string, v, limit float64) bool {
+		if !(v >= 0 && v <= limit) {
+			add(field, "must be a non-negative number of at most %g, got %v", limit, v)
 			return false
 		}
 		return true
 	}
-	days := func(field string, v int) {
-		if v < 1 || v > maxDays {
-			add(field, "must be between 1 and %d days, got %d", maxDays, v)
+	count := func(field string, v, limit int, unit string) {
+		if v < 1 || v > limit {
+			add(field, "must be between 1 and %d%s, got %d", limit, unit, v)
 		}
 	}
 	band := func(field string, b Band) {
@@ -88,18 +97,16 @@ func (c *Criteria) Validate() error {
 	if !(c.Decay.Rate >= 0 && c.Decay.Rate < 1) {
 		add("decay.rate", "must be in [0, 1), got %v", c.Decay.Rate)
 	}
-	days("active_window_days", c.ActiveWindowDays)
-	okAchieve := nonNegative("thresholds.achieve", c.Thresholds.Achieve)
-	okMaintain := nonNegative("thresholds.maintain", c.Thresholds.Maintain)
+	count("active_window_days", c.ActiveWindowDays, maxDays, " days")
+	okAchieve := upTo("thresholds.achieve", c.Thresholds.Achieve, maxThreshold)
+	okMaintain := upTo("thresholds.maintain", c.Thresholds.Maintain, maxThreshold)
 	if okAchieve && okMaintain && c.Thresholds.Maintain > c.Thresholds.Achieve {
 		add("thresholds.maintain", "must not exceed thresholds.achieve (%v > %v)", c.Thresholds.Maintain, c.Thresholds.Achieve)
 	}
 	band("target_share", c.TargetShare)
 	band("renewal_band", c.RenewalBand)
-	days("activation.window_days", c.Activation.WindowDays)
-	if c.Activation.MinActivities < 0 {
-		add("activation.min_activities", "must not be negative, got %d", c.Activation.MinActivities)
-	}
+	count("activation.window_days", c.Activation.WindowDays, maxDays, " days")
+	count("activation.min_activities", c.Activation.MinActivities, maxMinActivities, "")
 
 	if len(c.ActivityTypes) == 0 {
 		add("activity_types", "must define at least one activity type")
@@ -123,9 +130,9 @@ func (c *Criteria) Validate() error {
 		if t.Name == "" {
 			add(field+".name", "required")
 		}
-		nonNegative(field+".multiplier", t.Multiplier)
-		nonNegative(field+".points", t.Points)
-		nonNegative(field+".effort_minutes", t.EffortMinutes)
+		upTo(field+".multiplier", t.Multiplier, maxWeight)
+		upTo(field+".points", t.Points, maxWeight)
+		upTo(field+".effort_minutes", t.EffortMinutes, maxEffort)
 	}
 
 	if len(errs) > 0 {

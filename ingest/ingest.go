@@ -101,11 +101,20 @@ func Run(ctx context.Context, w Writer, src Source, opt Options) (cadre.ImportRe
 // each calls fn with every good record of src, in order, and reports the bad
 // ones through opt.Reject; it returns how many were bad. It stops at the end
 // of src, or at the first fatal error of src or of fn.
+//
+// A record that src yields as good but that the store would refuse, such as
+// one a platform's reader mapped from a post dated in 2150, is bad too:
+// rejected alone here, it would otherwise fail its whole batch.
 func each(src Source, opt Options, fn func(cadre.ActivityRecord) error) (rejected int, err error) {
 	for {
 		rec, err := src.Next()
 		if err == io.EOF {
 			return rejected, nil
+		}
+		if err == nil {
+			if verr := rec.Validate(); verr != nil {
+				err = &invalidRecord{source: rec.Source, externalID: rec.ExternalID, reason: cadre.ErrorMessage(verr)}
+			}
 		}
 		if err != nil {
 			var re Recoverable
@@ -123,6 +132,16 @@ func each(src Source, opt Options, fn func(cadre.ActivityRecord) error) (rejecte
 		}
 	}
 }
+
+// invalidRecord is a record that cadre.ActivityRecord.Validate refused, for
+// reason: reading goes on with the next.
+type invalidRecord struct{ source, externalID, reason string }
+
+func (e *invalidRecord) Error() string {
+	return fmt.Sprintf("activity %s/%s: %s", e.source, e.externalID, e.reason)
+}
+
+func (e *invalidRecord) Recoverable() bool { return true }
 
 func readBatches(ctx context.Context, src Source, opt Options, out chan<- []cadre.ActivityRecord, rejected *int) error {
 	batch := make([]cadre.ActivityRecord, 0, opt.BatchSize)

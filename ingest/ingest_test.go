@@ -144,26 +144,81 @@ func (r *records) Next() (cadre.ActivityRecord, error) {
 	return rec, nil
 }
 
-func TestRunStopsOnWriteError(t *testing.T) {
-	s := storetest.SQLite(t)
+// failingWriter stores batches through w until left is used up, then
+// fails as a broken database would.
+type failingWriter struct {
+	w    ingest.Writer
+	left int
+}
+
+var errDatabase = errors.New("database on fire")
+
+func (f *failingWriter) Import(ctx context.Context, recs []cadre.ActivityRecord) (cadre.ImportResult, error) {
+	if f.left == 0 {
+		return cadre.ImportResult{}, errDatabase
+	}
+	f.left--
+	return f.w.Import(ctx, recs)
+}
+
+func goodRecords(n int) records {
 	var src records
-	for i := range 50 {
-		rec := cadre.ActivityRecord{
+	for i := range n {
+		src = append(src, cadre.ActivityRecord{
 			Activity: cadre.Activity{Source: "x", ExternalID: fmt.Sprint(i), Type: "forum", OccurredAt: time.Unix(1e9, 0)},
 			Member:   cadre.MemberRef{Platform: "github", Handle: "ann"},
-		}
-		if i == 25 {
-			rec.Type = "" // the store refuses the batch that holds it
-		}
-		src = append(src, rec)
+		})
 	}
+	return src
+}
+
+func TestRunStopsOnWriteError(t *testing.T) {
+	s := storetest.SQLite(t)
+	src := goodRecords(50)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res, err := ingest.Run(ctx, s.NewImporter(), &src, ingest.Options{BatchSize: 10})
-	if cadre.ErrorCode(err) != cadre.EINVALID {
-		t.Fatalf("err = %v, want the store's EINVALID", err)
+	res, err := ingest.Run(ctx, &failingWriter{w: s.NewImporter(), left: 2}, &src, ingest.Options{BatchSize: 10})
+	if !errors.Is(err, errDatabase) {
+		t.Fatalf("err = %v, want the write error", err)
 	}
 	if res.Inserted != 20 || count(t, s) != 20 {
-		t.Fatalf("result %+v, %d stored; want the two batches before the bad one", res, count(t, s))
+		t.Fatalf("result %+v, %d stored; want the two batches before the failure", res, count(t, s))
+	}
+}
+
+// TestRunRejectsRecordsTheStoreWouldRefuse feeds records that a source
+// yields as good but that break a rule of cadre.ActivityRecord.Validate:
+// each is rejected alone, naming the record and the field, and the batches
+// around it are stored.
+func TestRunRejectsRecordsTheStoreWouldRefuse(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*cadre.ActivityRecord)
+		want string
+	}{
+		{"time after 2099", func(r *cadre.ActivityRecord) { r.OccurredAt = cadre.LatestActivity }, "activity x/7: occurred_at: 2100-01-01T00:00:00Z is out of range"},
+		{"time before 1970", func(r *cadre.ActivityRecord) { r.OccurredAt = time.Unix(-1, 0) }, "activity x/7: occurred_at: 1969-12-31T23:59:59Z is out of range"},
+		{"no type", func(r *cadre.ActivityRecord) { r.Type = "" }, "activity x/7: type: missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := storetest.SQLite(t)
+			src := goodRecords(25)
+			tt.edit(&src[7])
+			var rejects []string
+			res, err := ingest.Run(context.Background(), s.NewImporter(), &src, ingest.Options{
+				BatchSize: 10,
+				Reject:    func(err error) { rejects = append(rejects, err.Error()) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (cadre.ImportResult{Inserted: 24, Rejected: 1}); res != want || count(t, s) != 24 {
+				t.Errorf("result %+v, %d stored; want %+v", res, count(t, s), want)
+			}
+			if len(rejects) != 1 || !strings.Contains(rejects[0], tt.want) {
+				t.Errorf("rejects %q, want one with %q", rejects, tt.want)
+			}
+		})
 	}
 }

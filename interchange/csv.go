@@ -108,7 +108,7 @@ func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt st
 			}
 			rec.Metrics[col.metric] = n
 		default:
-			*fieldStr(col.field, &rec) = v
+			*fieldStr(col.field, &rec) = unneutralize(v)
 		}
 	}
 	return rec, line, occurredAt, nil
@@ -369,34 +369,35 @@ func (l *recordLimiter) cutBefore(end int64) bool {
 }
 
 // CSVWriter writes records as CSV under a header row: the fixed columns, then
-// one metrics_<name> column for each metric name given to NewCSVWriter.
+// one metrics_<name> column for each metric name given to NewCSVWriter. A
+// text cell that a spreadsheet would run as a formula, such as
+// "=HYPERLINK(…)", is written with a leading "'", which the reader takes
+// off again.
 type CSVWriter struct {
 	w       *csv.Writer
 	metrics []string
-	err     error // an invalid metric name given to NewCSVWriter
-	started bool  // the header is written
+	started bool // the header is written
 	row     []string
 }
 
 // NewCSVWriter returns a CSVWriter to w whose records may have the metrics
-// named in metricNames (duplicates are ignored). The header is written with
-// the first record, or by Flush when there is none. Call Flush when done.
+// named in metricNames. Duplicates are ignored, and so are names that readers
+// reject: the names come from the records, and a record that carries one is
+// refused when written, not every record. The header is written with the
+// first record, or by Flush when there is none. Call Flush when done.
 func NewCSVWriter(w io.Writer, metricNames []string) *CSVWriter {
 	cw := &CSVWriter{w: csv.NewWriter(w)}
 	for _, name := range metricNames {
-		if slices.Contains(cw.metrics, name) {
-			continue
+		if validMetricName(name) && !slices.Contains(cw.metrics, name) {
+			cw.metrics = append(cw.metrics, name)
 		}
-		if !validMetricName(name) && cw.err == nil {
-			cw.err = cadre.Errorf(cadre.EINVALID, "metric name %s: %s", cadre.Quote(name), metricNameRule)
-		}
-		cw.metrics = append(cw.metrics, name)
 	}
 	return cw
 }
 
 // Write writes rec as one row. It refuses, with a cadre.EINVALID error, a
-// record that a reader would reject and one with a metric that has no column.
+// record that the format cannot carry (invalid UTF-8, a bad metric name, a
+// number that is not finite) and one with a metric that has no column.
 func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 	if err := w.start(); err != nil {
 		return err
@@ -421,7 +422,7 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 			}
 			row = append(row, s)
 		default:
-			row = append(row, *fieldStr(f, &rec))
+			row = append(row, neutralize(*fieldStr(f, &rec)))
 		}
 	}
 	for _, name := range w.metrics {
@@ -438,10 +439,38 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 	return nil
 }
 
+// formulaStart reports whether a spreadsheet would run a cell that starts
+// like s as a formula: the characters that OWASP lists against CSV
+// injection, from "=HYPERLINK(…)" to "@SUM(…)".
+func formulaStart(s string) bool {
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+}
+
+// neutralize returns a text cell as the writer writes it: with a leading
+// "'", the spreadsheets' mark of text, when a spreadsheet would run it as a
+// formula, and also when it is such a cell with marks of its own, as "'=x"
+// is, so that unneutralize reads every cell back as it was.
+func neutralize(cell string) string {
+	if formulaStart(strings.TrimLeft(cell, "'")) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// unneutralize undoes neutralize: it takes the first "'" off a text cell
+// that would be a formula without its leading "'"s. Other cells, such as
+// "'tis", are read as they are.
+func unneutralize(cell string) string {
+	if strings.HasPrefix(cell, "'") && formulaStart(strings.TrimLeft(cell, "'")) {
+		return cell[1:]
+	}
+	return cell
+}
+
 // start writes the header once.
 func (w *CSVWriter) start() error {
-	if w.err != nil || w.started {
-		return w.err
+	if w.started {
+		return nil
 	}
 	w.started = true
 	header := make([]string, 0, len(csvColumns)+len(w.metrics))

@@ -104,6 +104,7 @@ func FuzzCSVReader(f *testing.F) {
 		csvHeader+csvRow(`title="a ""b"",
 c"`, "effort_minutes= 1.5e2 ", "metrics_views=-0"),
 		"type,occurred_at,member_email\nforum,2025-03-01T12:00:00Z,A@B\r\nx,y\n\"",
+		csvHeader+csvRow(`title='=1+1`, `member_name=''@x`, `url=-x`, "mentee_name='tis"),
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzRead(t, interchange.NewCSVReader(bytes.NewReader(data), "fuzz", "src"), data, true)

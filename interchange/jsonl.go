@@ -687,7 +687,8 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 }
 
 // Write writes rec as one line. It refuses, with a cadre.EINVALID error, a
-// record that a reader would reject.
+// record that the format cannot carry (invalid UTF-8, a bad metric name, a
+// number that is not finite), and writes nothing of it.
 func (w *JSONLWriter) Write(rec cadre.ActivityRecord) error {
 	if err := refuse(&rec, &jsonNames); err != nil {
 		return err
@@ -744,8 +745,8 @@ func (w *JSONLWriter) Flush() error {
 	return nil
 }
 
-// refuse returns the error of writers for a record that readers would reject,
-// or nil.
+// refuse returns the error of writers for a record that the format cannot
+// carry, or nil.
 func refuse(rec *cadre.ActivityRecord, names *fieldNames) error {
 	if reason := checkForWrite(rec, names); reason != "" {
 		return cadre.Errorf(cadre.EINVALID, "activity %s/%s: %s", rec.Source, rec.ExternalID, reason)

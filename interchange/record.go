@@ -4,8 +4,8 @@
 //
 // Readers validate every record, apply the format's defaults and return bad
 // records as *RecordError values naming the file, the line and the reason, so
-// that an import can skip them and carry on. Writers produce output that the
-// readers read back into equal records.
+// that an import can skip them and carry on. Writers write every record the
+// format can carry, and a record that the readers accept reads back equal.
 package interchange
 
 import (
@@ -45,6 +45,24 @@ func (e *RecordError) Error() string {
 
 // Recoverable reports that reading may go on after this error.
 func (e *RecordError) Recoverable() bool { return true }
+
+// FileError is a file of a folder that could not be read to the end, such as
+// a truncated gzip file, or one that is not in the format at all. A reader of
+// the folder that returns it goes on with the next file; the records it read
+// from the file before the failure stand. Err names the file, as the fatal
+// errors of readers do.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Err.Error() + " (skipped the rest of the file)" }
+
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Recoverable reports that reading may go on, with the next file.
+func (e *FileError) Recoverable() bool { return true }
 
 // fieldNames spells every cadre.RecordField in one format; metricSep joins "metrics" and a
 // metric's name.
@@ -136,8 +154,8 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 		if err != nil || !rfc3339Shape(occurredAt) {
 			return fmt.Sprintf("%s: %s is not an RFC 3339 time such as 2025-03-01T12:00:00Z", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt))
 		}
-		if t.Before(cadre.EarliestActivity) || !t.Before(cadre.LatestActivity) {
-			return fmt.Sprintf("%s: %s is out of range (years 1970 to 9999)", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt))
+		if reason := cadre.CheckActivityTime(t); reason != "" {
+			return fmt.Sprintf("%s: %s is %s", names.of(cadre.FieldOccurredAt), cadre.Quote(occurredAt), reason)
 		}
 		rec.OccurredAt = t.UTC()
 	}
@@ -206,14 +224,20 @@ func validMetricName[T string | []byte](s T) bool {
 	return true
 }
 
-// checkForWrite adds to check what readers ensure while decoding: valid UTF-8,
-// metric names and finite metric values. Writers call it so that their output
-// is readable.
+// checkForWrite returns why the format cannot carry rec, or "": text that is
+// not valid UTF-8, a metric name that readers reject, or a number that is not
+// finite. Writers check nothing more. A stored record that breaks a rule of
+// cadre.ActivityRecord.Check, such as one stored before the rule tightened,
+// is written all the same, so that an export holds every activity; reading
+// it back rejects that record with the reason.
 func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
 	for f := range cadre.NumRecordFields {
 		if p := fieldStr(f, rec); p != nil && !utf8.ValidString(*p) {
 			return names.of(f) + ": invalid UTF-8"
 		}
+	}
+	if rec.HasEffort && (math.IsNaN(rec.EffortMinutes) || math.IsInf(rec.EffortMinutes, 0)) {
+		return names.of(cadre.FieldEffortMinutes) + ": not a finite number"
 	}
 	for name, v := range rec.Metrics {
 		if !validMetricName(name) {
@@ -223,7 +247,7 @@ func checkForWrite(rec *cadre.ActivityRecord, names *fieldNames) string {
 			return names.metric(name) + ": not a finite number"
 		}
 	}
-	return rec.Check(names.of)
+	return ""
 }
 
 // RecordHash returns the identity of a record that has no external_id: "h:"

@@ -2,6 +2,8 @@ package interchange_test
 
 import (
 	"bytes"
+	"encoding/csv"
+	"errors"
 	"io"
 	"maps"
 	"math"
@@ -58,7 +60,9 @@ func TestJSONLWriterOutput(t *testing.T) {
 	}
 }
 
-func TestWriterRejects(t *testing.T) {
+// TestWriterRefuses checks that writers refuse, naming the record and the
+// field, only what their format cannot carry.
+func TestWriterRefuses(t *testing.T) {
 	valid := edgeRecords()[1]
 	bad := func(f func(r *cadre.ActivityRecord)) cadre.ActivityRecord {
 		r := valid
@@ -70,18 +74,16 @@ func TestWriterRejects(t *testing.T) {
 		rec  cadre.ActivityRecord
 		want string
 	}{
-		{"no type", bad(func(r *cadre.ActivityRecord) { r.Type = "" }), "type: missing"},
-		{"no time", bad(func(r *cadre.ActivityRecord) { r.OccurredAt = time.Time{} }), "occurred_at: missing"},
-		{"no member", bad(func(r *cadre.ActivityRecord) { r.Member = cadre.MemberRef{} }), "member: missing"},
-		{"bad status", bad(func(r *cadre.ActivityRecord) { r.Status = "done" }), `status: "done" is not one of`},
-		{"invalid UTF-8", bad(func(r *cadre.ActivityRecord) { r.Title = "\xff" }), "title: invalid UTF-8"},
+		{"invalid UTF-8", bad(func(r *cadre.ActivityRecord) { r.Title = "\xff" }), "activity s/1: title: invalid UTF-8"},
+		{"invalid UTF-8 in the member", bad(func(r *cadre.ActivityRecord) { r.Member.Name = "\xff" }), "name: invalid UTF-8"},
 		{"NaN metric", bad(func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"views": math.NaN()} }), "views: not a finite number"},
-		{"negative effort", bad(func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = -1, true }), "effort_minutes: must not be negative"},
+		{"infinite effort", bad(func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = math.Inf(1), true }), "effort_minutes: not a finite number"},
+		{"bad metric name", bad(func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"page views": 1} }), `metrics: invalid name "page views"`},
 	}
 	for _, tt := range tests {
 		for _, w := range []interface {
 			Write(cadre.ActivityRecord) error
-		}{interchange.NewJSONLWriter(io.Discard), interchange.NewCSVWriter(io.Discard, []string{"views"})} {
+		}{interchange.NewJSONLWriter(io.Discard), interchange.NewCSVWriter(io.Discard, []string{"views", "page views"})} {
 			err := w.Write(tt.rec)
 			if cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s: %T.Write: got %v, want an invalid error naming %q", tt.name, w, err, tt.want)
@@ -94,9 +96,56 @@ func TestWriterRejects(t *testing.T) {
 	if err := w.Write(rec); cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), `metric "likes" has no column`) {
 		t.Errorf("metric without a column: got %v", err)
 	}
-	w = interchange.NewCSVWriter(io.Discard, []string{"views", "page views"})
-	if err := w.Flush(); cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(err.Error(), `metric name "page views"`) {
-		t.Errorf("bad metric name: got %v", err)
+}
+
+// TestWriterWritesWhatReadersReject writes records that break a rule of
+// cadre.ActivityRecord.Check, as records stored before the rule tightened
+// do: the writers write them, so that an export is whole, and reading them
+// back rejects each with a reason naming the field.
+func TestWriterWritesWhatReadersReject(t *testing.T) {
+	valid := edgeRecords()[1]
+	tests := []struct {
+		name string
+		edit func(r *cadre.ActivityRecord)
+		want [2]string // the reasons in JSON Lines and in CSV
+	}{
+		{"time after 2099", func(r *cadre.ActivityRecord) { r.OccurredAt = time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC) },
+			[2]string{`occurred_at: "2150-01-01T00:00:00Z" is out of range`, `occurred_at: "2150-01-01T00:00:00Z" is out of range`}},
+		{"time before 1970", func(r *cadre.ActivityRecord) { r.OccurredAt = time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC) },
+			[2]string{"occurred_at: \"1969-07-20T20:17:00Z\" is out of range", "occurred_at: \"1969-07-20T20:17:00Z\" is out of range"}},
+		{"no type", func(r *cadre.ActivityRecord) { r.Type = "" }, [2]string{"type: missing", "type: missing"}},
+		{"a member named by name only", func(r *cadre.ActivityRecord) { r.Member = cadre.MemberRef{Name: "Ann"} },
+			[2]string{"member: needs member.platform and member.handle, or member.email", "member: needs member_platform and member_handle, or member_email"}},
+		{"bad status", func(r *cadre.ActivityRecord) { r.Status = "done" }, [2]string{`status: "done" is not one of`, `status: "done" is not one of`}},
+		{"negative effort", func(r *cadre.ActivityRecord) { r.EffortMinutes, r.HasEffort = -1, true },
+			[2]string{"effort_minutes: must not be negative", "effort_minutes: must not be negative"}},
+	}
+	for _, tt := range tests {
+		for i, csv := range []bool{false, true} {
+			rec := valid
+			tt.edit(&rec)
+			var buf bytes.Buffer
+			var w interface {
+				Write(cadre.ActivityRecord) error
+				Flush() error
+			}
+			newReader := interchange.NewJSONLReader
+			if csv {
+				w, newReader = interchange.NewCSVWriter(&buf, nil), interchange.NewCSVReader
+			} else {
+				w = interchange.NewJSONLWriter(&buf)
+			}
+			if err := w.Write(rec); err != nil {
+				t.Fatalf("%s (csv %v): %v", tt.name, csv, err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := newReader(&buf, "in", "").Next()
+			if re, ok := errors.AsType[*interchange.RecordError](err); !ok || !strings.Contains(re.Reason, tt.want[i]) {
+				t.Errorf("%s (csv %v): reading back gave %v, want a record error naming %q", tt.name, csv, err, tt.want[i])
+			}
+		}
 	}
 }
 
@@ -172,7 +221,7 @@ func edgeRecords() []cadre.ActivityRecord {
 		},
 		{
 			Activity: cadre.Activity{Type: "forum", Source: "s", ExternalID: "1", Status: cadre.ActivityApproved,
-				OccurredAt: time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC)},
+				OccurredAt: time.Date(2099, 12, 31, 23, 59, 59, 999_999_999, time.UTC)},
 			Member: cadre.MemberRef{Email: "only@example.org"},
 		},
 		{
@@ -198,6 +247,112 @@ func TestRoundTrip(t *testing.T) {
 			for i := range recs {
 				if d := diff(got[i], recs[i]); d != "" {
 					t.Errorf("%s (csv %v), record %d: %s", name, csv, i+1, d)
+				}
+			}
+		}
+	}
+}
+
+// textColumns set each text column of the CSV format in a record.
+var textColumns = map[string]func(r *cadre.ActivityRecord) *string{
+	"source":          func(r *cadre.ActivityRecord) *string { return &r.Source },
+	"external_id":     func(r *cadre.ActivityRecord) *string { return &r.ExternalID },
+	"type":            func(r *cadre.ActivityRecord) *string { return &r.Type },
+	"member_platform": func(r *cadre.ActivityRecord) *string { return &r.Member.Platform },
+	"member_handle":   func(r *cadre.ActivityRecord) *string { return &r.Member.Handle },
+	"member_email":    func(r *cadre.ActivityRecord) *string { return &r.Member.Email },
+	"member_name":     func(r *cadre.ActivityRecord) *string { return &r.Member.Name },
+	"url":             func(r *cadre.ActivityRecord) *string { return &r.URL },
+	"title":           func(r *cadre.ActivityRecord) *string { return &r.Title },
+	"status":          func(r *cadre.ActivityRecord) *string { return (*string)(&r.Status) },
+	"mentee_platform": func(r *cadre.ActivityRecord) *string { return &r.Mentee.Platform },
+	"mentee_handle":   func(r *cadre.ActivityRecord) *string { return &r.Mentee.Handle },
+	"mentee_email":    func(r *cadre.ActivityRecord) *string { return &r.Mentee.Email },
+	"mentee_name":     func(r *cadre.ActivityRecord) *string { return &r.Mentee.Name },
+}
+
+// TestCSVWriterNeutralizesFormulas writes, in every text column, cells that
+// a spreadsheet would run as formulas (OWASP's CSV injection): each is
+// written with a leading "'", and reading the file back gives what reading
+// the same record from JSON Lines gives.
+func TestCSVWriterNeutralizesFormulas(t *testing.T) {
+	valid := edgeRecords()[0]
+	var header []string
+	if err := func() error {
+		var buf bytes.Buffer
+		w := interchange.NewCSVWriter(&buf, nil)
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		header = strings.Split(strings.TrimSpace(buf.String()), ",")
+		return nil
+	}(); err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range header {
+		if _, ok := textColumns[col]; !ok && col != "occurred_at" && col != "effort_minutes" {
+			t.Fatalf("column %s is not tested", col)
+		}
+	}
+	tests := []struct {
+		value, cell string
+	}{
+		{`=HYPERLINK("https://evil.example","x")@example.org`, `'=HYPERLINK("https://evil.example","x")@example.org`},
+		{"+1+1@example.org", "'+1+1@example.org"},
+		{"-1+1@example.org", "'-1+1@example.org"},
+		{"@SUM(A1)@example.org", "'@SUM(A1)@example.org"},
+		{"\t=1@example.org", "'\t=1@example.org"},
+		{"\r=1@example.org", "'\r=1@example.org"},
+		// Cells marked already keep their marks: one more comes and goes.
+		{"'=1@example.org", "''=1@example.org"},
+		{"''-1@example.org", "'''-1@example.org"},
+		// The rest is written as it is.
+		{"'tis@example.org", "'tis@example.org"},
+		{"a=1@example.org", "a=1@example.org"},
+		{"'", "'"},
+	}
+	for col, field := range textColumns {
+		for _, tt := range tests {
+			rec := valid
+			*field(&rec) = tt.value
+			var buf bytes.Buffer
+			w := interchange.NewCSVWriter(&buf, slices.Sorted(maps.Keys(rec.Metrics)))
+			if err := w.Write(rec); err != nil {
+				t.Fatalf("%s = %q: %v", col, tt.value, err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, name := range rows[0] {
+				cell := rows[1][i]
+				if _, text := textColumns[name]; text && cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+					t.Errorf("%s = %q: %s cell %q runs as a formula", col, tt.value, name, cell)
+				}
+				if name == col && cell != tt.cell {
+					t.Errorf("%s = %q: cell %q, want %q", col, tt.value, cell, tt.cell)
+				}
+			}
+
+			var jbuf bytes.Buffer
+			jw := interchange.NewJSONLWriter(&jbuf)
+			if err := jw.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+			if err := jw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr := interchange.NewJSONLReader(&jbuf, "in", "").Next()
+			got, err := interchange.NewCSVReader(&buf, "in", "").Next()
+			switch {
+			case (err == nil) != (wantErr == nil):
+				t.Errorf("%s = %q: read back from CSV: %v; from JSON Lines: %v", col, tt.value, err, wantErr)
+			case err == nil:
+				if d := diff(got, withoutCRLF(want)); d != "" {
+					t.Errorf("%s = %q: read back from CSV: %s", col, tt.value, d)
 				}
 			}
 		}

@@ -16,8 +16,9 @@ import (
 )
 
 // Validate trims r and checks that it says what a reviewer needs: a member,
-// a type, a date not in the future of now (a day's grace for time zones), a
-// title, and evidence as an http(s) address when given.
+// a type, a date in the range every activity shares and not in the future of
+// now (a day's grace for time zones), a title, an effort that records could
+// carry too, and evidence as an http(s) address when given.
 func Validate(r *cadre.SelfReport, now time.Time) error {
 	r.Type, r.Title, r.URL = strings.TrimSpace(r.Type), strings.TrimSpace(r.Title), strings.TrimSpace(r.URL)
 	switch {
@@ -31,14 +32,15 @@ func Validate(r *cadre.SelfReport, now time.Time) error {
 		return cadre.Errorf(cadre.EINVALID, "report: date %s is in the future", r.Date.Format(time.DateOnly))
 	case r.Title == "":
 		return cadre.Errorf(cadre.EINVALID, "report: title is required")
-	case r.EffortMinutes < 0:
-		return cadre.Errorf(cadre.EINVALID, "report: effort_minutes must not be negative")
 	}
-	if r.URL != "" {
-		u, err := url.Parse(r.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cadre.Errorf(cadre.EINVALID, "report: evidence URL %q must be an http(s) address", r.URL)
-		}
+	if reason := cadre.CheckActivityTime(r.Date); reason != "" {
+		return cadre.Errorf(cadre.EINVALID, "report: date %s is %s", r.Date.Format(time.DateOnly), reason)
+	}
+	if reason := cadre.CheckEffort(r.EffortMinutes); reason != "" {
+		return cadre.Errorf(cadre.EINVALID, "report: effort_minutes: %s", reason)
+	}
+	if r.URL != "" && !cadre.ValidURL(r.URL) {
+		return cadre.Errorf(cadre.EINVALID, "report: evidence URL %s must be an http(s) address with a host", cadre.Quote(r.URL))
 	}
 	return nil
 }

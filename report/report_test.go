@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,17 @@ func TestValidate(t *testing.T) {
 		{"future", func(r *cadre.SelfReport) { r.Date = now.Add(25 * time.Hour) }, "in the future"},
 		{"no title", func(r *cadre.SelfReport) { r.Title = "" }, "title is required"},
 		{"negative effort", func(r *cadre.SelfReport) { r.EffortMinutes = -1 }, "must not be negative"},
+		{"infinite effort", func(r *cadre.SelfReport) { r.EffortMinutes = math.Inf(1) }, "effort_minutes: not a finite number"},
+		{"NaN effort", func(r *cadre.SelfReport) { r.EffortMinutes = math.NaN() }, "effort_minutes: not a finite number"},
+		{"first day", func(r *cadre.SelfReport) { r.Date = cadre.EarliestActivity }, ""},
+		{"before 1970", func(r *cadre.SelfReport) { r.Date = time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC) }, "date 1969-12-31 is out of range (years 1970 to 2099, UTC)"},
+		{"before 1970 in UTC", func(r *cadre.SelfReport) {
+			r.Date = time.Date(1970, 1, 1, 0, 0, 0, 0, time.FixedZone("CET", 3600))
+		}, "out of range"},
 		{"ftp evidence", func(r *cadre.SelfReport) { r.URL = "ftp://x.example/a" }, "http(s) address"},
 		{"evidence without host", func(r *cadre.SelfReport) { r.URL = "https:///a" }, "http(s) address"},
+		{"script for evidence", func(r *cadre.SelfReport) { r.URL = "javascript:alert(1)" }, `evidence URL "javascript:alert(1)" must be an http(s) address with a host`},
+		{"evidence trimmed", func(r *cadre.SelfReport) { r.URL = " https://conf.example/42 " }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

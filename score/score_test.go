@@ -2,6 +2,7 @@ package score
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -692,4 +693,56 @@ func reference(c *criteria.Criteria, events []Event, member int32, t time.Time) 
 		}
 	}
 	return score, active
+}
+
+// TestExtremeCriteriaKeepScoresFinite scores with the largest numbers that
+// criteria.Validate lets through (SPEC section 1) under every decay mode, over
+// activities spread across all the years an activity may have and piled up
+// on one day: no score, projection or breakdown is infinite or NaN.
+func TestExtremeCriteriaKeepScoresFinite(t *testing.T) {
+	const types = `"activity_types": [{"key": "big", "multiplier": 1e6, "points": 1e6, "effort_minutes": 1e5},
+		{"key": "tiny", "multiplier": 1e-300, "points": 1e-300}],
+		"thresholds": {"achieve": 1e12, "maintain": 1e12}, "active_window_days": 3660,
+		"activation": {"window_days": 3660, "min_activities": 1000000}`
+	var acts []act
+	for at := cadre.EarliestActivity; at.Before(cadre.LatestActivity); at = at.AddDate(0, 1, 0) {
+		acts = append(acts, act{0, "big", at.Format(time.RFC3339), ""}, act{0, "tiny", at.Format(time.RFC3339), ""})
+	}
+	for range 10_000 {
+		acts = append(acts, act{1, "big", "2099-12-31T00:00:00Z", ""})
+	}
+	instants := []time.Time{cadre.EarliestActivity, mustTime(t, "2025-02-10T00:00:00Z"), cadre.LatestActivity.Add(-time.Microsecond)}
+	for _, decay := range []string{
+		`{"mode": "quarterly", "rate": 0.9999999999999999}`,
+		`{"mode": "continuous", "rate": 0.9999999999999999}`,
+		`{"mode": "quarterly", "rate": 0}`,
+		`{"mode": "none"}`,
+	} {
+		t.Run(decay, func(t *testing.T) {
+			e := newEngine(t, mustCriteria(t, `{"decay": `+decay+`, `+types+`}`), acts)
+			finite := func(what string, v float64) {
+				t.Helper()
+				if math.IsInf(v, 0) || math.IsNaN(v) {
+					t.Errorf("%s = %v", what, v)
+				}
+			}
+			var b Board
+			for _, at := range instants {
+				e.Evaluate(at, &b)
+				for m, s := range b.Scores {
+					finite(fmt.Sprintf("score of member %d at %v", m, at), s)
+					p := e.Project(int32(m), at)
+					finite("projected score", p.NextScore)
+					finite("points needed", p.PointsNeeded)
+					bd := e.Breakdown(int32(m), at)
+					for _, part := range append(bd.ByType, bd.ByQuarter...) {
+						finite("points of "+part.Key, part.Points)
+					}
+					for _, h := range bd.History {
+						finite("history", h.Score)
+					}
+				}
+			}
+		})
+	}
 }

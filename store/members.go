@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cadrehq/cadre"
 )
@@ -169,6 +170,14 @@ func (s *Store) fillEmails(ctx context.Context, ms []*cadre.Member) error {
 	return rows.Err()
 }
 
+// likeEscaper escapes the wildcards of LIKE, and its escape character, so
+// that a pattern matches them literally: it serves LIKE ? ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// escapeLike returns s as a LIKE pattern, with ESCAPE '\', that matches s
+// itself: a search for "50%" finds "50%", not "500".
+func escapeLike(s string) string { return likeEscaper.Replace(s) }
+
 // Members lists members with their activity counts, most active first, and
 // returns the total number matching the filter.
 func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error) {
@@ -178,10 +187,13 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 		where = append(where, "m.status = ?")
 		args = append(args, string(f.Status))
 	}
+	if n := utf8.RuneCountInString(f.Query); n > cadre.MaxMemberQuery {
+		return nil, 0, cadre.Errorf(cadre.EINVALID, "search: at most %d characters, got %d", cadre.MaxMemberQuery, n)
+	}
 	if f.Query != "" {
-		like := "%" + strings.ToLower(f.Query) + "%"
-		where = append(where, `(lower(m.name) LIKE ? OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ?)
-			OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ?))`)
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		where = append(where, `(lower(m.name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ? ESCAPE '\')
+			OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ? ESCAPE '\'))`)
 		args = append(args, like, like, like)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")

@@ -56,7 +56,7 @@ func (s *Store) SetStaffDomains(ctx context.Context, domains []string, actor str
 		var ids []int64
 		for _, d := range clean {
 			found, err := s.ids(ctx, tx, `SELECT DISTINCT m.id FROM members m JOIN member_emails e ON e.member_id = m.id
-				WHERE NOT m.staff AND e.email LIKE ?`, "%@"+d)
+				WHERE NOT m.staff AND e.email LIKE ? ESCAPE '\'`, "%@"+escapeLike(d))
 			if err != nil {
 				return err
 			}

@@ -121,7 +121,8 @@ func decompress(r *bufio.Reader, name string) (io.Reader, func() error, error) {
 }
 
 // folderSource reads the files of a folder one after the other with a
-// stream format.
+// stream format. A file that cannot be read to the end comes back as an
+// *interchange.FileError, and reading goes on with the next file.
 type folderSource struct {
 	files []string
 	f     format
@@ -129,6 +130,7 @@ type folderSource struct {
 	count *countingReader // shared by the files, for the progress bar
 
 	cur   ingest.Source
+	path  string // the file cur reads
 	close func() error
 }
 
@@ -161,19 +163,29 @@ func (s *folderSource) Next() (cadre.ActivityRecord, error) {
 			if len(s.files) == 0 {
 				return cadre.ActivityRecord{}, io.EOF
 			}
-			if err := s.open(s.files[0]); err != nil {
-				return cadre.ActivityRecord{}, err
-			}
+			path := s.files[0]
 			s.files = s.files[1:]
+			if err := s.open(path); err != nil {
+				return cadre.ActivityRecord{}, &interchange.FileError{File: path, Err: err}
+			}
 		}
 		rec, err := s.cur.Next()
-		if !errors.Is(err, io.EOF) {
+		if re, ok := errors.AsType[ingest.Recoverable](err); err == nil || ok && re.Recoverable() {
 			return rec, err
 		}
-		if err := s.close(); err != nil {
-			return cadre.ActivityRecord{}, err
-		}
+		// The end of the file, or an error that ends it. Closing may then
+		// report the same error again, as gzip does.
+		cerr := s.close()
 		s.cur = nil
+		switch {
+		case errors.Is(err, io.EOF):
+			err = cerr
+		case cerr != nil && !errors.Is(err, cerr):
+			err = errors.Join(err, cerr)
+		}
+		if err != nil {
+			return cadre.ActivityRecord{}, &interchange.FileError{File: s.path, Err: err}
+		}
 	}
 }
 
@@ -192,7 +204,7 @@ func (s *folderSource) open(path string) error {
 	if err != nil {
 		return errors.Join(err, closeGz(), f.Close())
 	}
-	s.cur = src
+	s.cur, s.path = src, path
 	s.close = func() error { return errors.Join(closeGz(), f.Close()) }
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/ingest"
 	"github.com/cadrehq/cadre/interchange"
+	"github.com/cadrehq/cadre/store"
 )
 
 const importHelp = `Import activities from FILE, a folder of files, or standard input ("-").
@@ -26,11 +29,13 @@ then handle, then email, and created on first sight.
 Importing is idempotent: records already stored (same source and external_id)
 count as duplicates, so a GitHub comment seen in GH Archive and by webhook is
 one activity. Every bad record is reported as file:line: reason and the good
-ones are still imported, unless --strict, which imports all or nothing.
+ones are still imported, unless --strict, which imports all or nothing. In a
+folder, a file that cannot be read to the end (a truncated .gz, say) is named
+and the other files are still imported.
 Records are written in batches, each one transaction: an interrupted import
 leaves no half batch, and running it again completes it.
 
-Exit status is 1 when any record was rejected.`
+Exit status is 1 when any record was rejected or any file failed.`
 
 func importUsage() string {
 	var b strings.Builder
@@ -135,10 +140,14 @@ func cmdImport(ctx context.Context, e *env) error {
 	bar := newProgress(e.stderr, isTerminal(e.stderr), size, counted)
 	start := time.Now()
 	stderr := bufio.NewWriter(e.stderr)
+	failedFiles := 0 // of a folder, counted apart from the records rejected
 	res, err := ingest.Run(ctx, st.NewImporter(), src, ingest.Options{
 		BatchSize: *batch,
 		Strict:    *strict,
 		Reject: func(err error) {
+			if _, ok := errors.AsType[*interchange.FileError](err); ok {
+				failedFiles++
+			}
 			bar.clear()
 			fmt.Fprintln(stderr, err)
 			stderr.Flush()
@@ -148,9 +157,14 @@ func cmdImport(ctx context.Context, e *env) error {
 	bar.stop()
 	elapsed := time.Since(start)
 	stderr.Flush()
+	res.Rejected -= failedFiles
 	read := res.Inserted + res.Duplicates + res.Rejected
-	fmt.Fprintf(e.stdout, "%s: %d inserted, %d duplicates, %d rejected (%s, %.0f records/s)\n",
-		display, res.Inserted, res.Duplicates, res.Rejected, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9))
+	var failed string
+	if failedFiles > 0 {
+		failed = fmt.Sprintf(", %d files failed", failedFiles)
+	}
+	fmt.Fprintf(e.stdout, "%s: %d inserted, %d duplicates, %d rejected%s (%s, %.0f records/s)\n",
+		display, res.Inserted, res.Duplicates, res.Rejected, failed, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9))
 	if err != nil {
 		if errors.Is(err, ingest.ErrRejected) {
 			fmt.Fprintf(e.stderr, "cadre import: %v\n", err)
@@ -158,7 +172,7 @@ func cmdImport(ctx context.Context, e *env) error {
 		}
 		return err
 	}
-	if res.Rejected > 0 {
+	if res.Rejected > 0 || failedFiles > 0 {
 		return errReported
 	}
 	return nil
@@ -183,7 +197,13 @@ func openInput(e *env, path string) (io.Reader, int64, func(), error) {
 
 const exportHelp = `Write every activity in the interchange format (docs/IMPORT.md), ordered by
 source and external_id, so that "cadre import" of the output into another
-database gives the same activities, and exporting that gives the same file.`
+database gives the same activities, and exporting that gives the same file.
+
+Self-reports and any activity stored before a rule of import tightened are
+exported as stored; importing them again reports why each is refused. One that the format cannot
+carry, such as text that is not UTF-8, is skipped and named on standard error,
+and the exit status is 1. --out FILE is written under a temporary name in the
+same folder and renamed when complete: a failed export leaves FILE as it was.`
 
 func cmdExport(ctx context.Context, e *env) error {
 	fs := e.flags("export", "", exportHelp)
@@ -205,22 +225,49 @@ func cmdExport(ctx context.Context, e *env) error {
 	}
 	defer st.Close()
 
-	w := e.stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	if *out == "-" {
+		_, skipped, err := export(ctx, st, *format, e.stdout, e.stderr)
+		return exported(e, skipped, err)
 	}
+	f, err := createAtomic(*out)
+	if err != nil {
+		return err
+	}
+	defer f.abort()
+	n, skipped, err := export(ctx, st, *format, f, e.stderr)
+	if err == nil {
+		err = f.commit()
+	}
+	if err == nil {
+		fmt.Fprintf(e.stderr, "exported %d activities to %s\n", n, *out)
+	}
+	return exported(e, skipped, err)
+}
+
+// exported is the outcome of an export that skipped some activities and
+// ended with err.
+func exported(e *env, skipped int, err error) error {
+	if err != nil {
+		return err
+	}
+	if skipped > 0 {
+		fmt.Fprintf(e.stderr, "cadre export: %d activities skipped\n", skipped)
+		return errReported
+	}
+	return nil
+}
+
+// export writes every activity of st to w in format, and returns how many it
+// wrote and how many it skipped, each named on stderr, because the format
+// cannot carry them.
+func export(ctx context.Context, st *store.Store, format string, w io.Writer, stderr io.Writer) (n, skipped int, err error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	type writer interface {
 		Write(cadre.ActivityRecord) error
 		Flush() error
 	}
 	var ww writer
-	if *format == "csv" {
+	if format == "csv" {
 		// The CSV header names every metric, so a first pass collects them.
 		names := map[string]bool{}
 		err := st.ExportActivities(ctx, func(r *cadre.ActivityRecord) error {
@@ -230,33 +277,74 @@ func cmdExport(ctx context.Context, e *env) error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
-		metrics := make([]string, 0, len(names))
-		for k := range names {
-			metrics = append(metrics, k)
-		}
-		slices.Sort(metrics)
-		ww = interchange.NewCSVWriter(bw, metrics)
+		ww = interchange.NewCSVWriter(bw, slices.Sorted(maps.Keys(names)))
 	} else {
 		ww = interchange.NewJSONLWriter(bw)
 	}
-	n := 0
 	err = st.ExportActivities(ctx, func(r *cadre.ActivityRecord) error {
-		n++
-		return ww.Write(*r)
+		err := ww.Write(*r)
+		if cadre.ErrorCode(err) == cadre.EINVALID {
+			skipped++
+			fmt.Fprintf(stderr, "cadre export: skipped %s\n", cadre.ErrorMessage(err))
+			return nil
+		}
+		if err == nil {
+			n++
+		}
+		return err
 	})
 	if err != nil {
-		return err
+		return n, skipped, err
 	}
 	if err := ww.Flush(); err != nil {
-		return err
+		return n, skipped, err
 	}
-	if err := bw.Flush(); err != nil {
-		return err
+	return n, skipped, bw.Flush()
+}
+
+// atomicFile is a file written under a temporary name beside its path and
+// renamed to it by commit, so that readers of path never see it half
+// written, nor a failed write replace what was there.
+type atomicFile struct {
+	*os.File
+	path string
+	done bool
+}
+
+// createAtomic creates the temporary file for path, in the same folder so
+// that the rename stays on one file system. Like every os.CreateTemp file it
+// is readable by its owner only, which suits an export of members' names
+// and emails.
+func createAtomic(path string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
 	}
-	if *out != "-" {
-		fmt.Fprintf(e.stderr, "exported %d activities to %s\n", n, *out)
+	return &atomicFile{File: f, path: path}, nil
+}
+
+// commit syncs the file to disk and renames it to its path.
+func (f *atomicFile) commit() error {
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
+	if err == nil {
+		err = os.Rename(f.Name(), f.path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", f.path, err)
+	}
+	f.done = true
 	return nil
+}
+
+// abort removes the temporary file unless commit renamed it.
+func (f *atomicFile) abort() {
+	if !f.done {
+		f.Close()
+		os.Remove(f.Name())
+	}
 }

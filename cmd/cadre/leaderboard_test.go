@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,7 +11,8 @@ import (
 func TestLeaderboardCommands(t *testing.T) {
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) {
-			if code, _, stderr := cli(t, nil, "", "import", "--db", db, filepath.Join("..", "..", "testdata", "activities.jsonl")); code != 0 {
+			path, _ := sharedTestdata(t, "activities.jsonl")
+			if code, _, stderr := cli(t, nil, "", "import", "--db", db, path); code != 0 {
 				t.Fatal(stderr)
 			}
 			// On 2025-04-15 (Q2) under the default criteria: Bob has a talk this

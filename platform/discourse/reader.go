@@ -25,6 +25,7 @@ const MaxFileBytes = 64 << 20
 // activities. It implements ingest.Source.
 type Reader struct {
 	base   string
+	folder bool    // a bad file is skipped, not the end of reading
 	inputs []input // files not read yet
 	queue  []item  // what the current file holds that Next has not returned
 	topics []Topic
@@ -45,13 +46,15 @@ type item struct {
 // Open returns a Reader of the saved response in the file at path or, when
 // path is a directory, of each of its *.json files in name order. base is
 // the forum's address for URLs; "" leaves them out, as saved responses do
-// not say where they came from.
+// not say where they came from. In a directory, a file that cannot be read
+// or is not a response comes back from Next as an *interchange.FileError,
+// and reading goes on with the next file.
 func Open(path, base string) (*Reader, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open discourse responses: %w", err)
 	}
-	r := &Reader{base: base}
+	r := &Reader{base: base, folder: fi.IsDir()}
 	if !fi.IsDir() {
 		r.inputs = []input{fileInput(path)}
 		return r, nil
@@ -88,7 +91,8 @@ func NewReader(rd io.Reader, name, base string) *Reader {
 // *interchange.RecordError naming the file, the line the post starts on and,
 // in Reason, its place in the response and byte offset; Next may then be
 // called again. Any other error, such as a file that is not a Discourse
-// response, is fatal and returned by every later call.
+// response, is fatal and returned by every later call, except in a
+// directory (see Open).
 func (r *Reader) Next() (cadre.ActivityRecord, error) {
 	for len(r.queue) == 0 {
 		if r.err != nil {
@@ -101,6 +105,9 @@ func (r *Reader) Next() (cadre.ActivityRecord, error) {
 		in := r.inputs[0]
 		r.inputs = r.inputs[1:]
 		if err := r.load(in); err != nil {
+			if r.folder {
+				return cadre.ActivityRecord{}, &interchange.FileError{File: in.name, Err: err}
+			}
 			r.err = err
 		}
 	}

@@ -474,24 +474,39 @@ func TestOpenDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("c.json", `{"name": "not discourse"}`)
+	write("d.json", fmt.Sprintf(`{"latest_posts": [`+post+`]}`, 4))
+	write("e.json", `{"latest_posts": [`) // truncated
+	write("f.json", fmt.Sprintf(`{"latest_posts": [`+post+`]}`, 6))
 
 	r, err := Open(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
+	// A bad file is named and skipped: the files after it are still read.
+	var ids, bad []string
 	for {
 		rec, err := r.Next()
-		if err != nil {
-			want := filepath.Join(dir, "c.json") + ": not a saved Discourse API response"
-			if !strings.HasPrefix(err.Error(), want) {
-				t.Errorf("Next = %v, want %q", err, want)
-			}
+		if err == io.EOF {
 			break
+		}
+		if fe, ok := errors.AsType[*interchange.FileError](err); ok {
+			if !strings.HasPrefix(err.Error(), fe.File+": ") {
+				t.Errorf("error %q does not start with the file", err)
+			}
+			bad = append(bad, filepath.Base(fe.File)+": "+strings.TrimPrefix(err.Error(), fe.File+": "))
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Next = %v", err)
 		}
 		ids = append(ids, rec.ExternalID)
 	}
-	if !slices.Equal(ids, []string{"post:1", "post:2"}) {
-		t.Errorf("records %v, want post:1, post:2 in file name order", ids)
+	if !slices.Equal(ids, []string{"post:1", "post:2", "post:4", "post:6"}) {
+		t.Errorf("records %v, want post:1, 2, 4 and 6 in file name order", ids)
+	}
+	want := []string{"c.json: not a saved Discourse API response: ", "e.json: not Discourse JSON: unexpected end of JSON input"}
+	if len(bad) != len(want) || !strings.HasPrefix(bad[0], want[0]) || !strings.HasPrefix(bad[1], want[1]) ||
+		!strings.HasSuffix(bad[1], "(skipped the rest of the file)") {
+		t.Errorf("bad files %q, want %q", bad, want)
 	}
 }

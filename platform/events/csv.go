@@ -239,8 +239,8 @@ func parseStart(s string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time such as 2025-04-02T14:30:00+01:00 or a date such as 2025-04-02", s)
 		}
 	}
-	if !inRange(t) {
-		return time.Time{}, fmt.Errorf("%q is out of range (years 1970 to 9999)", s)
+	if reason := cadre.CheckActivityTime(t); reason != "" {
+		return time.Time{}, fmt.Errorf("%q is %s", s, reason)
 	}
 	return t.UTC(), nil
 }

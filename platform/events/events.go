@@ -15,10 +15,7 @@
 // when a file is imported again.
 package events
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // Source, Platform and ActivityType are what the readers put in their
 // records. Platform is that of speakers known only by name.
@@ -27,16 +24,6 @@ const (
 	Platform     = "events"
 	ActivityType = "speaking"
 )
-
-// earliest and latest bound the times that make sense for an activity.
-var (
-	earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	latest   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
-func inRange(t time.Time) bool {
-	return !t.Before(earliest) && t.Before(latest)
-}
 
 // speakerKey is how a speaker appears in an external_id: the first of handle,
 // email and name that is set, lower-cased, with runs of spaces made one.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/interchange"
 )
 
@@ -33,7 +34,7 @@ func fuzzRead(t *testing.T, src source, file string) {
 		}
 		m := rec.Member
 		if rec.Type != ActivityType || rec.Source != Source || strings.Count(rec.ExternalID, ":") < 2 ||
-			!inRange(rec.OccurredAt) || m.IsZero() || m.Handle != "" && m.Platform == "" {
+			cadre.CheckActivityTime(rec.OccurredAt) != "" || m.IsZero() || m.Handle != "" && m.Platform == "" {
 			t.Fatalf("incomplete record %+v", rec)
 		}
 	}

@@ -367,8 +367,8 @@ func (r *ICSReader) startTime(p property) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not a date-time such as 20250402T143000Z, 20250402T143000 or 20250402", v)
 	}
-	if !inRange(t) {
-		return time.Time{}, fmt.Errorf("%q is out of range (years 1970 to 9999)", v)
+	if reason := cadre.CheckActivityTime(t); reason != "" {
+		return time.Time{}, fmt.Errorf("%q is %s", v, reason)
 	}
 	return t.UTC(), nil
 }

@@ -119,8 +119,8 @@ func meetupRecords(ev *meetupEvent) ([]cadre.ActivityRecord, string) {
 		return nil, fmt.Sprintf("event %s: no group urlname", id)
 	}
 	at := time.UnixMilli(*ev.Time).UTC()
-	if !inRange(at) {
-		return nil, fmt.Sprintf("event %s: time %d is out of range (years 1970 to 9999)", id, *ev.Time)
+	if reason := cadre.CheckActivityTime(at); reason != "" {
+		return nil, fmt.Sprintf("event %s: time %d is %s", id, *ev.Time, reason)
 	}
 	recs := make([]cadre.ActivityRecord, 0, len(ev.Hosts))
 	for _, h := range ev.Hosts {

@@ -119,12 +119,6 @@ func (r *Reader) name(i int) string {
 	return fmt.Sprintf("entry %d", i+1)
 }
 
-// earliest and latest bound the times that make sense for an activity.
-var (
-	earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	latest   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
 // record maps an entry, or returns the reason it cannot.
 func (r *Reader) record(it *gofeed.Item) (cadre.ActivityRecord, string) {
 	link := strings.TrimSpace(it.Link)
@@ -148,8 +142,8 @@ func (r *Reader) record(it *gofeed.Item) (cadre.ActivityRecord, string) {
 	default:
 		return cadre.ActivityRecord{}, "no published or updated date"
 	}
-	if at.Before(earliest) || !at.Before(latest) {
-		return cadre.ActivityRecord{}, fmt.Sprintf("date %s is out of range (years 1970 to 9999)", at.Format(time.RFC3339))
+	if reason := cadre.CheckActivityTime(at); reason != "" {
+		return cadre.ActivityRecord{}, fmt.Sprintf("date %s is %s", at.Format(time.RFC3339), reason)
 	}
 	member := r.owner
 	if member == (cadre.MemberRef{}) {
