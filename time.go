@@ -11,8 +11,8 @@ func ParseTime(v string) (time.Time, error) {
 		if err != nil {
 			continue
 		}
-		if t.Before(EarliestActivity) || !t.Before(LatestActivity) {
-			return time.Time{}, Errorf(EINVALID, "%s is out of range: times run from 1970 to 9999", Quote(v))
+		if reason := CheckActivityTime(t); reason != "" {
+			return time.Time{}, Errorf(EINVALID, "%s is %s", Quote(v), reason)
 		}
 		return t, nil
 	}

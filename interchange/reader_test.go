@@ -537,9 +537,7 @@ func TestTestdataFormatsAgree(t *testing.T) {
 	}
 }
 
-// readFile reads every record of a file that has no bad ones, but for
-// records posing as self-reports: the shared testdata holds one, which the
-// readers refuse as import refuses it, and which readFile leaves out.
+// readFile reads every record of a file that has no bad ones.
 func readFile(t testing.TB, newReader func(io.Reader, string, string) *interchange.Reader, path string) []cadre.ActivityRecord {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -548,12 +546,10 @@ func readFile(t testing.TB, newReader func(io.Reader, string, string) *interchan
 	}
 	var recs []cadre.ActivityRecord
 	for _, res := range readAll(t, newReader(bytes.NewReader(data), path, "")) {
-		if res.err != nil && !strings.HasPrefix(res.err.Reason, `source: "self-report" is reserved`) {
+		if res.err != nil {
 			t.Fatal(res.err)
 		}
-		if res.err == nil {
-			recs = append(recs, res.rec)
-		}
+		recs = append(recs, res.rec)
 	}
 	return recs
 }
