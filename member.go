@@ -93,9 +93,12 @@ type MemberFilter struct {
 	// Query is a substring of the name, a handle or an email, matched
 	// literally (a '%' or '_' is itself) and ignoring case; at most
 	// MaxMemberQuery characters.
-	Query  string
-	Offset int
-	Limit  int
+	Query string
+	// NoEmails keeps Query off email addresses, for those who may not read
+	// them: a search would otherwise tell whose address it is.
+	NoEmails bool
+	Offset   int
+	Limit    int
 }
 
 // MaxMemberQuery is the longest MemberFilter.Query, in characters: far more

@@ -47,7 +47,7 @@ func (s *Server) handleMembers() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		f := cadre.MemberFilter{Query: q.Get("q"), Offset: offset, Limit: limit}
+		f := cadre.MemberFilter{Query: q.Get("q"), NoEmails: !who(r).can(account.ReadEmails, false), Offset: offset, Limit: limit}
 		if f.Status, err = statusParam(q); err != nil {
 			s.fail(w, r, err)
 			return

@@ -223,3 +223,55 @@ func TestAuthorization(t *testing.T) {
 		}
 	})
 }
+
+// TestViewerSeesNoEmails: a viewer reads members without their addresses
+// and cannot find a member by one; a reviewer can, and an ambassador sees
+// their own.
+func TestViewerSeesNoEmails(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := s.Members(context.Background(), cadre.MemberFilter{Query: "Ada"})
+	if err != nil || len(ms) != 1 {
+		t.Fatal(ms, err)
+	}
+	ada := strconv.FormatInt(ms[0].ID, 10)
+	tokens := map[account.Role]string{}
+	for _, role := range []account.Role{account.Viewer, account.Reviewer, account.Ambassador} {
+		member := int64(0)
+		if role == account.Ambassador {
+			member = ms[0].ID
+		}
+		_, tokens[role] = signIn(t, s, string(role)+"@example.org", role, member)
+	}
+	ask := func(role account.Role, path string) string {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+tokens[role])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("%s %s: %d %s", role, path, rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	tests := []struct {
+		role       account.Role
+		path, want string
+		emails     bool
+	}{
+		{account.Viewer, "/api/v1/members", `"Ada Ambassador"`, false},
+		{account.Viewer, "/api/v1/members/" + ada, `"Ada Ambassador"`, false},
+		{account.Viewer, "/api/v1/members?q=ada%40example", `"total": 0`, false},
+		{account.Reviewer, "/api/v1/members?q=ada%40example", `"total": 1`, true},
+		{account.Ambassador, "/api/v1/members/" + ada, `"Ada Ambassador"`, true},
+	}
+	for _, tt := range tests {
+		body := ask(tt.role, tt.path)
+		if !strings.Contains(body, tt.want) || strings.Contains(body, "ada@example.org") != tt.emails {
+			t.Errorf("%s %s: want %s, emails shown %v:\n%s", tt.role, tt.path, tt.want, tt.emails, body)
+		}
+	}
+}

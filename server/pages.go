@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/standings"
 )
 
@@ -38,7 +39,8 @@ func (s *Server) handleMembersPage() http.Handler {
 		if status != "" && !status.Valid() {
 			status = ""
 		}
-		ms, total, err := s.store.Members(r.Context(), cadre.MemberFilter{Status: status, Query: q.Get("q"), Offset: offset, Limit: limit})
+		ms, total, err := s.store.Members(r.Context(), cadre.MemberFilter{Status: status, Query: q.Get("q"),
+			NoEmails: !who(r).can(account.ReadEmails, false), Offset: offset, Limit: limit})
 		if err != nil {
 			s.failPage(w, r, err)
 			return

@@ -192,9 +192,13 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
-		where = append(where, `(lower(m.name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ? ESCAPE '\')
-			OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ? ESCAPE '\'))`)
-		args = append(args, like, like, like)
+		cond := `lower(m.name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ? ESCAPE '\')`
+		args = append(args, like, like)
+		if !f.NoEmails {
+			cond += ` OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ? ESCAPE '\')`
+			args = append(args, like)
+		}
+		where = append(where, "("+cond+")")
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
