@@ -41,7 +41,7 @@ func localPath(next string) string {
 
 func (s *Server) handleLoginPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, "login.html", loginPage{Next: localPath(r.URL.Query().Get("next")), Demo: s.demoLogins, OIDC: s.oidc != nil, GitHub: s.github != nil})
+		s.render(w, r, "login.html", loginPage{Next: localPath(r.URL.Query().Get("next")), Demo: s.demoLogins, OIDC: s.oidc != nil, GitHub: s.github != nil})
 	})
 }
 
@@ -66,7 +66,7 @@ func (s *Server) handleLogin() http.Handler {
 		email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 		next := localPath(r.PostFormValue("next"))
 		again := func(status int, msg string) {
-			s.renderStatus(w, status, "login.html", loginPage{Next: next, Email: email, Error: msg, Demo: s.demoLogins, OIDC: s.oidc != nil, GitHub: s.github != nil})
+			s.renderStatus(w, r, status, "login.html", loginPage{Next: next, Email: email, Error: msg, Demo: s.demoLogins, OIDC: s.oidc != nil, GitHub: s.github != nil})
 		}
 		now, addr := s.now(), remoteAddr(r)
 		if wait := s.limiter.Wait(email, addr, now); wait > 0 {

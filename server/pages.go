@@ -63,7 +63,7 @@ func (s *Server) handleMembersPage() http.Handler {
 		if offset+limit < total {
 			p.Next = link(offset + limit)
 		}
-		s.render(w, "members.html", p)
+		s.render(w, r, "members.html", p)
 	})
 }
 
@@ -80,18 +80,35 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError {
 		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	s.renderStatus(w, status, "error.html", errorPage{Title: http.StatusText(status), Message: cadre.ErrorMessage(err)})
+	s.renderStatus(w, r, status, "error.html", errorPage{Title: http.StatusText(status), Message: cadre.ErrorMessage(err)})
 }
 
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 rather than half a page.
-func (s *Server) render(w http.ResponseWriter, name string, data any) {
-	s.renderStatus(w, http.StatusOK, name, data)
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, data)
 }
 
-func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, data any) {
+// viewer is who a page is drawn for, as the layout's navigation needs it:
+// the links a role may follow.
+type viewer struct {
+	Email            string
+	Program, Reviews bool  // may read the program, may review
+	MemberID         int64 // their own member, for ambassadors
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var v *viewer
+	if p := who(r); p != nil {
+		v = &viewer{Email: p.user.Email, Program: p.user.Role.Can(account.ReadProgram), Reviews: p.user.Role.Can(account.Review), MemberID: p.user.MemberID}
+	}
+	// The page set is cloned to bind viewer for this request alone.
+	pages, err := s.pages.Clone()
 	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
+	if err == nil {
+		err = pages.Funcs(template.FuncMap{"viewer": func() *viewer { return v }}).ExecuteTemplate(&buf, name, data)
+	}
+	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -131,7 +148,7 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 		if len(p.Entries) > 0 {
 			p.Top = p.Entries[0].Score
 		}
-		s.render(w, "leaderboard.html", p)
+		s.render(w, r, "leaderboard.html", p)
 	})
 }
 
@@ -163,7 +180,7 @@ func (s *Server) handleMemberPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
-		s.render(w, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids})
+		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids})
 	})
 }
 
@@ -194,7 +211,7 @@ func (s *Server) handleReviewPage() http.Handler {
 			}
 			p.Names[a.MemberID] = m.Name
 		}
-		s.render(w, "review.html", p)
+		s.render(w, r, "review.html", p)
 	})
 }
 
@@ -219,6 +236,6 @@ func (s *Server) handleSourcesPage() http.Handler {
 		for i, src := range srcs {
 			p.Sources[i] = sourceRow{Source: src, Syncing: src.Syncing(s.now())}
 		}
-		s.render(w, "sources.html", p)
+		s.render(w, r, "sources.html", p)
 	})
 }

@@ -133,7 +133,7 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	page.Tokens = toks
-	s.renderStatus(w, status, "tokens.html", page)
+	s.renderStatus(w, r, status, "tokens.html", page)
 }
 
 func (s *Server) handleTokensPage() http.Handler {

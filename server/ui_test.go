@@ -142,6 +142,11 @@ func testPagesInBrowser(t *testing.T, s *store.Store) {
 	if !strings.HasPrefix(own, "Ada Ambassador") {
 		t.Errorf("an ambassador lands on %q, want her own page", own)
 	}
+	nav, err := chromedp.Run(ctx, chromedp.Text(`nav`))
+	step("read her menu", err)
+	if !strings.Contains(nav, "My page") || strings.Contains(nav, "Members") || strings.Contains(nav, "Review") {
+		t.Errorf("an ambassador's menu: %q, want her page and no program pages", nav)
+	}
 	step("ask for Bob's page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/members/"+strconv.FormatInt(ids["bob"], 10)), chromedp.WaitVisible(`h1`)))
 	refused, err := chromedp.Run(ctx, chromedp.Text(`h1`))
 	step("read the answer", err)
