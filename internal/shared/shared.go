@@ -14,9 +14,25 @@ import (
 
 // The environment variables that name the shared folders, as CI sets them.
 const (
-	ConformanceEnv = "CADRE_CONFORMANCE_DIR"
-	RealDataEnv    = "CADRE_REALDATA_DIR"
+	ConformanceEnv  = "CADRE_CONFORMANCE_DIR"
+	RealDataEnv     = "CADRE_REALDATA_DIR"
+	ProgramCasesEnv = "CADRE_PROGRAM_CASES_DIR"
 )
+
+// ProgramCases returns the folder of program cases (SPEC sections 5-6):
+// $CADRE_PROGRAM_CASES_DIR when set, else the copy in the repository,
+// testdata/program-cases. It fails the test when it cannot tell.
+func ProgramCases(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv(ProgramCasesEnv); d != "" {
+		return d
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(fmt.Errorf("find the program cases: %w", err))
+	}
+	return filepath.Join(root, "testdata", "program-cases")
+}
 
 // FindConformance returns the folder of conformance cases: $CADRE_CONFORMANCE_DIR
 // when set, else the copy in the repository, testdata/conformance.
