@@ -13,8 +13,8 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
-	"github.com/cadrehq/cadre/internal/shared"
 	"github.com/cadrehq/cadre/interchange"
+	"github.com/cadrehq/cadre/internal/shared"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/score"
 )
@@ -133,7 +133,9 @@ func readCase(t *testing.T, dir string) (*community, []program.Term) {
 	return c, terms
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 func nearPtr(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
 
