@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/score"
 	"github.com/cadrehq/cadre/standings"
 )
@@ -246,9 +249,97 @@ func partsJSON(ps []standings.Part) []PartJSON {
 	return out
 }
 
+// WriteJSONLine writes v on one line, as JSON Lines are.
+func WriteJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
 // WriteJSON writes v indented, as every JSON answer and --json output is.
 func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// ReviewJSON is a quarterly review (SPEC section 8).
+type ReviewJSON struct {
+	Quarter         string             `json:"quarter"`
+	At              time.Time          `json:"at"`
+	CriteriaVersion int                `json:"criteria_version"`
+	Maintain        float64            `json:"maintain"`
+	Applied         bool               `json:"applied"`
+	Members         []ReviewMemberJSON `json:"members"`
+	Renewed         int                `json:"renewed"`
+	Lapsed          int                `json:"lapsed"`
+	Excused         int                `json:"excused"`
+	CarriedOver     int                `json:"carried_over"`
+	RenewalRate     *float64           `json:"renewal_rate"`
+	Diagnosis       string             `json:"diagnosis"`
+}
+
+// ReviewMemberJSON is one member's outcome in a review; member ids are
+// strings in the program's JSON.
+type ReviewMemberJSON struct {
+	MemberID string  `json:"member_id"`
+	Name     string  `json:"name"`
+	Score    float64 `json:"score"`
+	Outcome  string  `json:"outcome"`
+}
+
+// NewReviewJSON shapes r; names gives members' display names.
+func NewReviewJSON(r *program.Review, version int, applied bool, band criteria.Band, names func(int64) string) ReviewJSON {
+	j := ReviewJSON{Quarter: r.Quarter.String(), At: r.At, CriteriaVersion: version, Maintain: r.Maintain, Applied: applied,
+		Members: make([]ReviewMemberJSON, len(r.Entries)), Renewed: r.Renewed, Lapsed: r.Lapsed, Excused: r.Excused,
+		CarriedOver: r.CarriedOver, RenewalRate: r.Rate, Diagnosis: program.Diagnosis(r.Rate, band)}
+	for i, e := range r.Entries {
+		j.Members[i] = ReviewMemberJSON{MemberID: strconv.FormatInt(e.MemberID, 10), Name: names(e.MemberID), Score: e.Score, Outcome: string(e.Outcome)}
+	}
+	return j
+}
+
+// HealthJSON is the program's health in a quarter (SPEC section 8). What
+// later issues measure (NPS, downstream effects, follow-through, the organic
+// ratio) is null until they do.
+type HealthJSON struct {
+	Quarter             string             `json:"quarter"`
+	At                  time.Time          `json:"at"`
+	Active              int                `json:"active"`
+	Qualifying          int                `json:"qualifying"`
+	Share               float64            `json:"share"`
+	Ambassadors         int                `json:"ambassadors"`
+	ActiveAmbassadors   int                `json:"active_ambassadors"`
+	PointsPerAmbassador *float64           `json:"points_per_ambassador"`
+	Review              *HealthReviewJSON  `json:"review"`
+	Organic             any                `json:"organic"`
+	InfluenceHours      InfluenceHoursJSON `json:"influence_hours"`
+	NPS                 any                `json:"nps"`
+	ContentViews        any                `json:"content_views"`
+	ForumOutcomes       any                `json:"forum_outcomes"`
+	Mentees             any                `json:"mentees"`
+	FollowThrough       any                `json:"follow_through"`
+}
+
+// HealthReviewJSON is the quarter's review in the health report.
+type HealthReviewJSON struct {
+	Applied     bool     `json:"applied"`
+	Renewed     int      `json:"renewed"`
+	Lapsed      int      `json:"lapsed"`
+	RenewalRate *float64 `json:"renewal_rate"`
+}
+
+// InfluenceHoursJSON are the hours ambassadors gave in a quarter.
+type InfluenceHoursJSON struct {
+	Total                 float64  `json:"total"`
+	PerAmbassador         *float64 `json:"per_ambassador"`
+	WeightedPerAmbassador *float64 `json:"weighted_per_ambassador"`
+}
+
+// NewHealthJSON shapes a quarter's health: the share at the review instant,
+// the figures of terms and activities, and its applied review (nil: not yet).
+func NewHealthJSON(at time.Time, sh standings.Share, h program.Health, review *program.Review) HealthJSON {
+	j := HealthJSON{Quarter: h.Quarter.String(), At: at, Active: sh.Active, Qualifying: sh.Qualifying, Share: sh.Share,
+		Ambassadors: h.Ambassadors, ActiveAmbassadors: h.ActiveAmbassadors, PointsPerAmbassador: h.PointsPerAmbassador,
+		InfluenceHours: InfluenceHoursJSON(h.InfluenceHours)}
+	if review != nil {
+		j.Review = &HealthReviewJSON{Applied: true, Renewed: review.Renewed, Lapsed: review.Lapsed, RenewalRate: review.Rate}
+	}
+	return j
 }

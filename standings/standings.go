@@ -256,3 +256,16 @@ func (e *Engine) Summarize(t time.Time, n int, target float64) (Summary, error) 
 	}
 	return Summary{Share: e.Share(t), Top: e.Leaderboard(t, Options{Top: n}), Calibration: cal}, nil
 }
+
+// Criteria returns the criteria the engine scores under.
+func (e *Engine) Criteria() *criteria.Criteria { return e.criteria }
+
+// Score returns a member's score at t, from the board of t: a review asks
+// for many members at one instant. A member not known scores 0.
+func (e *Engine) Score(id int64, t time.Time) float64 {
+	i, ok := e.snap.index[id]
+	if !ok {
+		return 0
+	}
+	return e.board(t).Scores[i]
+}

@@ -1,0 +1,373 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/store"
+)
+
+const rosterHelp = `Import or export the program's terms: the periods in which members are
+ambassadors (SPEC section 5), for programs that move to Cadre with history.
+
+  cadre roster import FILE     CSV (header member,since,until,via) or JSON Lines
+  cadre roster export [--format csv|jsonl]
+
+member is platform:handle or an email, created when unknown; since and until are
+RFC 3339 times (until: the term is closed); via is invitation, application or
+roster (the default). Importing the same roster again changes nothing; a bad row
+or an overlap with another term fails the whole import, named by line.`
+
+func cmdRoster(ctx context.Context, e *env) error {
+	fs := e.flags("roster", "import FILE | export", rosterHelp)
+	db := e.dbFlags(fs)
+	format := fs.String("format", "csv", "export: csv or jsonl")
+	actor := actorFlag(fs)
+	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return usagef("roster needs a subcommand: import FILE or export")
+	}
+	switch args[0] {
+	case "import":
+		if len(args) != 2 {
+			return usagef("roster import needs one FILE")
+		}
+		f, err := os.Open(args[1])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rows, bad, err := program.ReadRoster(f, args[1])
+		if err != nil {
+			return err
+		}
+		for _, b := range bad {
+			fmt.Fprintln(e.stderr, b)
+		}
+		if len(bad) > 0 {
+			fmt.Fprintf(e.stderr, "%d bad rows: nothing imported\n", len(bad))
+			return errReported
+		}
+		st, err := openStore(ctx, e, db, creates)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		res, err := st.ImportRoster(ctx, args[1], rows, e.actor(*actor))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d terms added, %d unchanged, %d members created\n", res.Added, res.Unchanged, res.MembersCreated)
+		return nil
+	case "export":
+		if *format != "csv" && *format != "jsonl" {
+			return usagef("--format must be csv or jsonl, got %q", *format)
+		}
+		st, err := openStore(ctx, e, db, existing)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return exportRoster(ctx, e.stdout, st, *format)
+	}
+	return usagef("unknown roster subcommand %q: import or export", args[0])
+}
+
+// exportRoster writes every term in the roster format, each member named by
+// their first identity, else their first email, else their ID.
+func exportRoster(ctx context.Context, w io.Writer, st *store.Store, format string) error {
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if format == "csv" {
+		if err := cw.Write([]string{"member", "since", "until", "via"}); err != nil {
+			return err
+		}
+	}
+	refs := map[int64]string{}
+	for _, t := range terms {
+		ref, ok := refs[t.MemberID]
+		if !ok {
+			if ref, err = memberRef(ctx, st, t.MemberID); err != nil {
+				return err
+			}
+			refs[t.MemberID] = ref
+		}
+		until := ""
+		if !t.Open() {
+			until = t.End.UTC().Format(time.RFC3339Nano)
+		}
+		since := t.Start.UTC().Format(time.RFC3339Nano)
+		if format == "csv" {
+			if err := cw.Write([]string{ref, since, until, string(t.Via)}); err != nil {
+				return err
+			}
+			continue
+		}
+		rec := map[string]string{"member": ref, "since": since, "via": string(t.Via)}
+		if until != "" {
+			rec["until"] = until
+		}
+		if err := server.WriteJSONLine(w, rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// memberRef names a member as a roster does.
+func memberRef(ctx context.Context, st *store.Store, id int64) (string, error) {
+	ids, err := st.Identities(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if len(ids) > 0 {
+		return ids[0].Platform + ":" + ids[0].Handle, nil
+	}
+	m, err := st.Member(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if len(m.Emails) > 0 {
+		return m.Emails[0], nil
+	}
+	return "", fmt.Errorf("member %d has no identity or email to name them by in a roster", id)
+}
+
+const renewalHelp = `The quarterly review of ambassadors (SPEC section 5): who renews (score at the
+review instant, the quarter's last microsecond, at least maintain), who lapses
+(their term ends at the next quarter's start), who is carried over (their term
+began in the quarter) or excused.
+
+  cadre renewal preview --quarter 2026Q1 [--json]
+  cadre renewal apply --quarter 2026Q1 [--json]     once the quarter has ended, once
+  cadre renewal excuse --quarter 2026Q1 MEMBER --reason "parental leave"
+
+"cadre review" stays the review of self-reports.`
+
+func cmdRenewal(ctx context.Context, e *env) error {
+	fs := e.flags("renewal", "preview|apply|excuse [MEMBER]", renewalHelp)
+	db := e.dbFlags(fs)
+	quarter := fs.String("quarter", "", "the quarter, such as 2026Q1")
+	asJSON := fs.Bool("json", false, "print the review as JSON (SPEC section 8)")
+	reason := fs.String("reason", "", "excuse: why the ambassador is excused")
+	actor := actorFlag(fs)
+	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return usagef("renewal needs a subcommand: preview, apply or excuse")
+	}
+	q, err := program.ParseQuarter(*quarter)
+	if err != nil {
+		return usagef("--quarter: %s", cadre.ErrorMessage(err))
+	}
+	st, err := openStore(ctx, e, db, existing)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch sub := args[0]; sub {
+	case "excuse":
+		if len(args) != 2 {
+			return usagef("renewal excuse needs one MEMBER")
+		}
+		id, err := st.FindMember(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		if err := st.Excuse(ctx, q, id, *reason, e.actor(*actor)); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "member %d excused from %s\n", id, q)
+		return nil
+	case "preview", "apply":
+		eng, err := loadStandings(ctx, e, st, 0)
+		if err != nil {
+			return err
+		}
+		version, err := criteriaInForce(ctx, st)
+		if err != nil {
+			return err
+		}
+		c := eng.Criteria()
+		review := func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
+			if sub == "apply" {
+				if err := program.CheckApply(q, st.Now(), c.Location(), last); err != nil {
+					return nil, err
+				}
+			}
+			return program.Preview(q, c, terms, excused, eng.Score), nil
+		}
+		var r *program.Review
+		if sub == "apply" {
+			r, err = st.ApplyReview(ctx, q, version, e.actor(*actor), review)
+		} else {
+			var terms []program.Term
+			var excused map[int64]bool
+			if terms, err = st.Terms(ctx, 0); err == nil {
+				if excused, err = st.Excused(ctx, q); err == nil {
+					r, err = review(terms, excused, nil)
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		applied := sub == "apply"
+		if !applied {
+			if _, err := st.Review(ctx, q); err == nil {
+				applied = true
+			} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+				return err
+			}
+		}
+		j := server.NewReviewJSON(r, version, applied, c.RenewalBand, memberNames(ctx, st))
+		if *asJSON {
+			return printJSON(e, j)
+		}
+		return printReview(e, j)
+	}
+	return usagef("unknown renewal subcommand %q: preview, apply or excuse", args[0])
+}
+
+// criteriaInForce is the version of the criteria in force, 0 for the
+// defaults when none is stored.
+func criteriaInForce(ctx context.Context, st *store.Store) (int, error) {
+	doc, err := st.Criteria(ctx, 0)
+	if cadre.ErrorCode(err) == cadre.ENOTFOUND {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return doc.Version, nil
+}
+
+// memberNames looks members' names up once each.
+func memberNames(ctx context.Context, st *store.Store) func(int64) string {
+	names := map[int64]string{}
+	return func(id int64) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		n := strconv.FormatInt(id, 10)
+		if m, err := st.Member(ctx, id); err == nil {
+			n = m.Name
+		}
+		names[id] = n
+		return n
+	}
+}
+
+func printReview(e *env, j server.ReviewJSON) error {
+	state := "preview"
+	if j.Applied {
+		state = "applied"
+	}
+	rate := "n/a (nobody up for review)"
+	if j.RenewalRate != nil {
+		rate = fmt.Sprintf("%.1f%%: %s", *j.RenewalRate*100, j.Diagnosis)
+	}
+	fmt.Fprintf(e.stdout, "%s review (%s), at %s, maintain %.2f\n%d renewed, %d lapsed, %d excused, %d carried over; renewal rate %s\n\n",
+		j.Quarter, state, j.At.Format(time.RFC3339Nano), j.Maintain, j.Renewed, j.Lapsed, j.Excused, j.CarriedOver, rate)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MEMBER\tNAME\tSCORE\tOUTCOME")
+	for _, m := range j.Members {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\n", m.MemberID, m.Name, m.Score, m.Outcome)
+	}
+	return tw.Flush()
+}
+
+const healthHelp = `The program's health in a quarter (SPEC section 6): the share of the active
+community that qualifies at the review instant, ambassadors and how many were
+active, points and influence hours per ambassador, and the quarter's review.
+
+  cadre health --quarter 2026Q1 [--json]
+
+"cadre report" stays the self-report of an activity.`
+
+func cmdHealth(ctx context.Context, e *env) error {
+	fs := e.flags("health", "", healthHelp)
+	db := e.dbFlags(fs)
+	quarter := fs.String("quarter", "", "the quarter, such as 2026Q1")
+	asJSON := fs.Bool("json", false, "print JSON (SPEC section 8)")
+	if err := e.parse(fs); err != nil {
+		return err
+	}
+	q, err := program.ParseQuarter(*quarter)
+	if err != nil {
+		return usagef("--quarter: %s", cadre.ErrorMessage(err))
+	}
+	st, err := openStore(ctx, e, db, existing)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	eng, err := loadStandings(ctx, e, st, 0)
+	if err != nil {
+		return err
+	}
+	j, err := health(ctx, st, eng, q)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e, j)
+	}
+	fmt.Fprintf(e.stdout, "%s at %s\nactive %d, qualifying %d (%.1f%%)\nambassadors %d, active %d, points each %s\ninfluence hours %.1f, each %s, weighted each %s\n",
+		j.Quarter, j.At.Format(time.RFC3339Nano), j.Active, j.Qualifying, j.Share*100, j.Ambassadors, j.ActiveAmbassadors,
+		orNA(j.PointsPerAmbassador), j.InfluenceHours.Total, orNA(j.InfluenceHours.PerAmbassador), orNA(j.InfluenceHours.WeightedPerAmbassador))
+	if j.Review != nil {
+		fmt.Fprintf(e.stdout, "review: %d renewed, %d lapsed, renewal rate %s\n", j.Review.Renewed, j.Review.Lapsed, orNA(j.Review.RenewalRate))
+	} else {
+		fmt.Fprintln(e.stdout, "review: not applied yet")
+	}
+	return nil
+}
+
+// health measures quarter q from the store and its standings.
+func health(ctx context.Context, st *store.Store, eng *standings.Engine, q program.Quarter) (server.HealthJSON, error) {
+	c := eng.Criteria()
+	loc := c.Location()
+	at := q.ReviewAt(loc)
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return server.HealthJSON{}, err
+	}
+	acts, err := st.CountedActivities(ctx, q.Start(loc), q.End(loc))
+	if err != nil {
+		return server.HealthJSON{}, err
+	}
+	var review *program.Review
+	if ar, err := st.Review(ctx, q); err == nil {
+		review = &ar.Review
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		return server.HealthJSON{}, err
+	}
+	return server.NewHealthJSON(at, eng.Share(at), program.Measure(q, c, terms, acts), review), nil
+}
+
+func orNA(f *float64) string {
+	if f == nil {
+		return "n/a"
+	}
+	return strconv.FormatFloat(*f, 'f', 2, 64)
+}

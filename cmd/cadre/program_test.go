@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/cadrehq/cadre/internal/shared"
+)
+
+// TestProgramCasesThroughCLI replays the reference program cases (SPEC
+// sections 5-6) as an operator would, on both databases: import the
+// activities and the roster, apply the eight reviews in order with cadre
+// renewal, and compare every outcome and rate, then every figure of cadre
+// health with every review applied.
+func TestProgramCasesThroughCLI(t *testing.T) {
+	root := shared.ProgramCases(t)
+	dirs, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		for name, db := range databases(t) {
+			t.Run(name+"/"+d.Name(), func(t *testing.T) {
+				dir := filepath.Join(root, d.Name())
+				var expect struct {
+					Order    []string `json:"order"`
+					Quarters map[string]struct {
+						At                  string   `json:"at"`
+						Renewed             []string `json:"renewed"`
+						Lapsed              []string `json:"lapsed"`
+						CarriedOver         []string `json:"carried_over"`
+						RenewalRate         *float64 `json:"renewal_rate"`
+						Active              int      `json:"active"`
+						Qualifying          int      `json:"qualifying"`
+						Share               float64  `json:"share"`
+						Ambassadors         int      `json:"ambassadors"`
+						ActiveAmbassadors   int      `json:"active_ambassadors"`
+						PointsPerAmbassador *float64 `json:"points_per_ambassador"`
+						InfluenceHours      struct {
+							Total                 float64  `json:"total"`
+							PerAmbassador         *float64 `json:"per_ambassador"`
+							WeightedPerAmbassador *float64 `json:"weighted_per_ambassador"`
+						} `json:"influence_hours"`
+					} `json:"quarters"`
+				}
+				data, err := os.ReadFile(filepath.Join(dir, "expect.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(data, &expect); err != nil {
+					t.Fatal(err)
+				}
+				if code, _, stderr := cli(t, nil, "", "import", "--db", db, filepath.Join(dir, "acts.jsonl")); code != exitOK {
+					t.Fatalf("import: exit %d: %s", code, stderr)
+				}
+				if code, out, stderr := cli(t, nil, "", "roster", "import", "--db", db, filepath.Join(dir, "roster.csv")); code != exitOK {
+					t.Fatalf("roster import: exit %d: %s %s", code, out, stderr)
+				}
+				near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+				nearPtr := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
+				for _, q := range expect.Order {
+					want := expect.Quarters[q]
+					code, out, stderr := cli(t, nil, "", "renewal", "apply", "--db", db, "--quarter", q, "--json")
+					if code != exitOK {
+						t.Fatalf("renewal apply %s: exit %d: %s", q, code, stderr)
+					}
+					var got struct {
+						At      string `json:"at"`
+						Applied bool   `json:"applied"`
+						Members []struct {
+							Name    string `json:"name"`
+							Outcome string `json:"outcome"`
+						} `json:"members"`
+						RenewalRate *float64 `json:"renewal_rate"`
+					}
+					if err := json.Unmarshal([]byte(out), &got); err != nil {
+						t.Fatalf("renewal apply %s: %v\n%s", q, err, out)
+					}
+					by := map[string][]string{}
+					for _, m := range got.Members {
+						by[m.Outcome] = append(by[m.Outcome], m.Name)
+					}
+					for outcome, names := range map[string][]string{"renewed": want.Renewed, "lapsed": want.Lapsed, "carried_over": want.CarriedOver} {
+						g, w := slices.Sorted(slices.Values(by[outcome])), slices.Sorted(slices.Values(names))
+						if !slices.Equal(g, w) {
+							t.Errorf("%s %s: %v, want %v", q, outcome, g, w)
+						}
+					}
+					if got.At != want.At || !got.Applied || !nearPtr(got.RenewalRate, want.RenewalRate) {
+						t.Errorf("%s: at %s, applied %v, rate %v; want %s, true, %v", q, got.At, got.Applied, got.RenewalRate, want.At, want.RenewalRate)
+					}
+				}
+				if code, _, stderr := cli(t, nil, "", "renewal", "apply", "--db", db, "--quarter", expect.Order[0]); code != exitFailure {
+					t.Errorf("a second apply of %s: exit %d (%s), want 1", expect.Order[0], code, stderr)
+				}
+				for _, q := range expect.Order {
+					want := expect.Quarters[q]
+					code, out, stderr := cli(t, nil, "", "health", "--db", db, "--quarter", q, "--json")
+					if code != exitOK {
+						t.Fatalf("health %s: exit %d: %s", q, code, stderr)
+					}
+					var got struct {
+						Active, Qualifying, Ambassadors, ActiveAmbassadors int
+						Share                                              float64
+						PointsPerAmbassador                                *float64 `json:"points_per_ambassador"`
+						ActiveAmb                                          int      `json:"active_ambassadors"`
+						InfluenceHours                                     struct {
+							Total                 float64  `json:"total"`
+							PerAmbassador         *float64 `json:"per_ambassador"`
+							WeightedPerAmbassador *float64 `json:"weighted_per_ambassador"`
+						} `json:"influence_hours"`
+						Review *struct {
+							Applied bool `json:"applied"`
+						} `json:"review"`
+					}
+					if err := json.Unmarshal([]byte(out), &got); err != nil {
+						t.Fatalf("health %s: %v\n%s", q, err, out)
+					}
+					ih := got.InfluenceHours
+					if got.Active != want.Active || got.Qualifying != want.Qualifying || !near(got.Share, want.Share) || got.Ambassadors != want.Ambassadors ||
+						got.ActiveAmb != want.ActiveAmbassadors || !nearPtr(got.PointsPerAmbassador, want.PointsPerAmbassador) ||
+						!near(ih.Total, want.InfluenceHours.Total) || !nearPtr(ih.PerAmbassador, want.InfluenceHours.PerAmbassador) ||
+						!nearPtr(ih.WeightedPerAmbassador, want.InfluenceHours.WeightedPerAmbassador) || got.Review == nil || !got.Review.Applied {
+						t.Errorf("health %s:\n%s\nwant %+v", q, out, want)
+					}
+				}
+			})
+		}
+	}
+}
