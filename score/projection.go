@@ -25,7 +25,9 @@ type Projection struct {
 	BelowMaintain time.Time
 	// BelowAchieve is the same for thresholds.achieve.
 	BelowAchieve time.Time
-	// Next is the next quarter boundary after t, and NextScore the score then.
+	// Next is the next review (SPEC section 5): the last instant of the
+	// quarter holding t, where its own points count in full. NextScore is
+	// the score then.
 	Next      time.Time
 	NextScore float64
 	// PointsNeeded is how many points of new activity at t would keep the
@@ -47,12 +49,16 @@ type TypeCount struct {
 // Project returns the projection of a member's score from t.
 func (e *Engine) Project(member int32, t time.Time) Projection {
 	q := quarterOf(t, e.loc)
-	p := Projection{Score: e.Score(member, t), Next: quarterStart(q+1, e.loc)}
+	p := Projection{Score: e.Score(member, t), Next: quarterStart(q+1, e.loc).Add(-time.Microsecond)}
 	p.BelowMaintain = e.fallsBelow(p.Score, e.c.Thresholds.Maintain, t, q)
 	p.BelowAchieve = e.fallsBelow(p.Score, e.c.Thresholds.Achieve, t, q)
 
-	// Points earned at t decay until Next just as the score does.
-	keep := e.kept(t, q, 1)
+	// Points earned at t decay until Next just as the score does: not at all
+	// under quarterly decay, as no boundary lies between.
+	keep := 1.0
+	if e.c.Decay.Mode == criteria.DecayContinuous {
+		keep = e.cont.factor(p.Next.UnixMicro() - t.UnixMicro())
+	}
 	p.NextScore = p.Score * keep
 	maintain := e.c.Thresholds.Maintain
 	if !meets(p.NextScore, maintain) {

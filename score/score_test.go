@@ -364,6 +364,9 @@ func TestCalibrateFails(t *testing.T) {
 
 func TestProject(t *testing.T) {
 	utc := func(s string) time.Time { return mustTime(t, s) }
+	// The next review is the quarter's last instant (SPEC section 5): under
+	// quarterly decay the score there is the score now.
+	review := utc("2025-04-01T00:00:00Z").Add(-time.Microsecond)
 	tests := []struct {
 		name          string
 		criteria      string
@@ -379,31 +382,34 @@ func TestProject(t *testing.T) {
 	}{
 		{"decays through achieve and maintain", "", speaking(20), "2025-02-10T00:00:00Z",
 			100, utc("2026-01-01T00:00:00Z"), utc("2025-07-01T00:00:00Z"), // 100, 75, 56.25, 42.19, 31.64
-			utc("2025-04-01T00:00:00Z"), 75, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+			review, 100, 0, []int{0, 0, 0, 0, 0, 0, 0}},
 		{"boundaries in the criteria's zone", `{"timezone": "Europe/Berlin"}`, speaking(20), "2025-02-10T00:00:00Z",
 			100, utc("2025-12-31T23:00:00Z"), utc("2025-06-30T22:00:00Z"),
-			utc("2025-03-31T22:00:00Z"), 75, 0, []int{0, 0, 0, 0, 0, 0, 0}},
-		{"needs activity to keep maintain", `{"decay": {"rate": 0.5}}`, speaking(12), "2025-02-10T00:00:00Z",
+			utc("2025-03-31T22:00:00Z").Add(-time.Microsecond), 100, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+		{"keeps maintain at the review, not after", `{"decay": {"rate": 0.5}}`, speaking(12), "2025-02-10T00:00:00Z",
 			60, utc("2025-04-01T00:00:00Z"), utc("2025-04-01T00:00:00Z"), // 60, then 30
-			utc("2025-04-01T00:00:00Z"), 30, 20, []int{20, 7, 5, 4, 10, 10, 10}},
+			review, 60, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+		{"needs activity before the review", `{"decay": {"rate": 0.5}}`, speaking(6), "2025-02-10T00:00:00Z",
+			30, time.Time{}, time.Time{},
+			review, 30, 10, []int{10, 4, 3, 2, 5, 5, 5}},
 		{"already below both", "", speaking(2), "2025-02-10T00:00:00Z",
 			10, time.Time{}, time.Time{},
-			utc("2025-04-01T00:00:00Z"), 7.5, (40 - 7.5) / 0.75, []int{44, 15, 11, 9, 22, 22, 22}},
+			review, 10, 30, []int{30, 10, 8, 6, 15, 15, 15}},
 		{"no decay never falls", `{"decay": {"mode": "none"}}`, speaking(10), "2025-02-10T00:00:00Z",
 			50, time.Time{}, time.Time{},
-			utc("2025-04-01T00:00:00Z"), 50, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+			review, 50, 0, []int{0, 0, 0, 0, 0, 0, 0}},
 		{"no decay, below", `{"decay": {"mode": "none"}}`, speaking(2), "2025-02-10T00:00:00Z",
 			10, time.Time{}, time.Time{},
-			utc("2025-04-01T00:00:00Z"), 10, 30, []int{30, 10, 8, 6, 15, 15, 15}},
+			review, 10, 30, []int{30, 10, 8, 6, 15, 15, 15}},
 		{"rate 0 never falls", `{"decay": {"rate": 0}}`, speaking(10), "2025-02-10T00:00:00Z",
 			50, time.Time{}, time.Time{},
-			utc("2025-04-01T00:00:00Z"), 50, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+			review, 50, 0, []int{0, 0, 0, 0, 0, 0, 0}},
 		{"zero thresholds are never missed", `{"thresholds": {"achieve": 0, "maintain": 0}}`, speaking(1), "2025-02-10T00:00:00Z",
 			5, time.Time{}, time.Time{},
-			utc("2025-04-01T00:00:00Z"), 3.75, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+			review, 5, 0, []int{0, 0, 0, 0, 0, 0, 0}},
 		{"future activity left out", "", append(speaking(20), act{0, "speaking", "2025-03-01T00:00:00Z", ""}), "2025-02-10T00:00:00Z",
 			100, utc("2026-01-01T00:00:00Z"), utc("2025-07-01T00:00:00Z"),
-			utc("2025-04-01T00:00:00Z"), 75, 0, []int{0, 0, 0, 0, 0, 0, 0}},
+			review, 100, 0, []int{0, 0, 0, 0, 0, 0, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -446,7 +452,7 @@ func speaking(n int) []act {
 func TestProjectLeavesOutTypesWorthNothing(t *testing.T) {
 	c := mustCriteria(t, `{"activity_types": [{"key": "forum", "multiplier": 1}, {"key": "lurk", "multiplier": 0}]}`)
 	p := newEngine(t, c, nil).Project(0, mustTime(t, "2025-02-10T00:00:00Z"))
-	if want := []TypeCount{{"forum", 54}}; !slices.Equal(p.Activities, want) {
+	if want := []TypeCount{{"forum", 40}}; !slices.Equal(p.Activities, want) { // maintain 40, nothing to decay before the review
 		t.Errorf("activities %v, want %v", p.Activities, want)
 	}
 }
