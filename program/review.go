@@ -138,3 +138,12 @@ func (r *Review) Apply(terms []Term) []Term {
 	}
 	return changed
 }
+
+// AppliedReview is a quarterly review as applied: when, by whom, under
+// which criteria version.
+type AppliedReview struct {
+	Review
+	AppliedAt       time.Time
+	CriteriaVersion int
+	Actor           string
+}

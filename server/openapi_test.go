@@ -174,6 +174,11 @@ func TestOpenAPIResponses(t *testing.T) {
 	call("GET", "/api/v1/sources", "/api/v1/sources", "", 200)
 	call("GET", "/api/v1/program/share", "/api/v1/program/share?at=2025-04-15T00:00:00Z", "", 200)
 	call("POST", "/api/v1/criteria/calibrate", "/api/v1/criteria/calibrate", `{"target": 0.5, "at": "2025-04-15T00:00:00Z"}`, 200)
+	call("GET", "/api/v1/program/health", "/api/v1/program/health?quarter=2025Q1", "", 200)
+	call("GET", "/api/v1/program/health", "/api/v1/program/health?quarter=2025Q9", "", 400)
+	call("GET", "/api/v1/program/renewal", "/api/v1/program/renewal?quarter=2025Q1", "", 200)
+	call("GET", "/api/v1/members/{id}/terms", fmt.Sprintf("/api/v1/members/%d/terms", ada), "", 200)
+	call("GET", "/api/v1/members/{id}/terms", "/api/v1/members/999999/terms", "", 404)
 
 	report := fmt.Sprintf(`{"member_id": %d, "type": "speaking", "date": "2025-05-14", "title": "Scaling Cadre", "url": "https://conf.example/talks/42", "effort_minutes": 240}`, ada)
 	act := call("POST", "/api/v1/reports", "/api/v1/reports", report, 201)

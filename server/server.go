@@ -26,6 +26,7 @@ var assets embed.FS
 // Store is what the server reads and changes in the store.
 type Store interface {
 	Accounts
+	Program
 	CheckSchema(ctx context.Context) error
 	ChangeSeq(ctx context.Context) (int64, error)
 	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)

@@ -260,15 +260,6 @@ func (s *Store) rosterMember(ctx context.Context, tx *sql.Tx, ref cadre.MemberRe
 	return m.ID, true, nil
 }
 
-// AppliedReview is a quarterly review as applied and stored.
-type AppliedReview struct {
-	Quarter         program.Quarter
-	AppliedAt       time.Time
-	CriteriaVersion int
-	Actor           string
-	Review          program.Review
-}
-
 // LastReview returns the latest applied review's quarter, nil when none.
 func (s *Store) LastReview(ctx context.Context) (*program.Quarter, error) {
 	return s.lastReview(ctx, s.read)
@@ -290,10 +281,10 @@ func (s *Store) lastReview(ctx context.Context, db dbtx) (*program.Quarter, erro
 }
 
 // Review returns an applied review.
-func (s *Store) Review(ctx context.Context, q program.Quarter) (*AppliedReview, error) {
+func (s *Store) Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error) {
 	var at int64
 	var result string
-	ar := &AppliedReview{Quarter: q}
+	ar := &program.AppliedReview{}
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT applied_at, criteria_version, actor, result FROM reviews WHERE quarter = ?`), q.String()).
 		Scan(&at, &ar.CriteriaVersion, &ar.Actor, &result)
 	if errors.Is(err, sql.ErrNoRows) {

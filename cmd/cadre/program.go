@@ -13,7 +13,6 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
-	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
 
@@ -203,43 +202,28 @@ func cmdRenewal(ctx context.Context, e *env) error {
 		if err != nil {
 			return err
 		}
-		version, err := criteriaInForce(ctx, st)
-		if err != nil {
-			return err
-		}
-		c := eng.Criteria()
-		review := func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
-			if sub == "apply" {
+		var j server.ReviewJSON
+		if sub == "preview" {
+			if j, err = server.Renewal(ctx, st, eng, q, memberNames(ctx, st)); err != nil {
+				return err
+			}
+		} else {
+			version, err := criteriaInForce(ctx, st)
+			if err != nil {
+				return err
+			}
+			c := eng.Criteria()
+			r, err := st.ApplyReview(ctx, q, version, e.actor(*actor), func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
 				if err := program.CheckApply(q, st.Now(), c.Location(), last); err != nil {
 					return nil, err
 				}
-			}
-			return program.Preview(q, c, terms, excused, eng.Score), nil
-		}
-		var r *program.Review
-		if sub == "apply" {
-			r, err = st.ApplyReview(ctx, q, version, e.actor(*actor), review)
-		} else {
-			var terms []program.Term
-			var excused map[int64]bool
-			if terms, err = st.Terms(ctx, 0); err == nil {
-				if excused, err = st.Excused(ctx, q); err == nil {
-					r, err = review(terms, excused, nil)
-				}
-			}
-		}
-		if err != nil {
-			return err
-		}
-		applied := sub == "apply"
-		if !applied {
-			if _, err := st.Review(ctx, q); err == nil {
-				applied = true
-			} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+				return program.Preview(q, c, terms, excused, eng.Score), nil
+			})
+			if err != nil {
 				return err
 			}
+			j = server.NewReviewJSON(r, version, true, c.RenewalBand, memberNames(ctx, st))
 		}
-		j := server.NewReviewJSON(r, version, applied, c.RenewalBand, memberNames(ctx, st))
 		if *asJSON {
 			return printJSON(e, j)
 		}
@@ -325,7 +309,7 @@ func cmdHealth(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	j, err := health(ctx, st, eng, q)
+	j, err := server.Health(ctx, st, eng, q)
 	if err != nil {
 		return err
 	}
@@ -341,28 +325,6 @@ func cmdHealth(ctx context.Context, e *env) error {
 		fmt.Fprintln(e.stdout, "review: not applied yet")
 	}
 	return nil
-}
-
-// health measures quarter q from the store and its standings.
-func health(ctx context.Context, st *store.Store, eng *standings.Engine, q program.Quarter) (server.HealthJSON, error) {
-	c := eng.Criteria()
-	loc := c.Location()
-	at := q.ReviewAt(loc)
-	terms, err := st.Terms(ctx, 0)
-	if err != nil {
-		return server.HealthJSON{}, err
-	}
-	acts, err := st.CountedActivities(ctx, q.Start(loc), q.End(loc))
-	if err != nil {
-		return server.HealthJSON{}, err
-	}
-	var review *program.Review
-	if ar, err := st.Review(ctx, q); err == nil {
-		review = &ar.Review
-	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
-		return server.HealthJSON{}, err
-	}
-	return server.NewHealthJSON(at, eng.Share(at), program.Measure(q, c, terms, acts), review), nil
 }
 
 func orNA(f *float64) string {

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/standings"
+)
+
+// Program is what the program's reports read of the store.
+type Program interface {
+	Terms(ctx context.Context, memberID int64) ([]program.Term, error)
+	Excused(ctx context.Context, q program.Quarter) (map[int64]bool, error)
+	Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error)
+	CountedActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error)
+	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
+}
+
+// Health measures quarter q from the store and the standings (SPEC 6).
+func Health(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter) (HealthJSON, error) {
+	c := eng.Criteria()
+	loc := c.Location()
+	at := q.ReviewAt(loc)
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return HealthJSON{}, err
+	}
+	acts, err := st.CountedActivities(ctx, q.Start(loc), q.End(loc))
+	if err != nil {
+		return HealthJSON{}, err
+	}
+	var review *program.Review
+	if ar, err := st.Review(ctx, q); err == nil {
+		review = &ar.Review
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		return HealthJSON{}, err
+	}
+	return NewHealthJSON(at, eng.Share(at), program.Measure(q, c, terms, acts), review), nil
+}
+
+// Renewal is quarter q's review: as applied when it is, else previewed
+// under the criteria in force.
+func Renewal(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, names func(int64) string) (ReviewJSON, error) {
+	c := eng.Criteria()
+	if ar, err := st.Review(ctx, q); err == nil {
+		return NewReviewJSON(&ar.Review, ar.CriteriaVersion, true, c.RenewalBand, names), nil
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		return ReviewJSON{}, err
+	}
+	version := 0
+	if doc, err := st.Criteria(ctx, 0); err == nil {
+		version = doc.Version
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		return ReviewJSON{}, err
+	}
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return ReviewJSON{}, err
+	}
+	excused, err := st.Excused(ctx, q)
+	if err != nil {
+		return ReviewJSON{}, err
+	}
+	return NewReviewJSON(program.Preview(q, c, terms, excused, eng.Score), version, false, c.RenewalBand, names), nil
+}
+
+// TermJSON is a term of a member.
+type TermJSON struct {
+	ID       int64      `json:"id"`
+	MemberID string     `json:"member_id"`
+	Start    time.Time  `json:"start"`
+	End      *time.Time `json:"end"` // null while open
+	Via      string     `json:"via"`
+	EndedBy  string     `json:"ended_by,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+}
+
+// NewTermJSON shapes t.
+func NewTermJSON(t *program.Term) TermJSON {
+	j := TermJSON{ID: t.ID, MemberID: itoa(t.MemberID), Start: t.Start, Via: string(t.Via), EndedBy: string(t.EndedBy), Reason: t.Reason}
+	if !t.Open() {
+		j.End = &t.End
+	}
+	return j
+}
+
+// quarterParam reads the quarter query parameter, default the last one
+// that has ended.
+func (s *Server) quarterParam(r *http.Request, loc *time.Location) (program.Quarter, error) {
+	v := r.URL.Query().Get("quarter")
+	if v == "" {
+		q := program.QuarterOf(s.now(), loc)
+		for q.End(loc).After(s.now()) {
+			q = program.Quarter{Year: q.Year, Q: q.Q - 1}
+			if q.Q == 0 {
+				q = program.Quarter{Year: q.Year - 1, Q: 4}
+			}
+		}
+		return q, nil
+	}
+	q, err := program.ParseQuarter(v)
+	if err != nil {
+		return q, cadre.Errorf(cadre.EINVALID, "quarter: %w", err)
+	}
+	return q, nil
+}
+
+// names looks members' display names up, once each per request.
+func (s *Server) names(r *http.Request) func(int64) string {
+	cache := map[int64]string{}
+	return func(id int64) string {
+		if n, ok := cache[id]; ok {
+			return n
+		}
+		n := itoa(id)
+		if m, err := s.store.Member(r.Context(), id); err == nil {
+			n = m.Name
+		}
+		cache[id] = n
+		return n
+	}
+}
+
+func (s *Server) handleHealthReport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var out HealthJSON
+		err := s.readStandings(r, func(eng *standings.Engine) error {
+			q, err := s.quarterParam(r, eng.Criteria().Location())
+			if err == nil {
+				out, err = Health(r.Context(), s.store, eng, q)
+			}
+			return err
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeJSON(w, http.StatusOK, out)
+	})
+}
+
+func (s *Server) handleRenewal() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var out ReviewJSON
+		err := s.readStandings(r, func(eng *standings.Engine) error {
+			q, err := s.quarterParam(r, eng.Criteria().Location())
+			if err == nil {
+				out, err = Renewal(r.Context(), s.store, eng, q, s.names(r))
+			}
+			return err
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeJSON(w, http.StatusOK, out)
+	})
+}
+
+func (s *Server) handleTerms() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := memberID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if _, err := s.store.Member(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		terms, err := s.store.Terms(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := make([]TermJSON, len(terms))
+		for i := range terms {
+			out[i] = NewTermJSON(&terms[i])
+		}
+		s.writeJSON(w, http.StatusOK, out)
+	})
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
