@@ -105,3 +105,21 @@ func until(t *Term) string {
 	}
 	return " to " + t.End.UTC().Format(time.RFC3339)
 }
+
+// AtRisk returns who a coming review could lapse: the members of the terms
+// open at now that started before now's quarter (those that began in it are
+// carried over), each once. Whether their score falls short is the scoring
+// engine's to say.
+func AtRisk(terms []Term, now time.Time, loc *time.Location) []int64 {
+	start := QuarterOf(now, loc).Start(loc)
+	var ids []int64
+	seen := map[int64]bool{}
+	for i := range terms {
+		t := &terms[i]
+		if t.Holds(now) && t.Start.Before(start) && !seen[t.MemberID] {
+			seen[t.MemberID] = true
+			ids = append(ids, t.MemberID)
+		}
+	}
+	return ids
+}

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -186,3 +190,37 @@ func (s *Server) handleTerms() http.Handler {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// AtRiskJSON is an ambassador the coming review would lapse.
+type AtRiskJSON struct {
+	MemberID      string          `json:"member_id"`
+	Name          string          `json:"name"`
+	Score         float64         `json:"score"`
+	NextReview    time.Time       `json:"next_review"`
+	ScoreAtReview float64         `json:"score_at_review"`
+	Maintain      float64         `json:"maintain"`
+	PointsNeeded  float64         `json:"points_needed"`
+	ToMaintain    []TypeCountJSON `json:"to_maintain"`
+	// Example names the fewest activities of one type, and of the next two
+	// types, that alone would close the gap.
+	Example string `json:"example"`
+}
+
+// NewAtRiskJSON shapes a member's projection as an at-risk line; risky is
+// false when their score at the review meets maintain.
+func NewAtRiskJSON(ms *standings.MemberScore) (AtRiskJSON, bool) {
+	p := ms.Projection
+	j := AtRiskJSON{MemberID: itoa(ms.MemberID), Name: ms.Name, Score: ms.Score, NextReview: p.NextReview, ScoreAtReview: p.ScoreThen,
+		Maintain: ms.Maintain, PointsNeeded: p.PointsNeeded, ToMaintain: make([]TypeCountJSON, len(p.ToMaintain))}
+	for i, tc := range p.ToMaintain {
+		j.ToMaintain[i] = TypeCountJSON(tc)
+	}
+	fewest := slices.Clone(j.ToMaintain)
+	slices.SortStableFunc(fewest, func(a, b TypeCountJSON) int { return cmp.Compare(a.Count, b.Count) })
+	var parts []string
+	for _, tc := range fewest[:min(3, len(fewest))] {
+		parts = append(parts, fmt.Sprintf("%d %s", tc.Count, tc.Type))
+	}
+	j.Example = strings.Join(parts, " or ")
+	return j, p.PointsNeeded > 0
+}

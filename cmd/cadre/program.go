@@ -13,6 +13,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
 
@@ -157,6 +158,7 @@ began in the quarter) or excused.
   cadre renewal preview --quarter 2026Q1 [--json]
   cadre renewal apply --quarter 2026Q1 [--json]     once the quarter has ended, once
   cadre renewal excuse --quarter 2026Q1 MEMBER --reason "parental leave"
+  cadre renewal at-risk [--json]     who the coming review would lapse, and what closes the gap
 
 "cadre review" stays the review of self-reports.`
 
@@ -174,9 +176,11 @@ func cmdRenewal(ctx context.Context, e *env) error {
 	if len(args) == 0 {
 		return usagef("renewal needs a subcommand: preview, apply or excuse")
 	}
-	q, err := program.ParseQuarter(*quarter)
-	if err != nil {
-		return usagef("--quarter: %s", cadre.ErrorMessage(err))
+	var q program.Quarter
+	if args[0] != "at-risk" {
+		if q, err = program.ParseQuarter(*quarter); err != nil {
+			return usagef("--quarter: %s", cadre.ErrorMessage(err))
+		}
 	}
 	st, err := openStore(ctx, e, db, existing)
 	if err != nil {
@@ -184,6 +188,12 @@ func cmdRenewal(ctx context.Context, e *env) error {
 	}
 	defer st.Close()
 	switch sub := args[0]; sub {
+	case "at-risk":
+		eng, err := loadStandings(ctx, e, st, 0)
+		if err != nil {
+			return err
+		}
+		return atRisk(ctx, e, st, eng, *asJSON)
 	case "excuse":
 		if len(args) != 2 {
 			return usagef("renewal excuse needs one MEMBER")
@@ -332,4 +342,142 @@ func orNA(f *float64) string {
 		return "n/a"
 	}
 	return strconv.FormatFloat(*f, 'f', 2, 64)
+}
+
+const termsHelp = `Show a member's terms as ambassador, start one, or end one. Starting and ending
+are an admin's decisions, with a reason; the member's status follows and the
+audit log keeps both. Staff and bots hold no term; terms of one member never
+overlap.
+
+  cadre terms MEMBER
+  cadre terms start MEMBER --via invitation|application|roster --reason R [--at T]
+  cadre terms end TERM_ID --as resigned|removed --reason R [--at T]`
+
+func cmdTerms(ctx context.Context, e *env) error {
+	fs := e.flags("terms", "MEMBER | start MEMBER | end TERM_ID", termsHelp)
+	db := e.dbFlags(fs)
+	via := fs.String("via", "invitation", "start: how the term began")
+	as := fs.String("as", "", "end: resigned or removed")
+	reason := fs.String("reason", "", "start, end: why")
+	var at atFlag
+	fs.Var(&at, "at", "start, end: when (default now)")
+	asJSON := fs.Bool("json", false, "print the terms as JSON")
+	actor := actorFlag(fs)
+	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return usagef("terms needs a MEMBER, or start MEMBER, or end TERM_ID")
+	}
+	st, err := openStore(ctx, e, db, existing)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	when := at.or(st.Now())
+	switch args[0] {
+	case "start":
+		if len(args) != 2 {
+			return usagef("terms start needs one MEMBER")
+		}
+		if *reason == "" {
+			return usagef("terms start needs --reason")
+		}
+		id, err := st.FindMember(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		t := &program.Term{MemberID: id, Start: when, Via: program.Via(*via), Reason: *reason}
+		if err := st.StartTerm(ctx, t, e.actor(*actor)); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "term %d of member %d from %s\n", t.ID, id, t.Start.Format(time.RFC3339))
+		return nil
+	case "end":
+		if len(args) != 2 {
+			return usagef("terms end needs one TERM_ID")
+		}
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil {
+			return usagef("terms end: %q is no term ID", args[1])
+		}
+		if *reason == "" {
+			return usagef("terms end needs --reason")
+		}
+		if err := st.EndTerm(ctx, id, when, program.EndReason(*as), *reason, e.actor(*actor)); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "term %d ended (%s) at %s\n", id, *as, when.Format(time.RFC3339))
+		return nil
+	}
+	if len(args) != 1 {
+		return usagef("terms takes one MEMBER")
+	}
+	id, err := st.FindMember(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	terms, err := st.Terms(ctx, id)
+	if err != nil {
+		return err
+	}
+	out := make([]server.TermJSON, len(terms))
+	for i := range terms {
+		out[i] = server.NewTermJSON(&terms[i])
+	}
+	if *asJSON {
+		return printJSON(e, out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintf(e.stderr, "member %d has held no term\n", id)
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TERM\tSTART\tEND\tVIA\tENDED BY\tREASON")
+	for _, t := range out {
+		end := "open"
+		if t.End != nil {
+			end = t.End.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Start.Format(time.RFC3339), end, t.Via, t.EndedBy, t.Reason)
+	}
+	return tw.Flush()
+}
+
+// atRisk lists the ambassadors whose score at the coming review would be
+// below maintain, with the points they still need and what would make them
+// up.
+func atRisk(ctx context.Context, e *env, st *store.Store, eng *standings.Engine, asJSON bool) error {
+	now := st.Now()
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return err
+	}
+	var rows []server.AtRiskJSON
+	for _, id := range program.AtRisk(terms, now, eng.Criteria().Location()) {
+		ms, err := eng.Member(id, now)
+		if err != nil {
+			return err
+		}
+		if j, risky := server.NewAtRiskJSON(ms); risky {
+			rows = append(rows, j)
+		}
+	}
+	if asJSON {
+		if rows == nil {
+			rows = []server.AtRiskJSON{}
+		}
+		return printJSON(e, rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.stdout, "nobody is at risk at the next review")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MEMBER\tNAME\tSCORE AT REVIEW\tPOINTS NEEDED\tFOR EXAMPLE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\n", r.MemberID, r.Name, r.ScoreAtReview, r.PointsNeeded, r.Example)
+	}
+	return tw.Flush()
 }

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cadrehq/cadre/internal/shared"
 )
@@ -132,6 +134,58 @@ func TestProgramCasesThroughCLI(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestTermsAndAtRisk starts and ends terms as an admin would and lists who
+// the coming review would lapse: an ambassador with no points needs all of
+// maintain; one whose term began this quarter is carried over, not at risk.
+func TestTermsAndAtRisk(t *testing.T) {
+	db := migrated(t)
+	now := time.Now().UTC()
+	thisQuarter := time.Date(now.Year(), time.Month(3*((int(now.Month())-1)/3)+1), 1, 0, 0, 0, 0, time.UTC)
+	roster := filepath.Join(t.TempDir(), "roster.csv")
+	if err := os.WriteFile(roster, []byte("member,since,until,via\ngithub:ada,2024-01-01T00:00:00Z,,\ngithub:bob,"+
+		thisQuarter.Add(time.Hour).Format(time.RFC3339)+",,invitation\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, nil, "", "roster", "import", "--db", db, roster); code != exitOK {
+		t.Fatalf("roster import: %d %s", code, stderr)
+	}
+	code, out, stderr := cli(t, nil, "", "renewal", "at-risk", "--db", db, "--json")
+	if code != exitOK {
+		t.Fatalf("at-risk: %d %s", code, stderr)
+	}
+	var risky []struct {
+		Name         string  `json:"name"`
+		PointsNeeded float64 `json:"points_needed"`
+		Example      string  `json:"example"`
+	}
+	if err := json.Unmarshal([]byte(out), &risky); err != nil {
+		t.Fatal(err, out)
+	}
+	// Default criteria: maintain 40; speaking is worth 5, so 8 talks.
+	if len(risky) != 1 || risky[0].Name != "ada" || risky[0].PointsNeeded != 40 || !strings.HasPrefix(risky[0].Example, "8 speaking") {
+		t.Errorf("at risk: %s", out)
+	}
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"terms", "--db", db, "github:ada"}, exitOK, "open"},
+		{[]string{"terms", "start", "--db", db, "github:ada", "--reason", "again"}, exitFailure, "overlaps"},
+		{[]string{"terms", "start", "--db", db, "github:ada"}, exitUsage, "needs --reason"},
+		{[]string{"terms", "end", "--db", db, "1", "--as", "review", "--reason", "x"}, exitFailure, "resigned or removed"},
+		{[]string{"terms", "end", "--db", db, "1", "--as", "resigned", "--reason", "moved on"}, exitOK, "term 1 ended (resigned)"},
+		{[]string{"members", "--db", db, "--status", "alumni"}, exitOK, "ada"},
+		{[]string{"terms", "start", "--db", db, "github:cy", "--via", "application", "--reason", "applied"}, exitFailure, "no member"},
+	}
+	for _, st := range steps {
+		code, out, stderr := cli(t, nil, "", st.args...)
+		if code != st.code || !strings.Contains(out+stderr, st.want) {
+			t.Errorf("cadre %s: exit %d\n%s%s\nwant exit %d with %q", strings.Join(st.args, " "), code, out, stderr, st.code, st.want)
 		}
 	}
 }
