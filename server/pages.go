@@ -12,6 +12,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
 )
 
@@ -157,6 +158,7 @@ type memberPage struct {
 	Score      *standings.MemberScore
 	Chart      template.HTML
 	Identities []cadre.Identity
+	Terms      []program.Term
 }
 
 func (s *Server) handleMemberPage() http.Handler {
@@ -180,7 +182,12 @@ func (s *Server) handleMemberPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
-		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids})
+		terms, err := s.store.Terms(r.Context(), id)
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids, Terms: terms})
 	})
 }
 

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -63,5 +65,29 @@ func TestReviewAndSourcesPages(t *testing.T) {
 	}
 	if member := page("/members/1"); !strings.Contains(member, `<span class="tag">github</span> ada`) {
 		t.Errorf("member page lacks the identity:\n%s", member)
+	}
+}
+
+func TestMemberPageShowsTerms(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	ms, _, err := s.Members(ctx, cadre.MemberFilter{Query: "Ada"})
+	if err != nil || len(ms) != 1 {
+		t.Fatal(ms, err)
+	}
+	start := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.StartTerm(ctx, &program.Term{MemberID: ms[0].ID, Start: start, Via: program.ViaInvitation, Reason: "top of the 2024 list"}, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/members/"+strconv.FormatInt(ms[0].ID, 10), nil))
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "<td>2024-02-01</td><td>now</td><td>invitation</td>") || !strings.Contains(body, "top of the 2024 list") {
+		t.Errorf("member page: %d\n%s", rec.Code, body)
 	}
 }
