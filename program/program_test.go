@@ -26,6 +26,9 @@ func TestQuarters(t *testing.T) {
 	if got := QuarterOf(time.Date(2026, 3, 31, 23, 30, 0, 0, time.UTC), paris); got != (Quarter{2026, 2}) {
 		t.Errorf("23:30 UTC on 31 March is %s in Paris, want 2026Q2", got)
 	}
+	if (Quarter{2026, 1}).Prev() != (Quarter{2025, 4}) || (Quarter{2026, 3}).Prev() != (Quarter{2026, 2}) {
+		t.Error("Prev")
+	}
 	if !(Quarter{2025, 4}).Before(Quarter{2026, 1}) || (Quarter{2026, 1}).Before(Quarter{2026, 1}) {
 		t.Error("Before")
 	}

@@ -57,6 +57,14 @@ func (q Quarter) Next() Quarter {
 	return Quarter{Year: q.Year, Q: q.Q + 1}
 }
 
+// Prev is the quarter before q.
+func (q Quarter) Prev() Quarter {
+	if q.Q == 1 {
+		return Quarter{Year: q.Year - 1, Q: 4}
+	}
+	return Quarter{Year: q.Year, Q: q.Q - 1}
+}
+
 // End is the first instant after the quarter: the next quarter's start.
 func (q Quarter) End(loc *time.Location) time.Time { return q.Next().Start(loc) }
 

@@ -99,10 +99,7 @@ func (s *Server) quarterParam(r *http.Request, loc *time.Location) (program.Quar
 	if v == "" {
 		q := program.QuarterOf(s.now(), loc)
 		for q.End(loc).After(s.now()) {
-			q = program.Quarter{Year: q.Year, Q: q.Q - 1}
-			if q.Q == 0 {
-				q = program.Quarter{Year: q.Year - 1, Q: 4}
-			}
+			q = q.Prev()
 		}
 		return q, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/program"
 )
 
 // benchSnapshot is a community of a million members and ten million
@@ -65,5 +66,31 @@ func BenchmarkLeaderboard(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRenewalPreview reviews a quarter of the million-member community
+// with 5,000 ambassadors from the standings in memory, as cadre renewal
+// preview and the renewal page do: every term's score at the review instant,
+// the outcomes and the rate. Each round reviews another quarter, so no
+// board is reused.
+//
+//	go test -run '^$' -bench RenewalPreview -benchtime 8x ./standings
+func BenchmarkRenewalPreview(b *testing.B) {
+	s, end := benchSnapshot(b)
+	c := criteria.Default()
+	eng := s.Engine(c)
+	var terms []program.Term
+	for id := int64(200); len(terms) < 5000; id += 200 {
+		terms = append(terms, program.Term{ID: id, MemberID: id, Start: end.AddDate(-10, 0, 0), Via: program.ViaRoster})
+	}
+	q := program.QuarterOf(end, time.UTC)
+	b.ResetTimer()
+	for range b.N {
+		q = q.Prev()
+		r := program.Preview(q, c, terms, nil, eng.Score)
+		if r.Renewed+r.Lapsed+r.CarriedOver != len(terms) {
+			b.Fatalf("%d outcomes for %d terms", r.Renewed+r.Lapsed+r.CarriedOver, len(terms))
+		}
 	}
 }
