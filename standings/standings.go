@@ -267,5 +267,10 @@ func (e *Engine) Score(id int64, t time.Time) float64 {
 	if !ok {
 		return 0
 	}
-	return e.board(t).Scores[i]
+	// Members named after the history's last activity hold none: the board
+	// stops before them.
+	if b := e.board(t); int(i) < len(b.Scores) {
+		return b.Scores[i]
+	}
+	return 0
 }

@@ -140,16 +140,16 @@ func TestMemberScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 50 forum posts in June 2025: 50 points; after one quarter boundary
-	// 37.5, below maintain (40) and achieve (60) on 1 July. Keeping 40 at the
-	// next review needs 2.5 points now, decayed by then: 3.33 posts, so 4.
+	// 50 forum posts in June 2025: 50 points, and still 50 at the review at
+	// the quarter's last instant (SPEC 5), so nothing is needed to keep
+	// maintain then; after the boundary 37.5, below maintain on 1 July.
 	if ms.Score != 50 || ms.Name != "ann" || len(ms.ByType) != 1 || ms.ByType[0].Activities != 50 || len(ms.History) != 12 {
 		t.Fatalf("member score = %+v", ms)
 	}
 	july := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	p := ms.Projection
-	if !p.NextReview.Equal(july) || p.ScoreThen != 37.5 || p.BelowMaintain == nil || !p.BelowMaintain.Equal(july) ||
-		p.BelowAchieve != nil || len(p.ToMaintain) != 7 || p.ToMaintain[0] != (standings.TypeCount{Type: "forum", Count: 4}) {
+	if !p.NextReview.Equal(july.Add(-time.Microsecond)) || p.ScoreThen != 50 || p.PointsNeeded != 0 || p.BelowMaintain == nil || !p.BelowMaintain.Equal(july) ||
+		p.BelowAchieve != nil || len(p.ToMaintain) != 7 || p.ToMaintain[0] != (standings.TypeCount{Type: "forum", Count: 0}) {
 		t.Fatalf("projection = %+v (below achieve %v)", p, p.BelowAchieve)
 	}
 	if _, err := eng.Member(999, at); cadre.ErrorCode(err) != cadre.ENOTFOUND {

@@ -57,7 +57,7 @@ func TestLeaderboardCommands(t *testing.T) {
 				t.Fatalf("top 2 table: %s", stdout)
 			}
 			code, stdout, stderr = cli(t, nil, "", "score", "--db", db, "--at", "2025-04-15", "github:bob")
-			for _, want := range []string{"Bob Brandt", "11.75 points", "speaking", "2025-Q1", "2025-Q2", "2025-03-31", "With no new activity: 8.81 at the next review (2025-07-01)"} {
+			for _, want := range []string{"Bob Brandt", "11.75 points", "speaking", "2025-Q1", "2025-Q2", "2025-03-31", "With no new activity: 11.75 at the next review (2025-06-30)"} {
 				if code != 0 || !strings.Contains(stdout, want) {
 					t.Fatalf("score: exit %d, output lacks %q:\n%s%s", code, want, stdout, stderr)
 				}
