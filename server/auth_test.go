@@ -43,6 +43,8 @@ var access = map[string]string{
 	"GET /members/{id}":                "admin reviewer viewer own",
 	"GET /review":                      "admin reviewer",
 	"GET /sources":                     "admin reviewer viewer",
+	"GET /renewal":                     "admin reviewer viewer",
+	"POST /renewal":                    "admin",
 	"GET /tokens":                      "admin reviewer viewer ambassador",
 	"POST /tokens":                     "admin reviewer viewer ambassador",
 	"GET /api/v1/members":              "admin reviewer viewer",

@@ -91,3 +91,56 @@ func TestMemberPageShowsTerms(t *testing.T) {
 		t.Errorf("member page: %d\n%s", rec.Code, body)
 	}
 }
+
+// TestRenewalPage previews a quarter's review on its page, applies it as
+// an admin, and finds it applied and not appliable again.
+func TestRenewalPage(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	ms, _, err := s.Members(ctx, cadre.MemberFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if err := s.StartTerm(ctx, &program.Term{MemberID: m.ID, Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Via: program.ViaRoster, Reason: "roster"}, "pm"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(method, path, form string) (int, string) {
+		var req *http.Request
+		if method == "GET" {
+			req = httptest.NewRequest(method, path, nil)
+		} else {
+			req = httptest.NewRequest(method, path, strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	// The seed's activity is worth at most 8.75 points: below maintain, so
+	// every term lapses at the 2025Q1 review.
+	code, body := page("GET", "/renewal?quarter=2025Q1", "")
+	if code != 200 || !strings.Contains(body, "<strong>0</strong> renewed · <strong>3</strong> lapsed") || !strings.Contains(body, "Apply the 2025Q1 review") ||
+		!strings.Contains(body, "criteria too demanding") {
+		t.Fatalf("preview page: %d\n%s", code, body)
+	}
+	if code, body := page("POST", "/renewal", "quarter=2025Q1"); code != 303 {
+		t.Fatalf("apply: %d\n%s", code, body)
+	}
+	code, body = page("GET", "/renewal?quarter=2025Q1", "")
+	if code != 200 || !strings.Contains(body, "applied") || strings.Contains(body, "Apply the 2025Q1 review") {
+		t.Errorf("applied page: %d\n%s", code, body)
+	}
+	if code, body := page("POST", "/renewal", "quarter=2025Q1"); code != 409 || !strings.Contains(body, "applied already") {
+		t.Errorf("a second apply: %d\n%s", code, body)
+	}
+	if m, _ := s.Member(ctx, ms[0].ID); m.Status != cadre.StatusAlumni {
+		t.Errorf("after the review %s is %s, want alumni", m.Name, m.Status)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
 )
@@ -22,6 +23,8 @@ type Program interface {
 	Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error)
 	CountedActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error)
 	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
+	ApplyReview(ctx context.Context, q program.Quarter, version int, actor string,
+		review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error)) (*program.Review, error)
 }
 
 // Health measures quarter q from the store and the standings (SPEC 6).
@@ -220,4 +223,97 @@ func NewAtRiskJSON(ms *standings.MemberScore) (AtRiskJSON, bool) {
 	}
 	j.Example = strings.Join(parts, " or ")
 	return j, p.PointsNeeded > 0
+}
+
+// renewalPage is the data of templates/renewal.html.
+type renewalPage struct {
+	Review   ReviewJSON
+	Prev     string // the quarter before, for the link
+	Next     string // the quarter after, "" when it has not ended
+	CanApply bool   // the viewer may apply it and it may be applied now
+	AtRisk   []AtRiskJSON
+	Message  string
+}
+
+func (s *Server) renewalPage(w http.ResponseWriter, r *http.Request, status int, q program.Quarter, message string) {
+	var page renewalPage
+	err := s.readStandings(r, func(eng *standings.Engine) error {
+		loc := eng.Criteria().Location()
+		rv, err := Renewal(r.Context(), s.store, eng, q, s.names(r))
+		if err != nil {
+			return err
+		}
+		page = renewalPage{Review: rv, Prev: q.Prev().String(), Message: message,
+			CanApply: !rv.Applied && !s.now().Before(q.End(loc)) && who(r).can(account.Administer, true)}
+		if !q.Next().End(loc).After(s.now()) {
+			page.Next = q.Next().String()
+		}
+		terms, err := s.store.Terms(r.Context(), 0)
+		if err != nil {
+			return err
+		}
+		for _, id := range program.AtRisk(terms, s.now(), loc) {
+			ms, err := eng.Member(id, s.now())
+			if err != nil {
+				return err
+			}
+			if j, risky := NewAtRiskJSON(ms); risky {
+				page.AtRisk = append(page.AtRisk, j)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, status, "renewal.html", page)
+}
+
+func (s *Server) handleRenewalPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var q program.Quarter
+		err := s.readStandings(r, func(eng *standings.Engine) (err error) {
+			q, err = s.quarterParam(r, eng.Criteria().Location())
+			return err
+		})
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		s.renewalPage(w, r, http.StatusOK, q, "")
+	})
+}
+
+// handleRenewalApply applies the quarter the form names, once.
+func (s *Server) handleRenewalApply() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+		q, err := program.ParseQuarter(r.PostFormValue("quarter"))
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		err = s.readStandings(r, func(eng *standings.Engine) error {
+			c := eng.Criteria()
+			version := 0
+			if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
+				version = doc.Version
+			} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+				return err
+			}
+			_, err := s.store.ApplyReview(r.Context(), q, version, who(r).actor(), func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
+				if err := program.CheckApply(q, s.now(), c.Location(), last); err != nil {
+					return nil, err
+				}
+				return program.Preview(q, c, terms, excused, eng.Score), nil
+			})
+			return err
+		})
+		if err != nil {
+			s.renewalPage(w, r, statusOf(err), q, cadre.ErrorMessage(err))
+			return
+		}
+		http.Redirect(w, r, "/renewal?quarter="+q.String(), http.StatusSeeOther)
+	})
 }
