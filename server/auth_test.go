@@ -31,6 +31,7 @@ var access = map[string]string{
 	"GET /login":                       "public",
 	"POST /login":                      "public",
 	"POST /login/demo":                 "public",
+	"GET /criteria":                    "public",
 	"POST /webhooks/github":            "public",
 	"POST /webhooks/discourse":         "public",
 	"GET /login/oidc":                  "public",

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -142,5 +143,27 @@ func TestRenewalPage(t *testing.T) {
 	}
 	if m, _ := s.Member(ctx, ms[0].ID); m.Status != cadre.StatusAlumni {
 		t.Errorf("after the review %s is %s, want alumni", m.Name, m.Status)
+	}
+}
+
+// TestCriteriaPage: anyone reads the framework in force, with every way to
+// contribute and its points, without signing in.
+func TestCriteriaPage(t *testing.T) {
+	s := storetest.SQLite(t)
+	doc := strings.Replace(criteria.DefaultYAML, "achieve: 60", "achieve: 75", 1)
+	if _, err := s.SaveCriteria(context.Background(), doc, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/criteria", nil))
+	body := rec.Body.String()
+	for _, want := range []string{"<td>Speaking or workshop</td><td class=\"num\">5</td>", "score of <strong>75</strong>", "Criteria version 1.", "lose 25% of their value"} {
+		if rec.Code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/criteria: %d, lacks %q", rec.Code, want)
+		}
 	}
 }

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 		s.handle("GET /login/github/callback", public, s.handleGitHubCallback())
 	}
 	s.handle("POST /logout", signedIn, s.handleLogout())
+	s.handle("GET /criteria", public, s.handleCriteriaPage())
 	s.handle("POST /webhooks/github", public, s.handleGitHubWebhook())
 	s.handle("POST /webhooks/discourse", public, s.handleDiscourseWebhook())
 

@@ -24,7 +24,9 @@ Subcommands:
   validate FILE        check a document without storing it
   set FILE             validate a document and store it as the new version
   check [--at T]       active community, qualifying members, share and warnings
-  calibrate --target S the achieve threshold that would qualify share S (0.03 = 3%)`
+  calibrate --target S the achieve threshold that would qualify share S (0.03 = 3%)
+  doc [--format md|html] [--version N]
+                       the one-page framework for applicants, as /criteria shows it`
 
 func cmdCriteria(ctx context.Context, e *env) error {
 	fs := e.flags("criteria", "show|history|validate FILE|set FILE", criteriaHelp)
@@ -35,6 +37,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 	fs.Var(&at, "at", "with check and calibrate: as of this time (default now)")
 	target := fs.Float64("target", 0.03, "with calibrate: the share of the active community to qualify")
 	asJSON := fs.Bool("json", false, "with check and calibrate: print JSON")
+	format := fs.String("format", "md", "with doc: md or html")
 	if err := e.parse(fs); err != nil {
 		return err
 	}
@@ -59,7 +62,7 @@ func cmdCriteria(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(e.stdout, "%s: valid\n", rest[0])
 		return nil
-	case "show", "history", "set", "check", "calibrate":
+	case "show", "history", "set", "check", "calibrate", "doc":
 	default:
 		return usagef("unknown criteria subcommand %q", sub)
 	}
@@ -73,6 +76,20 @@ func cmdCriteria(ctx context.Context, e *env) error {
 	}
 	defer st.Close()
 	switch sub {
+	case "doc":
+		if *format != "md" && *format != "html" {
+			return usagef("--format must be md or html, got %q", *format)
+		}
+		c, version := criteria.Default(), 0
+		if d, err := st.Criteria(ctx, *ver); err == nil {
+			if c, err = criteria.Parse([]byte(d.Document)); err != nil {
+				return fmt.Errorf("criteria version %d: %w", d.Version, err)
+			}
+			version = d.Version
+		} else if cadre.ErrorCode(err) != cadre.ENOTFOUND || *ver != 0 {
+			return err
+		}
+		return server.CriteriaDoc(e.stdout, c, version, *format)
 	case "show":
 		doc, err := currentCriteria(ctx, st, *ver)
 		if err != nil {

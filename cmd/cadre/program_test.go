@@ -189,3 +189,16 @@ func TestTermsAndAtRisk(t *testing.T) {
 		}
 	}
 }
+
+func TestCriteriaDoc(t *testing.T) {
+	db := migrated(t)
+	for format, want := range map[string]string{"md": "| Speaking or workshop | 5 | 5× | 240 min |", "html": "<td>Speaking or workshop</td>"} {
+		code, out, stderr := cli(t, nil, "", "criteria", "doc", "--db", db, "--format", format)
+		if code != exitOK || !strings.Contains(out, want) || !strings.Contains(out, "The default criteria.") {
+			t.Errorf("criteria doc --format %s: exit %d %s\n%s", format, code, stderr, out)
+		}
+	}
+	if code, _, stderr := cli(t, nil, "", "criteria", "doc", "--db", db, "--format", "pdf"); code != exitUsage || !strings.Contains(stderr, "md or html") {
+		t.Errorf("criteria doc --format pdf: exit %d %s", code, stderr)
+	}
+}
