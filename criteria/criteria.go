@@ -7,7 +7,10 @@
 package criteria
 
 import (
+	"strings"
 	"time"
+
+	"github.com/cadrehq/cadre"
 )
 
 // DecayMode says how points lose value over time (SPEC section 3).
@@ -200,4 +203,18 @@ func (c *Criteria) Type(key string) (ActivityType, bool) {
 		}
 	}
 	return ActivityType{}, false
+}
+
+// CheckType returns an EINVALID error naming the known types when key is
+// not one of them: a report or a filter of a type that earns nothing is a
+// mistake.
+func (c *Criteria) CheckType(key string) error {
+	if _, ok := c.Type(key); ok {
+		return nil
+	}
+	known := make([]string, len(c.ActivityTypes))
+	for i, t := range c.ActivityTypes {
+		known[i] = t.Key
+	}
+	return cadre.Errorf(cadre.EINVALID, "unknown activity type %s: the criteria know %s", cadre.Quote(key), strings.Join(known, ", "))
 }

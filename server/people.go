@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/standings"
 )
 
 // decodeBody reads a JSON request body into v, refusing unknown fields and
@@ -122,6 +124,12 @@ func (s *Server) handleReport() http.Handler {
 		if p := who(r); !p.user.Role.Can(account.Review) && !p.owns(req.MemberID) {
 			s.fail(w, r, cadre.Errorf(cadre.EFORBIDDEN, "you may report your own activity only (member %d)", p.user.MemberID))
 			return
+		}
+		if t := strings.TrimSpace(req.Type); t != "" {
+			if err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error { return eng.Criteria().CheckType(t) }); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 		date, err := cadre.ParseTime(req.Date)
 		if err != nil {

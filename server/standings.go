@@ -51,6 +51,11 @@ func (s *Server) handleLeaderboard() http.Handler {
 		}
 		var entries []standings.Entry
 		err = s.readStandings(r, func(eng *standings.Engine) error {
+			if opt.Type != "" {
+				if err := eng.Criteria().CheckType(opt.Type); err != nil {
+					return err
+				}
+			}
 			entries = eng.Leaderboard(at, opt)
 			return nil
 		})

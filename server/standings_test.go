@@ -123,6 +123,7 @@ func TestStandingsAPI(t *testing.T) {
 			"/api/v1/members/999/score":        404,
 			"/api/v1/members/x/score":          400,
 			"/api/v1/leaderboard?at=soon":      400,
+			"/api/v1/leaderboard?type=talk":    400,
 			"/api/v1/leaderboard?top=-1":       400,
 			"/api/v1/leaderboard?status=king":  400,
 			"/api/v1/leaderboard?since=monday": 400,

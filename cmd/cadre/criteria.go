@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -38,20 +37,15 @@ func cmdCriteria(ctx context.Context, e *env) error {
 	target := fs.Float64("target", 0.03, "with calibrate: the share of the active community to qualify")
 	asJSON := fs.Bool("json", false, "with check and calibrate: print JSON")
 	format := fs.String("format", "md", "with doc: md or html")
-	if err := e.parse(fs); err != nil {
+	// Flags may follow the subcommand and its file: "criteria set FILE --author A".
+	args, err := e.parseMixed(fs)
+	if err != nil {
 		return err
 	}
-	args := fs.Args()
 	if len(args) == 0 {
 		return usagef("criteria needs a subcommand: show, history, validate FILE or set FILE")
 	}
-	// Flags may also follow the subcommand: "criteria show --version 2".
-	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
-		return err // the usage is printed: exit 0
-	} else if err != nil {
-		return usagef("%v", err)
-	}
-	sub, rest := args[0], fs.Args()
+	sub, rest := args[0], args[1:]
 	switch sub {
 	case "validate":
 		if len(rest) != 1 {
@@ -80,13 +74,8 @@ func cmdCriteria(ctx context.Context, e *env) error {
 		if *format != "md" && *format != "html" {
 			return usagef("--format must be md or html, got %q", *format)
 		}
-		c, version := criteria.Default(), 0
-		if d, err := st.Criteria(ctx, *ver); err == nil {
-			if c, err = criteria.Parse([]byte(d.Document)); err != nil {
-				return fmt.Errorf("criteria version %d: %w", d.Version, err)
-			}
-			version = d.Version
-		} else if cadre.ErrorCode(err) != cadre.ENOTFOUND || *ver != 0 {
+		c, version, err := criteriaVersion(ctx, st, *ver)
+		if err != nil {
 			return err
 		}
 		return server.CriteriaDoc(e.stdout, c, version, *format)
@@ -188,4 +177,21 @@ func currentCriteria(ctx context.Context, st *store.Store, version int) (string,
 		return "", err
 	}
 	return doc.Document, nil
+}
+
+// criteriaVersion returns a stored criteria version parsed (0: the one in
+// force), or the defaults, version 0, when none is stored.
+func criteriaVersion(ctx context.Context, st *store.Store, version int) (*criteria.Criteria, int, error) {
+	d, err := st.Criteria(ctx, version)
+	if cadre.ErrorCode(err) == cadre.ENOTFOUND && version == 0 {
+		return criteria.Default(), 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := criteria.Parse([]byte(d.Document))
+	if err != nil {
+		return nil, 0, fmt.Errorf("criteria version %d: %w", d.Version, err)
+	}
+	return c, d.Version, nil
 }

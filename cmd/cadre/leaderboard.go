@@ -93,6 +93,11 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if *typ != "" {
+		if err := eng.Criteria().CheckType(*typ); err != nil {
+			return err
+		}
+	}
 	board := eng.Leaderboard(at.or(st.Now()), standings.Options{Top: *top, Status: s, Type: *typ, Since: since.t, Until: until.t})
 	if *asJSON {
 		return printJSON(e, server.NewLeaderboardJSON(board))

@@ -88,9 +88,9 @@ func cmdMerge(ctx context.Context, e *env) error {
 			return printJSON(e, server.NewSuggestionsJSON(sgs))
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "INTO\tFROM\tCONFIDENCE\tREASON")
+		fmt.Fprintln(tw, "FROM\tINTO\tCONFIDENCE\tREASON")
 		for _, s := range sgs {
-			fmt.Fprintf(tw, "%d\t%d\t%.2f\t%s\n", s.Into, s.From, s.Confidence, s.Reason)
+			fmt.Fprintf(tw, "%d\t%d\t%.2f\t%s\n", s.From, s.Into, s.Confidence, s.Reason)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -153,6 +153,13 @@ func cmdReport(ctx context.Context, e *env) error {
 		return err
 	}
 	defer st.Close()
+	c, _, err := criteriaVersion(ctx, st, 0)
+	if err != nil {
+		return err
+	}
+	if err := c.CheckType(*typ); err != nil {
+		return err
+	}
 	id, err := st.FindMember(ctx, *member)
 	if err != nil {
 		return err

@@ -202,3 +202,21 @@ func TestCriteriaDoc(t *testing.T) {
 		t.Errorf("criteria doc --format pdf: exit %d %s", code, stderr)
 	}
 }
+
+// TestUnknownTypes: a report or a filter of a type the criteria do not know
+// is an error naming the known ones.
+func TestUnknownTypes(t *testing.T) {
+	db := migrated(t)
+	if code, _, stderr := cli(t, nil, "", "import", "--db", db, filepath.Join("..", "..", "testdata", "activities.jsonl")); code != exitOK {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	for _, args := range [][]string{
+		{"report", "--db", db, "--member", "github:octocat", "--type", "talk", "--date", "2025-03-01", "--title", "x"},
+		{"leaderboard", "--db", db, "--type", "talk"},
+	} {
+		code, _, stderr := cli(t, nil, "", args...)
+		if code != exitFailure || !strings.Contains(stderr, `unknown activity type "talk": the criteria know forum, content, mentoring, speaking`) {
+			t.Errorf("cadre %s: exit %d %s", strings.Join(args, " "), code, stderr)
+		}
+	}
+}
