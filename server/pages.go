@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -94,14 +96,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 // the links a role may follow.
 type viewer struct {
 	Email            string
-	Program, Reviews bool  // may read the program, may review
-	MemberID         int64 // their own member, for ambassadors
+	Path             string // of the page, for the menu to show where it is
+	Program, Reviews bool   // may read the program, may review
+	MemberID         int64  // their own member, for ambassadors
 }
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var v *viewer
 	if p := who(r); p != nil {
-		v = &viewer{Email: p.user.Email, Program: p.user.Role.Can(account.ReadProgram), Reviews: p.user.Role.Can(account.Review), MemberID: p.user.MemberID}
+		v = &viewer{Email: p.user.Email, Path: r.URL.Path, Program: p.user.Role.Can(account.ReadProgram), Reviews: p.user.Role.Can(account.Review), MemberID: p.user.MemberID}
 	}
 	// The page set is cloned to bind viewer for this request alone.
 	pages, err := s.pages.Clone()
@@ -159,6 +162,12 @@ type memberPage struct {
 	Chart      template.HTML
 	Identities []cadre.Identity
 	Terms      []program.Term
+	// Ambassador says the page speaks of maintain (what keeps the status);
+	// to others it speaks of achieve (what qualifies), with the points to go
+	// and how many activities of each type alone would make them up.
+	Ambassador bool
+	ToAchieve  float64
+	Achieving  []standings.TypeCount
 }
 
 func (s *Server) handleMemberPage() http.Handler {
@@ -169,9 +178,18 @@ func (s *Server) handleMemberPage() http.Handler {
 			return
 		}
 		var ms *standings.MemberScore
+		var achieving []standings.TypeCount
 		err = s.readStandings(r, func(eng *standings.Engine) (err error) {
-			ms, err = eng.Member(id, s.now())
-			return err
+			if ms, err = eng.Member(id, s.now()); err != nil {
+				return err
+			}
+			gap := ms.Achieve - ms.Projection.ScoreThen
+			for _, t := range eng.Criteria().ActivityTypes {
+				if v := t.PointValue(); gap > 0 && v > 0 {
+					achieving = append(achieving, standings.TypeCount{Type: t.Key, Count: int(math.Ceil(gap/v - 1e-9))})
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			s.failPage(w, r, err)
@@ -187,7 +205,8 @@ func (s *Server) handleMemberPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
-		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids, Terms: terms})
+		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids, Terms: terms,
+			Ambassador: ms.Status == string(cadre.StatusAmbassador), ToAchieve: max(0, ms.Achieve-ms.Projection.ScoreThen), Achieving: achieving})
 	})
 }
 
@@ -244,5 +263,16 @@ func (s *Server) handleSourcesPage() http.Handler {
 			p.Sources[i] = sourceRow{Source: src, Syncing: src.Syncing(s.now())}
 		}
 		s.render(w, r, "sources.html", p)
+	})
+}
+
+func (s *Server) handleNotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := cadre.Errorf(cadre.ENOTFOUND, "there is nothing at %s", r.URL.Path)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.fail(w, r, err)
+			return
+		}
+		s.failPage(w, r, err)
 	})
 }

@@ -29,6 +29,8 @@ func (s *Server) routes() {
 	}
 	s.handle("POST /logout", signedIn, s.handleLogout())
 	s.handle("GET /criteria", public, s.handleCriteriaPage())
+	// Anything no other route matches: a 404 in the API's JSON or as a page.
+	s.handle("/", public, s.handleNotFound())
 	s.handle("POST /webhooks/github", public, s.handleGitHubWebhook())
 	s.handle("POST /webhooks/discourse", public, s.handleDiscourseWebhook())
 

@@ -103,9 +103,11 @@ func cmdLeaderboard(ctx context.Context, e *env) error {
 		return printJSON(e, server.NewLeaderboardJSON(board))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\t   SCORE\tNAME\tSTATUS")
+	// The ID beside the name tells two people of one name apart, and is
+	// what "cadre score ID" takes.
+	fmt.Fprintln(tw, "RANK\t   SCORE\tID\tNAME\tSTATUS")
 	for _, l := range board {
-		fmt.Fprintf(tw, "%4d\t%8.2f\t%s\t%s\n", l.Rank, l.Score, l.Name, l.Status)
+		fmt.Fprintf(tw, "%4d\t%8.2f\t%d\t%s\t%s\n", l.Rank, l.Score, l.MemberID, l.Name, l.Status)
 	}
 	return tw.Flush()
 }
