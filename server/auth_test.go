@@ -46,6 +46,7 @@ var access = map[string]string{
 	"GET /review":                      "admin reviewer",
 	"GET /sources":                     "admin reviewer viewer",
 	"GET /renewal":                     "admin reviewer viewer",
+	"GET /health":                      "admin reviewer viewer",
 	"POST /renewal":                    "admin",
 	"GET /tokens":                      "admin reviewer viewer ambassador",
 	"POST /tokens":                     "admin reviewer viewer ambassador",

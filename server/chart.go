@@ -55,3 +55,62 @@ func scoreChart(ms *standings.MemberScore) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and dates only
 }
+
+// trendChart draws a figure across quarters as an SVG line, with a band
+// (min to max; both 0 for none) shaded behind it. Quarters whose figure is
+// undefined (nil) leave a gap. Like scoreChart it writes only numbers and
+// labels it formats itself.
+func trendChart(label string, quarters []string, values []*float64, bandMin, bandMax float64, format func(float64) string) template.HTML {
+	const w, h, left, right, top, bottom = 720.0, 180.0, 56.0, 16.0, 12.0, 26.0
+	hi := max(bandMax, 0)
+	for _, v := range values {
+		if v != nil {
+			hi = max(hi, *v)
+		}
+	}
+	if hi <= 0 {
+		hi = 1
+	}
+	hi *= 1.15
+	n := len(quarters)
+	x := func(i int) float64 {
+		if n < 2 {
+			return left
+		}
+		return left + float64(i)*(w-left-right)/float64(n-1)
+	}
+	y := func(v float64) float64 { return top + (1-v/hi)*(h-top-bottom) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %.0f %.0f" role="img" aria-label="%s by quarter">`, w, h, template.HTMLEscapeString(label))
+	if bandMax > bandMin {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#e8f5e9"/>`, left, y(bandMax), w-left-right, y(bandMin)-y(bandMax))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#2e7d32" text-anchor="end">healthy %s–%s</text>`, w-right, y(bandMax)-3, format(bandMin), format(bandMax))
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e3e6ee"/>`, left, y(0), w-right, y(0))
+	var seg []string
+	flush := func() {
+		if len(seg) > 1 {
+			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1d2330" stroke-width="2"/>`, strings.Join(seg, " "))
+		}
+		seg = nil
+	}
+	for i, v := range values {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="middle">%s</text>`, x(i), h-8, template.HTMLEscapeString(quarters[i]))
+		if v == nil {
+			flush()
+			continue
+		}
+		seg = append(seg, fmt.Sprintf("%.1f,%.1f", x(i), y(*v)))
+		outside := bandMax > bandMin && (*v < bandMin || *v > bandMax)
+		color := "#1d2330"
+		if outside {
+			color = "#c62828"
+		}
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%s: %s</title></circle>`, x(i), y(*v), color, template.HTMLEscapeString(quarters[i]), format(*v))
+	}
+	flush()
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(hi/1.15)+4, format(hi/1.15))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(0)+4, format(0))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // #nosec: numbers and escaped quarter labels only
+}

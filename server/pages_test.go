@@ -167,3 +167,46 @@ func TestCriteriaPage(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthPage shows eight quarters with their charts, the applied
+// review of one and the warning of a renewal rate below its band.
+func TestHealthPage(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	ms, _, err := s.Members(ctx, cadre.MemberFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if err := s.StartTerm(ctx, &program.Term{MemberID: m.ID, Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Via: program.ViaRoster, Reason: "roster"}, "pm"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, form string) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(form))
+		if form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := do("POST", "/renewal", "quarter=2025Q1"); code != 303 {
+		t.Fatalf("apply: %d %s", code, body)
+	}
+	code, body := do("GET", "/health?quarter=2025Q2", "")
+	for _, want := range []string{`<a href="/renewal?quarter=2024Q3">2024Q3</a>`, `<a href="/renewal?quarter=2025Q2">2025Q2</a>`,
+		"0 renewed, 3 lapsed (0.0%)", "⚠ criteria too demanding or rewards not compelling", `aria-label="Renewal rate by quarter"`} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("health page: %d, lacks %q", code, want)
+		}
+	}
+	if strings.Count(body, "<svg") != 3 {
+		t.Errorf("health page has %d charts, want 3", strings.Count(body, "<svg"))
+	}
+}

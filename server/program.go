@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -315,5 +316,74 @@ func (s *Server) handleRenewalApply() http.Handler {
 			return
 		}
 		http.Redirect(w, r, "/renewal?quarter="+q.String(), http.StatusSeeOther) //nolint:gosec // a path of this server, the quarter parsed
+	})
+}
+
+// healthPage is the data of templates/health.html.
+type healthPage struct {
+	Quarters []healthRow
+	// Charts across the quarters, oldest first.
+	ShareChart, RenewalChart, HoursChart         template.HTML
+	TargetMin, TargetMax, RenewalMin, RenewalMax float64
+}
+
+// healthRow is one quarter of the dashboard, with what missed a band.
+type healthRow struct {
+	HealthJSON
+	ShareWarning, RenewalWarning string
+}
+
+// healthQuarters is how many quarters the dashboard shows.
+const healthQuarters = 8
+
+func (s *Server) handleHealthPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var page healthPage
+		err := s.readStandings(r, func(eng *standings.Engine) error {
+			c := eng.Criteria()
+			last, err := s.quarterParam(r, c.Location())
+			if err != nil {
+				return err
+			}
+			qs := make([]program.Quarter, healthQuarters)
+			for i, q := healthQuarters-1, last; i >= 0; i, q = i-1, q.Prev() {
+				qs[i] = q
+			}
+			page = healthPage{TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, RenewalMin: c.RenewalBand.Min, RenewalMax: c.RenewalBand.Max}
+			var labels []string
+			var shares, rates, hours []*float64
+			for _, q := range qs {
+				h, err := Health(r.Context(), s.store, eng, q)
+				if err != nil {
+					return err
+				}
+				row := healthRow{HealthJSON: h}
+				if h.Active > 0 && (h.Share < c.TargetShare.Min || h.Share > c.TargetShare.Max) {
+					row.ShareWarning = "outside the target band"
+				}
+				var rate *float64
+				if h.Review != nil {
+					rate = h.Review.RenewalRate
+					if d := program.Diagnosis(rate, c.RenewalBand); rate != nil && d != "healthy" {
+						row.RenewalWarning = d
+					}
+				}
+				share := h.Share
+				page.Quarters = append(page.Quarters, row)
+				labels = append(labels, q.String())
+				shares, rates, hours = append(shares, &share), append(rates, rate), append(hours, h.InfluenceHours.PerAmbassador)
+			}
+			pct := func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+			num := func(f float64) string { return fmt.Sprintf("%.1f", f) }
+			page.ShareChart = trendChart("Qualifying share", labels, shares, c.TargetShare.Min, c.TargetShare.Max, pct)
+			page.RenewalChart = trendChart("Renewal rate", labels, rates, c.RenewalBand.Min, c.RenewalBand.Max, pct)
+			page.HoursChart = trendChart("Influence hours per ambassador", labels, hours, 0, 0, num)
+			return nil
+		})
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		s.render(w, r, "health.html", page)
 	})
 }

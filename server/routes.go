@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	s.handle("GET /review", need(account.Review), s.handleReviewPage())
 	s.handle("GET /sources", need(account.ReadProgram), s.handleSourcesPage())
 	s.handle("GET /renewal", need(account.ReadProgram), s.handleRenewalPage())
+	s.handle("GET /health", need(account.ReadProgram), s.handleHealthPage())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())
 	s.handle("GET /tokens", signedIn, s.handleTokensPage())
 	s.handle("POST /tokens", signedIn, s.handleTokenForm())
