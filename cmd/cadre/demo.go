@@ -13,6 +13,7 @@ import (
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/ingest"
+	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store"
 )
@@ -145,6 +146,9 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	if err := demoWorkflow(ctx, st, c, opt.Now); err != nil {
 		return fmt.Errorf("demo reviews, merges and sources: %w", err)
 	}
+	if err := demoTerms(ctx, st, c, opt.Now); err != nil {
+		return fmt.Errorf("demo terms: %w", err)
+	}
 	if _, err := st.SaveCriteria(ctx, criteria.DefaultYAML, demoAuthor); err != nil {
 		return err
 	}
@@ -248,4 +252,42 @@ func (s *sliceSource) Next() (cadre.ActivityRecord, error) {
 	}
 	s.i++
 	return s.recs[s.i-1], nil
+}
+
+// demoTerms gives the demo's statuses the terms behind them: each
+// ambassador an open term that began one to eight quarters ago, by
+// invitation or application, and each alumnus a year-long term that ended
+// before the last quarter, so that the renewal and health pages have a
+// program to show.
+func demoTerms(ctx context.Context, st *store.Store, c *demo.Community, now time.Time) error {
+	q := program.QuarterOf(now, time.UTC)
+	for i := range c.Members {
+		m := &c.Members[i].Member
+		var t program.Term
+		switch m.Status {
+		case cadre.StatusAmbassador:
+			start := q
+			for range 1 + m.ID%8 {
+				start = start.Prev()
+			}
+			t = program.Term{MemberID: m.ID, Start: start.Start(time.UTC).Add(time.Duration(m.ID%60) * 24 * time.Hour), Via: program.ViaInvitation,
+				Reason: "invited when they qualified"}
+			if m.ID%3 == 0 {
+				t.Via, t.Reason = program.ViaApplication, "applied and qualified"
+			}
+		case cadre.StatusAlumni:
+			start := q
+			for range 8 + m.ID%4 {
+				start = start.Prev()
+			}
+			t = program.Term{MemberID: m.ID, Start: start.Start(time.UTC), End: start.Start(time.UTC).AddDate(1, 0, 0), Via: program.ViaInvitation,
+				EndedBy: program.EndReview, Reason: "lapsed at a review"}
+		default:
+			continue
+		}
+		if err := st.StartTerm(ctx, &t, demoAuthor); err != nil {
+			return fmt.Errorf("term of %s: %w", m.Name, err)
+		}
+	}
+	return nil
 }
