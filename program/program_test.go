@@ -130,3 +130,45 @@ func TestReadRoster(t *testing.T) {
 		t.Errorf("a closed roster row's term: %+v", term)
 	}
 }
+
+func TestInvitations(t *testing.T) {
+	sent := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	inv := Invitation{ID: 3, MemberID: 7, State: InvitationSent, SentAt: sent, ExpiresAt: sent.Add(InvitationTTL)}
+	if got := inv.StateAt(sent.Add(InvitationTTL - time.Second)); got != InvitationSent {
+		t.Errorf("a day before expiry: %s", got)
+	}
+	if got := inv.StateAt(sent.Add(InvitationTTL)); got != InvitationExpired {
+		t.Errorf("at expiry: %s", got)
+	}
+	if st, err := inv.Decide(true, sent.Add(time.Hour)); err != nil || st != InvitationAccepted {
+		t.Errorf("accept: %s, %v", st, err)
+	}
+	if _, err := inv.Decide(true, sent.Add(InvitationTTL)); err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("accepting an expired invitation: %v", err)
+	}
+	done := inv
+	done.State = InvitationDeclined
+	if _, err := done.Decide(true, sent.Add(time.Hour)); cadre.ErrorCode(err) != cadre.ECONFLICT {
+		t.Errorf("accepting a declined invitation: %v", err)
+	}
+	m := &cadre.Member{ID: 7}
+	amb := []Term{{MemberID: 7, Start: sent.AddDate(-1, 0, 0), Via: ViaRoster}}
+	for _, tt := range []struct {
+		name  string
+		m     *cadre.Member
+		terms []Term
+		invs  []Invitation
+		want  string
+	}{
+		{"a member", m, nil, nil, ""},
+		{"an ambassador", m, amb, nil, "an ambassador already"},
+		{"an open invitation", m, nil, []Invitation{inv}, "open invitation (3)"},
+		{"an expired one", m, nil, []Invitation{{ID: 2, State: InvitationSent, ExpiresAt: sent.Add(-time.Hour)}}, ""},
+		{"staff", &cadre.Member{ID: 8, Staff: true}, nil, nil, "staff or a bot"},
+	} {
+		err := CheckInvite(tt.m, tt.terms, tt.invs, sent.Add(time.Hour))
+		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
