@@ -32,6 +32,8 @@ var access = map[string]string{
 	"POST /login":                      "public",
 	"POST /login/demo":                 "public",
 	"GET /criteria":                    "public",
+	"GET /invitation/{secret}":         "public",
+	"POST /invitation/{secret}":        "public",
 	"/":                                "public",
 	"POST /webhooks/github":            "public",
 	"POST /webhooks/discourse":         "public",

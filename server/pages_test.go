@@ -210,3 +210,49 @@ func TestHealthPage(t *testing.T) {
 		t.Errorf("health page has %d charts, want 3", strings.Count(body, "<svg"))
 	}
 }
+
+// TestInvitationLink: the invitee opens their personal link without an
+// account, reads what the program asks, accepts once and is an ambassador.
+func TestInvitationLink(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	ms, _, err := s.Members(ctx, cadre.MemberFilter{Query: "bob"})
+	if err != nil || len(ms) != 1 {
+		t.Fatal(ms, err)
+	}
+	_, secret, err := s.Invite(ctx, ms[0].ID, "pm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, form string) (int, string) {
+		req := httptest.NewRequest(method, "/invitation/"+secret, strings.NewReader(form))
+		if form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := do("GET", ""); code != 200 || !strings.Contains(body, "bob, you are invited") || !strings.Contains(body, "Ways to contribute") {
+		t.Fatalf("invitation page: %d\n%s", code, body)
+	}
+	if code, body := do("POST", "answer=accept"); code != 200 || !strings.Contains(body, "you are an ambassador") {
+		t.Fatalf("accept: %d\n%s", code, body)
+	}
+	if code, body := do("POST", "answer=accept"); code != 409 || !strings.Contains(body, "accepted already") {
+		t.Errorf("a second use of the link: %d\n%s", code, body)
+	}
+	if m, _ := s.Member(ctx, ms[0].ID); m.Status != cadre.StatusAmbassador {
+		t.Errorf("bob is %s after accepting", m.Status)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/invitation/"+secret+"x", nil))
+	if rec.Code != 404 {
+		t.Errorf("a mistyped link: %d", rec.Code)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -385,5 +386,137 @@ func (s *Server) handleHealthPage() http.Handler {
 			return
 		}
 		s.render(w, r, "health.html", page)
+	})
+}
+
+// ProposalJSON is a member Cadre proposes to invite: they qualify now and
+// are not an ambassador. Carried names the activity type that gives most of
+// their score.
+type ProposalJSON struct {
+	MemberID string  `json:"member_id"`
+	Name     string  `json:"name"`
+	Status   string  `json:"status"`
+	Score    float64 `json:"score"`
+	Carried  string  `json:"carried_by"`
+}
+
+// Proposals lists who qualifies at now and is not an ambassador, best first.
+func Proposals(eng *standings.Engine, now time.Time) ([]ProposalJSON, error) {
+	achieve := eng.Criteria().Thresholds.Achieve
+	out := []ProposalJSON{}
+	for _, e := range eng.Leaderboard(now, standings.Options{}) {
+		if e.Score < achieve-1e-9 {
+			break // ranked best first: nobody below qualifies
+		}
+		if e.Status == string(cadre.StatusAmbassador) {
+			continue
+		}
+		ms, err := eng.Member(e.MemberID, now)
+		if err != nil {
+			return nil, err
+		}
+		p := ProposalJSON{MemberID: itoa(e.MemberID), Name: e.Name, Status: e.Status, Score: e.Score}
+		best := -1.0
+		for _, part := range ms.ByType {
+			if part.Score > best {
+				best, p.Carried = part.Score, part.Key
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// InvitationJSON is an invitation; its link appears once, when it is sent.
+type InvitationJSON struct {
+	ID        int64      `json:"id"`
+	MemberID  string     `json:"member_id"`
+	State     string     `json:"state"`
+	SentAt    time.Time  `json:"sent_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	DecidedAt *time.Time `json:"decided_at"`
+	Link      string     `json:"link,omitempty"`
+}
+
+// NewInvitationJSON shapes inv as of now.
+func NewInvitationJSON(inv *program.Invitation, now time.Time) InvitationJSON {
+	j := InvitationJSON{ID: inv.ID, MemberID: itoa(inv.MemberID), State: string(inv.StateAt(now)), SentAt: inv.SentAt, ExpiresAt: inv.ExpiresAt}
+	if !inv.DecidedAt.IsZero() {
+		j.DecidedAt = &inv.DecidedAt
+	}
+	return j
+}
+
+// InvitationLink is the personal link of an invitation's secret.
+func InvitationLink(base *url.URL, secret string) string {
+	if base == nil {
+		base = &url.URL{Scheme: "http", Host: "127.0.0.1:8080"}
+	}
+	return base.JoinPath("/invitation/" + secret).String()
+}
+
+// Invitations is what the invitation pages need of the store.
+type Invitations interface {
+	InvitationBySecret(ctx context.Context, secret string) (*program.Invitation, error)
+	AnswerInvitation(ctx context.Context, secret string, accept bool) (*program.Invitation, error)
+}
+
+// invitationPage is the data of templates/invitation.html.
+type invitationPage struct {
+	Name   string
+	State  string
+	Expiry time.Time
+	Doc    criteriaDoc
+	Secret string
+}
+
+func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status int, inv *program.Invitation) {
+	page := invitationPage{State: string(inv.StateAt(s.now())), Expiry: inv.ExpiresAt, Secret: r.PathValue("secret"), Name: "you"}
+	if m, err := s.store.Member(r.Context(), inv.MemberID); err == nil {
+		page.Name = m.Name
+	}
+	err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error {
+		version := 0
+		if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
+			version = doc.Version
+		}
+		page.Doc = newCriteriaDoc(eng.Criteria(), version)
+		return nil
+	})
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, status, "invitation.html", page)
+}
+
+// handleInvitationPage shows an invitation through its personal link: no
+// account needed, the link is the key.
+func (s *Server) handleInvitationPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inv, err := s.store.InvitationBySecret(r.Context(), r.PathValue("secret"))
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		s.invitationPage(w, r, http.StatusOK, inv)
+	})
+}
+
+// handleInvitationAnswer accepts or declines, once.
+func (s *Server) handleInvitationAnswer() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<12)
+		answer := r.PostFormValue("answer")
+		if answer != "accept" && answer != "decline" {
+			s.failPage(w, r, cadre.Errorf(cadre.EINVALID, "answer accept or decline"))
+			return
+		}
+		inv, err := s.store.AnswerInvitation(r.Context(), r.PathValue("secret"), answer == "accept")
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		s.invitationPage(w, r, http.StatusOK, inv)
 	})
 }

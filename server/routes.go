@@ -29,6 +29,9 @@ func (s *Server) routes() {
 	}
 	s.handle("POST /logout", signedIn, s.handleLogout())
 	s.handle("GET /criteria", public, s.handleCriteriaPage())
+	// An invitation's personal link is its key: no account needed.
+	s.handle("GET /invitation/{secret}", public, s.handleInvitationPage())
+	s.handle("POST /invitation/{secret}", public, s.handleInvitationAnswer())
 	// Anything no other route matches: a 404 in the API's JSON or as a page.
 	s.handle("/", public, s.handleNotFound())
 	s.handle("POST /webhooks/github", public, s.handleGitHubWebhook())

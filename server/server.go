@@ -27,6 +27,7 @@ var assets embed.FS
 type Store interface {
 	Accounts
 	Program
+	Invitations
 	CheckSchema(ctx context.Context) error
 	ChangeSeq(ctx context.Context) (int64, error)
 	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)

@@ -481,3 +481,107 @@ func atRisk(ctx context.Context, e *env, st *store.Store, eng *standings.Engine,
 	}
 	return tw.Flush()
 }
+
+const inviteHelp = `Invite members to become ambassadors (SPEC section 5). Each invitation is a
+personal link, single use, open for 30 days: the invitee opens it (no account
+needed), reads what the program asks and gives, and accepts or declines.
+Accepting starts their term.
+
+  cadre invite --proposals [--json]   who qualifies now and is not an ambassador, best first
+  cadre invite MEMBER                 send one: prints the personal link
+  cadre invite --list [--json]        every invitation and its state
+  cadre invite --revoke ID
+
+The link uses --base-url (or CADRE_BASE_URL), the address people reach the
+server at; until mail is set up, send it yourself.`
+
+func cmdInvite(ctx context.Context, e *env) error {
+	fs := e.flags("invite", "[MEMBER]", inviteHelp)
+	db := e.dbFlags(fs)
+	proposals := fs.Bool("proposals", false, "list who qualifies now and is not an ambassador")
+	list := fs.Bool("list", false, "list every invitation")
+	revoke := fs.Int64("revoke", 0, "revoke the open invitation with this ID")
+	baseURL := fs.String("base-url", e.getenv("CADRE_BASE_URL"), "the server's address, for the link (env CADRE_BASE_URL)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	actor := actorFlag(fs)
+	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	base, err := parseBaseURL(*baseURL)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, e, db, existing)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch {
+	case *proposals:
+		eng, err := loadStandings(ctx, e, st, 0)
+		if err != nil {
+			return err
+		}
+		ps, err := server.Proposals(eng, st.Now())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e, ps)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "MEMBER\tNAME\tSTATUS\tSCORE\tCARRIED BY")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%s\n", p.MemberID, p.Name, p.Status, p.Score, p.Carried)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "%d members qualify and are not ambassadors; invite one with \"cadre invite MEMBER\"\n", len(ps))
+		return nil
+	case *list:
+		invs, err := st.Invitations(ctx, 0)
+		if err != nil {
+			return err
+		}
+		out := make([]server.InvitationJSON, len(invs))
+		for i := range invs {
+			out[i] = server.NewInvitationJSON(&invs[i], st.Now())
+		}
+		if *asJSON {
+			return printJSON(e, out)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tMEMBER\tSTATE\tSENT\tEXPIRES")
+		for _, j := range out {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", j.ID, j.MemberID, j.State, j.SentAt.Format(time.DateOnly), j.ExpiresAt.Format(time.DateOnly))
+		}
+		return tw.Flush()
+	case *revoke != 0:
+		if err := st.RevokeInvitation(ctx, *revoke, e.actor(*actor)); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "invitation %d revoked\n", *revoke)
+		return nil
+	}
+	if len(args) != 1 {
+		return usagef("invite needs one MEMBER, or --proposals, --list or --revoke ID")
+	}
+	id, err := st.FindMember(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	inv, secret, err := st.Invite(ctx, id, e.actor(*actor))
+	if err != nil {
+		return err
+	}
+	j := server.NewInvitationJSON(inv, st.Now())
+	j.Link = server.InvitationLink(base, secret)
+	if *asJSON {
+		return printJSON(e, j)
+	}
+	fmt.Fprintln(e.stdout, j.Link)
+	fmt.Fprintf(e.stderr, "invitation %d for member %d, open until %s: send them the link, it is not shown again\n", inv.ID, id, inv.ExpiresAt.Format(time.DateOnly))
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/internal/shared"
 )
 
@@ -218,5 +219,48 @@ func TestUnknownTypes(t *testing.T) {
 		if code != exitFailure || !strings.Contains(stderr, `unknown activity type "talk": the criteria know forum, content, mentoring, speaking`) {
 			t.Errorf("cadre %s: exit %d %s", strings.Join(args, " "), code, stderr)
 		}
+	}
+}
+
+func TestInviteCommands(t *testing.T) {
+	db := migrated(t)
+	if code, _, stderr := cli(t, nil, "", "import", "--db", db, filepath.Join("..", "..", "testdata", "activities.jsonl")); code != exitOK {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	// Everyone qualifies under a bar of 1: the proposals are everyone who
+	// scores at least 1, best first.
+	crit := filepath.Join(t.TempDir(), "criteria.yaml")
+	doc := strings.Replace(strings.Replace(criteria.DefaultYAML, "achieve: 60", "achieve: 1", 1), "maintain: 40", "maintain: 1", 1)
+	if err := os.WriteFile(crit, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, nil, "", "criteria", "set", "--db", db, crit); code != exitOK {
+		t.Fatalf("criteria set: %d %s", code, stderr)
+	}
+	code, out, stderr := cli(t, nil, "", "invite", "--proposals", "--json", "--db", db)
+	var ps []struct {
+		MemberID string  `json:"member_id"`
+		Score    float64 `json:"score"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &ps) != nil || len(ps) == 0 {
+		t.Fatalf("proposals: %d %s %s", code, out, stderr)
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].Score > ps[i-1].Score || ps[i].Score < 1 {
+			t.Errorf("proposals out of order or below the bar: %s", out)
+		}
+	}
+	code, out, stderr = cli(t, map[string]string{"CADRE_BASE_URL": "https://cadre.example.org"}, "", "invite", "--db", db, ps[0].MemberID)
+	if code != exitOK || !strings.HasPrefix(out, "https://cadre.example.org/invitation/") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("invite: %d %q %s", code, out, stderr)
+	}
+	if code, _, stderr := cli(t, nil, "", "invite", "--db", db, ps[0].MemberID); code != exitFailure || !strings.Contains(stderr, "open invitation") {
+		t.Errorf("a second invitation: %d %s", code, stderr)
+	}
+	if code, out, _ := cli(t, nil, "", "invite", "--list", "--db", db); code != exitOK || !strings.Contains(out, "sent") {
+		t.Errorf("list: %d %s", code, out)
+	}
+	if code, out, stderr := cli(t, nil, "", "invite", "--revoke", "1", "--db", db); code != exitOK || !strings.Contains(out, "revoked") {
+		t.Errorf("revoke: %d %s %s", code, out, stderr)
 	}
 }
