@@ -49,6 +49,8 @@ var access = map[string]string{
 	"GET /sources":                     "admin reviewer viewer",
 	"GET /renewal":                     "admin reviewer viewer",
 	"GET /health":                      "admin reviewer viewer",
+	"GET /invitations":                 "admin reviewer viewer",
+	"POST /invitations":                "admin",
 	"POST /renewal":                    "admin",
 	"GET /tokens":                      "admin reviewer viewer ambassador",
 	"POST /tokens":                     "admin reviewer viewer ambassador",

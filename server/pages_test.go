@@ -256,3 +256,47 @@ func TestInvitationLink(t *testing.T) {
 		t.Errorf("a mistyped link: %d", rec.Code)
 	}
 }
+
+// TestInvitationsPage proposes who qualifies, sends an invitation from the
+// page (its link shown once), refuses a second one and revokes the first.
+func TestInvitationsPage(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	low := strings.Replace(strings.Replace(criteria.DefaultYAML, "achieve: 60", "achieve: 0.01", 1), "maintain: 40", "maintain: 0.01", 1) // the seed's 2025 points have faded by now
+	if _, err := s.SaveCriteria(ctx, low, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	ms, _, _ := s.Members(ctx, cadre.MemberFilter{Query: "bob"})
+	bob := strconv.FormatInt(ms[0].ID, 10)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, form string) (int, string) {
+		req := httptest.NewRequest(method, "/invitations", strings.NewReader(form))
+		if form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	code, body := do("GET", "")
+	if code != 200 || !strings.Contains(body, `<a href="/members/`+bob+`">bob</a>`) || strings.Contains(body, "Ada Ambassador</a> <span") {
+		t.Fatalf("proposals: %d\n%s", code, body)
+	}
+	code, body = do("POST", "action=invite&id="+bob)
+	if code != 201 || !strings.Contains(body, `<code id="invitation-link">http://example.com/invitation/`) {
+		t.Fatalf("invite: %d\n%s", code, body)
+	}
+	if code, body := do("POST", "action=invite&id="+bob); code != 409 || !strings.Contains(body, "open invitation") {
+		t.Errorf("a second invitation: %d\n%s", code, body)
+	}
+	if code, _ := do("POST", "action=revoke&id=1"); code != 303 {
+		t.Errorf("revoke: %d", code)
+	}
+	if _, body := do("GET", ""); !strings.Contains(body, `<span class="tag">revoked</span>`) {
+		t.Errorf("the revoked invitation is not listed as such:\n%s", body)
+	}
+}

@@ -520,3 +520,93 @@ func (s *Server) handleInvitationAnswer() http.Handler {
 		s.invitationPage(w, r, http.StatusOK, inv)
 	})
 }
+
+// InvitationAdmin is what the invitations page changes in the store.
+type InvitationAdmin interface {
+	Invitations(ctx context.Context, memberID int64) ([]program.Invitation, error)
+	Invite(ctx context.Context, memberID int64, actor string) (*program.Invitation, string, error)
+	RevokeInvitation(ctx context.Context, id int64, actor string) error
+}
+
+// invitationsPage is the data of templates/invitations.html.
+type invitationsPage struct {
+	Proposals   []ProposalJSON
+	Invitations []InvitationJSON
+	Names       map[string]string // member names by ID
+	CanSend     bool
+	Link        string // of the invitation just sent, shown once
+	Message     string
+}
+
+func (s *Server) invitationsPage(w http.ResponseWriter, r *http.Request, status int, link, message string) {
+	page := invitationsPage{Names: map[string]string{}, CanSend: who(r).can(account.Administer, true), Link: link, Message: message}
+	err := s.readStandings(r, func(eng *standings.Engine) (err error) {
+		page.Proposals, err = Proposals(eng, s.now())
+		return err
+	})
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	invs, err := s.store.Invitations(r.Context(), 0)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	names := s.names(r)
+	for i := len(invs) - 1; i >= 0; i-- { // newest first
+		j := NewInvitationJSON(&invs[i], s.now())
+		page.Invitations = append(page.Invitations, j)
+		page.Names[j.MemberID] = names(invs[i].MemberID)
+	}
+	s.renderStatus(w, r, status, "invitations.html", page)
+}
+
+func (s *Server) handleInvitationsPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.invitationsPage(w, r, http.StatusOK, "", "")
+	})
+}
+
+// handleInvitationsForm sends (action=invite, member) or revokes
+// (action=revoke, id) an invitation.
+func (s *Server) handleInvitationsForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<12)
+		id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+		if err != nil {
+			s.invitationsPage(w, r, http.StatusBadRequest, "", "name the member or invitation by its number")
+			return
+		}
+		switch r.PostFormValue("action") {
+		case "invite":
+			_, secret, err := s.store.Invite(r.Context(), id, who(r).actor())
+			if err != nil {
+				s.invitationsPage(w, r, statusOf(err), "", cadre.ErrorMessage(err))
+				return
+			}
+			s.invitationsPage(w, r, http.StatusCreated, InvitationLink(s.linkBase(r), secret), "")
+		case "revoke":
+			if err := s.store.RevokeInvitation(r.Context(), id, who(r).actor()); err != nil {
+				s.invitationsPage(w, r, statusOf(err), "", cadre.ErrorMessage(err))
+				return
+			}
+			http.Redirect(w, r, "/invitations", http.StatusSeeOther)
+		default:
+			s.invitationsPage(w, r, http.StatusBadRequest, "", "action must be invite or revoke")
+		}
+	})
+}
+
+// linkBase is the address personal links use: the base URL, else the
+// address the request came to.
+func (s *Server) linkBase(r *http.Request) *url.URL {
+	if s.baseURL != nil {
+		return s.baseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return &url.URL{Scheme: scheme, Host: r.Host}
+}

@@ -28,6 +28,7 @@ type Store interface {
 	Accounts
 	Program
 	Invitations
+	InvitationAdmin
 	CheckSchema(ctx context.Context) error
 	ChangeSeq(ctx context.Context) (int64, error)
 	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)
