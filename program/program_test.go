@@ -172,3 +172,24 @@ func TestInvitations(t *testing.T) {
 		}
 	}
 }
+
+func TestParseApplication(t *testing.T) {
+	a, err := ParseApplication(" Ada ", "ADA@example.org", "github:ada\nforum:ada-l, stackexchange:42", "Why not.", "https://a.example/1 https://a.example/2")
+	if err != nil || a.Email != "ada@example.org" || len(a.Handles) != 3 || len(a.Links) != 2 || a.State != ApplicationSubmitted {
+		t.Fatalf("ParseApplication = %+v, %v", a, err)
+	}
+	for _, tt := range []struct{ name, email, handles, motivation, links, want string }{
+		{"", "a@b.c", "", "m", "", "name:"},
+		{"A", "nope", "", "m", "", "email:"},
+		{"A", "a@b.c", "octocat", "m", "", "handles:"},
+		{"A", "a@b.c", "", "", "", "motivation:"},
+		{"A", "a@b.c", "", "m", "javascript:alert(1)", "links:"},
+	} {
+		if _, err := ParseApplication(tt.name, tt.email, tt.handles, tt.motivation, tt.links); err == nil || !strings.HasPrefix(cadre.ErrorMessage(err), tt.want) {
+			t.Errorf("ParseApplication(%+v) = %v, want %q", tt, err, tt.want)
+		}
+	}
+	if got := Gap(20, 60, "speaking", 5); got != "about 40 more points; speaking counts 5x" {
+		t.Errorf("Gap = %q", got)
+	}
+}
