@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -298,5 +300,60 @@ func TestInvitationsPage(t *testing.T) {
 	}
 	if _, body := do("GET", ""); !strings.Contains(body, `<span class="tag">revoked</span>`) {
 		t.Errorf("the revoked invitation is not listed as such:\n%s", body)
+	}
+}
+
+// TestApplyForm applies through the public form, from another site too,
+// refuses a second open application and a bot's, limits one address, and
+// withdraws through the applicant's link.
+func TestApplyForm(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path string, form url.Values, origin string) (int, string) {
+		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	form := url.Values{"name": {"Ada"}, "email": {"ada@example.org"}, "handles": {"github:ada"}, "motivation": {"I answer on the forum."}, "links": {"https://ada.example/blog"}}
+	code, body := post("/apply", form, "https://community.example")
+	if code != 201 || !strings.Contains(body, "your application is in") {
+		t.Fatalf("apply from another site: %d\n%s", code, body)
+	}
+	i := strings.Index(body, "/application/")
+	secret := body[i+len("/application/") : i+len("/application/")+43]
+	if code, body := post("/apply", form, ""); code != 409 || !strings.Contains(body, "waiting for a decision") {
+		t.Errorf("a second open application: %d", code)
+	}
+	bot := url.Values{"name": {"Bot"}, "email": {"bot@example.org"}, "motivation": {"spam"}, "website": {"https://spam.example"}}
+	if code, _ := post("/apply", bot, ""); code != 200 {
+		t.Errorf("a bot: %d, want a quiet 200", code)
+	}
+	bad := url.Values{"name": {"Cy"}, "email": {"cy@example.org"}, "motivation": {"x"}, "handles": {"octocat"}}
+	if code, body := post("/apply", bad, ""); code != 400 || !strings.Contains(body, "handles: &#34;octocat&#34; is not platform:handle") || !strings.Contains(body, `value="Cy"`) {
+		t.Errorf("a bad handle: %d, want the form back with the reason and the fields kept\n%s", code, body)
+	}
+	apps, err := s.Applications(context.Background(), "")
+	if err != nil || len(apps) != 1 || apps[0].Email != "ada@example.org" || apps[0].MemberID == 0 {
+		t.Fatalf("applications stored: %+v, %v; want Ada's only, linked to her member", apps, err)
+	}
+	for i := range 5 {
+		f := url.Values{"name": {"N"}, "email": {fmt.Sprintf("n%d@example.org", i)}, "motivation": {"m"}}
+		post("/apply", f, "")
+	}
+	if code, _ := post("/apply", url.Values{"name": {"N"}, "email": {"last@example.org"}, "motivation": {"m"}}, ""); code != 429 {
+		t.Errorf("the seventh application from one address: %d, want 429", code)
+	}
+	if code, body := post("/application/"+secret, nil, ""); code != 200 || !strings.Contains(body, "withdrawn") {
+		t.Errorf("withdraw: %d\n%s", code, body)
 	}
 }

@@ -29,6 +29,10 @@ func (s *Server) routes() {
 	}
 	s.handle("POST /logout", signedIn, s.handleLogout())
 	s.handle("GET /criteria", public, s.handleCriteriaPage())
+	s.handle("GET /apply", public, s.handleApplyPage())
+	s.handle("POST /apply", public, s.handleApply())
+	s.handle("GET /application/{secret}", public, s.handleApplicationPage())
+	s.handle("POST /application/{secret}", public, s.handleWithdraw())
 	// An invitation's personal link is its key: no account needed.
 	s.handle("GET /invitation/{secret}", public, s.handleInvitationPage())
 	s.handle("POST /invitation/{secret}", public, s.handleInvitationAnswer())

@@ -29,6 +29,7 @@ type Store interface {
 	Program
 	Invitations
 	InvitationAdmin
+	Applications
 	CheckSchema(ctx context.Context) error
 	ChangeSeq(ctx context.Context) (int64, error)
 	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)
@@ -65,7 +66,8 @@ type Server struct {
 	// Host every request must name, and https:// makes cookies Secure.
 	baseURL    *url.URL
 	limiter    *account.Limiter
-	unsigned   chan struct{} // a slot for each webhook body being read
+	applyLimit *account.Limiter // applications from one address
+	unsigned   chan struct{}    // a slot for each webhook body being read
 	demoLogins []DemoLogin
 	oidc       *OIDC        // nil: no single sign-on
 	github     *GitHubLogin // nil: no sign-in with GitHub
@@ -100,7 +102,7 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	s := &Server{store: st, accounts: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux(), limiter: account.NewLimiter(),
+	s := &Server{store: st, accounts: st, live: live, log: log, now: time.Now, pages: pages, mux: http.NewServeMux(), limiter: account.NewLimiter(), applyLimit: account.NewLimiter(),
 		unsigned: make(chan struct{}, maxUnsigned)}
 	for _, o := range opts {
 		o(s)
@@ -109,7 +111,11 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 	// Every state-changing request from a browser must come from this
 	// server's own pages (Sec-Fetch-Site and Origin, net/http's check);
 	// clients that are no browser send neither and pass.
-	s.handler = s.logRequests(s.checkHost(http.NewCrossOriginProtection().Handler(s.mux)))
+	cop := http.NewCrossOriginProtection()
+	// The public form may be posted from other sites, which link to it; it
+	// opens no session and changes nothing of anyone's.
+	cop.AddInsecureBypassPattern("POST /apply")
+	s.handler = s.logRequests(s.checkHost(cop.Handler(s.mux)))
 	return s, nil
 }
 

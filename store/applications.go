@@ -226,3 +226,16 @@ func (s *Store) ApplicationNotes(ctx context.Context, id int64) ([]ApplicationNo
 	}
 	return out, nil
 }
+
+// ApplicationBySecret returns the application of an applicant's link.
+func (s *Store) ApplicationBySecret(ctx context.Context, secret string) (*program.Application, error) {
+	var a program.Application
+	err := scanApplication(s.read.QueryRowContext(ctx, s.q(`SELECT `+applicationColumns+` FROM applications WHERE hash = ?`), account.HashSecret(secret)), &a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cadre.Errorf(cadre.ENOTFOUND, "no such application: the link may be mistyped")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get application: %w", err)
+	}
+	return &a, nil
+}

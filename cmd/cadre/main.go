@@ -73,6 +73,7 @@ func commands() []command {
 		{"renewal", "Preview or apply a quarter's review of ambassadors; excuse one; who is at risk", cmdRenewal},
 		{"terms", "Show, start or end a member's terms as ambassador", cmdTerms},
 		{"invite", "Invite members to become ambassadors; proposals, list, revoke", cmdInvite},
+		{"applications", "List applications from /apply; accept, reject or note one", cmdApplications},
 		{"health", "The program's health in a quarter: share, ambassadors, hours, review", cmdHealth},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
 		{"score", "Explain a member's score and where it is heading", cmdScore},

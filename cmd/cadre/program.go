@@ -585,3 +585,119 @@ func cmdInvite(ctx context.Context, e *env) error {
 	fmt.Fprintf(e.stderr, "invitation %d for member %d, open until %s: send them the link, it is not shown again\n", inv.ID, id, inv.ExpiresAt.Format(time.DateOnly))
 	return nil
 }
+
+const applicationsHelp = `Applications through the public form (/apply): list them, or accept or reject
+one. Accepting starts the applicant's term; a rejection needs a reason, which
+the applicant is told with how far they are from the bar.
+
+  cadre applications [--state submitted|accepted|rejected|withdrawn] [--json]
+  cadre applications accept ID
+  cadre applications reject ID --reason R
+  cadre applications note ID --text T`
+
+// ApplicationRow is an application as cadre applications --json prints it.
+type applicationRow struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Status   string `json:"status"`
+	MemberID string `json:"member_id"` // "" when it names no known member
+	At       string `json:"at"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func cmdApplications(ctx context.Context, e *env) error {
+	fs := e.flags("applications", "[accept|reject|note ID]", applicationsHelp)
+	db := e.dbFlags(fs)
+	state := fs.String("state", "", "list only applications in this state")
+	reason := fs.String("reason", "", "reject: why, as the applicant is told")
+	text := fs.String("text", "", "note: the note")
+	asJSON := fs.Bool("json", false, "print JSON")
+	actor := actorFlag(fs)
+	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, e, db, existing)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if len(args) == 0 {
+		apps, err := st.Applications(ctx, program.ApplicationState(*state))
+		if err != nil {
+			return err
+		}
+		rows := make([]applicationRow, len(apps))
+		for i, a := range apps {
+			rows[i] = applicationRow{ID: a.ID, Name: a.Name, Email: a.Email, Status: string(a.State), At: a.At.Format(time.RFC3339), Reason: a.Reason}
+			if a.MemberID != 0 {
+				rows[i].MemberID = strconv.FormatInt(a.MemberID, 10)
+			}
+		}
+		if *asJSON {
+			return printJSON(e, rows)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tSTATUS\tMEMBER\tAT")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Email, r.Status, r.MemberID, r.At)
+		}
+		return tw.Flush()
+	}
+	if len(args) != 2 {
+		return usagef("applications %s needs one ID", args[0])
+	}
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		return usagef("%q is no application ID", args[1])
+	}
+	switch args[0] {
+	case "accept", "reject":
+		msg := *reason
+		if args[0] == "reject" && msg != "" {
+			if gap, err := applicantGap(ctx, e, st, id); err == nil && gap != "" {
+				msg += " (" + gap + ")"
+			}
+		}
+		a, err := st.DecideApplication(ctx, id, args[0] == "accept", msg, e.actor(*actor))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "application %d %s\n", a.ID, a.State)
+		return nil
+	case "note":
+		if err := st.AddApplicationNote(ctx, id, e.actor(*actor), *text); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "note added to application %d\n", id)
+		return nil
+	}
+	return usagef("unknown applications subcommand %q: accept, reject or note", args[0])
+}
+
+// applicantGap says how far a rejected applicant's member is from the bar.
+func applicantGap(ctx context.Context, e *env, st *store.Store, id int64) (string, error) {
+	apps, err := st.Applications(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	for _, a := range apps {
+		if a.ID != id || a.MemberID == 0 {
+			continue
+		}
+		eng, err := loadStandings(ctx, e, st, 0)
+		if err != nil {
+			return "", err
+		}
+		c := eng.Criteria()
+		best := c.ActivityTypes[0]
+		for _, t := range c.ActivityTypes {
+			if t.Multiplier > best.Multiplier {
+				best = t
+			}
+		}
+		return program.Gap(eng.Score(a.MemberID, st.Now()), c.Thresholds.Achieve, best.Key, best.Multiplier), nil
+	}
+	return "", nil
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/internal/shared"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/store"
 )
 
 // TestProgramCasesThroughCLI replays the reference program cases (SPEC
@@ -262,5 +265,56 @@ func TestInviteCommands(t *testing.T) {
 	}
 	if code, out, stderr := cli(t, nil, "", "invite", "--revoke", "1", "--db", db); code != exitOK || !strings.Contains(out, "revoked") {
 		t.Errorf("revoke: %d %s %s", code, out, stderr)
+	}
+}
+
+func TestApplicationsCommands(t *testing.T) {
+	db := migrated(t)
+	if code, _, stderr := cli(t, nil, "", "import", "--db", db, filepath.Join("..", "..", "testdata", "activities.jsonl")); code != exitOK {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bob by his handle, Alice by her email: both members of the testdata.
+	for _, app := range [][2]string{{"bob@example.org", "github:bob"}, {"alice@example.org", ""}} {
+		a, err := program.ParseApplication("A", app[0], app[1], "I help.", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SubmitApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	code, out, stderr := cli(t, nil, "", "applications", "--db", db, "--json")
+	var apps []struct {
+		ID       int64  `json:"id"`
+		Email    string `json:"email"`
+		Status   string `json:"status"`
+		MemberID string `json:"member_id"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &apps) != nil || len(apps) != 2 {
+		t.Fatalf("applications: %d %s %s", code, out, stderr)
+	}
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"applications", "reject", "--db", db, "1"}, exitFailure, "needs a reason"},
+		{[]string{"applications", "reject", "--db", db, "1", "--reason", "not yet"}, exitOK, "application 1 rejected"},
+		{[]string{"applications", "accept", "--db", db, "1"}, exitFailure, "rejected already"},
+		{[]string{"applications", "note", "--db", db, "2", "--text", "check the forum"}, exitOK, "note added"},
+		{[]string{"applications", "accept", "--db", db, "2"}, exitOK, "application 2 accepted"},
+		{[]string{"applications", "--db", db, "--state", "rejected", "--json"}, exitOK, `"reason": "not yet (about `},
+	}
+	for _, s := range steps {
+		code, out, stderr := cli(t, nil, "", s.args...)
+		if code != s.code || !strings.Contains(out+stderr, s.want) {
+			t.Errorf("cadre %s: exit %d\n%s%s\nwant exit %d with %q", strings.Join(s.args, " "), code, out, stderr, s.code, s.want)
+		}
 	}
 }
