@@ -3,9 +3,12 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/standings"
 )
 
 // Applications is what the public form needs of the store.
@@ -101,5 +104,84 @@ func (s *Server) handleWithdraw() http.Handler {
 			return
 		}
 		s.render(w, r, "application.html", applicationPage{Application: a})
+	})
+}
+
+// ApplicationReview is what the reviewers' queue needs of the store.
+type ApplicationReview interface {
+	Applications(ctx context.Context, state program.ApplicationState) ([]program.Application, error)
+	DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string) (*program.Application, error)
+}
+
+// applicationsPage is the data of templates/applications.html.
+type applicationsPage struct {
+	Rows    []applicationRow
+	Achieve float64
+	Message string
+}
+
+// applicationRow is an application in the queue, with the standing of the
+// member it resolves to.
+type applicationRow struct {
+	program.Application
+	Member  string  // the member's name, "" when none is known
+	Score   float64 // now
+	ToGo    float64 // points to achieve
+	Handles string
+}
+
+func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	apps, err := s.store.Applications(r.Context(), program.ApplicationSubmitted)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	page := applicationsPage{Message: message}
+	names := s.names(r)
+	err = s.readStandings(r, func(eng *standings.Engine) error {
+		page.Achieve = eng.Criteria().Thresholds.Achieve
+		for _, a := range apps {
+			row := applicationRow{Application: a}
+			var hs []string
+			for _, h := range a.Handles {
+				hs = append(hs, h.Platform+":"+h.Handle)
+			}
+			row.Handles = strings.Join(hs, ", ")
+			if a.MemberID != 0 {
+				row.Member, row.Score = names(a.MemberID), eng.Score(a.MemberID, s.now())
+				row.ToGo = max(0, page.Achieve-row.Score)
+			}
+			page.Rows = append(page.Rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, status, "applications.html", page)
+}
+
+func (s *Server) handleApplicationsPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.applicationsPage(w, r, http.StatusOK, "")
+	})
+}
+
+// handleApplicationsForm accepts or rejects (with a reason) one application.
+func (s *Server) handleApplicationsForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+		id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+		decision := r.PostFormValue("decision")
+		if err != nil || decision != "accept" && decision != "reject" {
+			s.applicationsPage(w, r, http.StatusBadRequest, "decide accept or reject on an application")
+			return
+		}
+		if _, err := s.store.DecideApplication(r.Context(), id, decision == "accept", strings.TrimSpace(r.PostFormValue("reason")), who(r).actor()); err != nil {
+			s.applicationsPage(w, r, statusOf(err), cadre.ErrorMessage(err))
+			return
+		}
+		http.Redirect(w, r, "/applications", http.StatusSeeOther)
 	})
 }

@@ -53,6 +53,8 @@ var access = map[string]string{
 	"GET /sources":                     "admin reviewer viewer",
 	"GET /renewal":                     "admin reviewer viewer",
 	"GET /health":                      "admin reviewer viewer",
+	"GET /applications":                "admin reviewer",
+	"POST /applications":               "admin reviewer",
 	"GET /invitations":                 "admin reviewer viewer",
 	"POST /invitations":                "admin",
 	"POST /renewal":                    "admin",

@@ -357,3 +357,47 @@ func TestApplyForm(t *testing.T) {
 		t.Errorf("withdraw: %d\n%s", code, body)
 	}
 }
+
+// TestApplicationsQueue: a reviewer sees an application with the member it
+// resolves to, refuses a rejection without a reason, and accepts it.
+func TestApplicationsQueue(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	a, err := program.ParseApplication("Bob B.", "bob-b@example.org", "github:bob", "Blog posts every month.", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SubmitApplication(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, form string) (int, string) {
+		req := httptest.NewRequest(method, "/applications", strings.NewReader(form))
+		if form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	id := strconv.FormatInt(a.ID, 10)
+	if code, body := do("GET", ""); code != 200 || !strings.Contains(body, `<a href="/members/`+strconv.FormatInt(a.MemberID, 10)+`">bob</a>`) {
+		t.Fatalf("queue: %d\n%s", code, body)
+	}
+	if code, body := do("POST", "id="+id+"&decision=reject&reason="); code != 400 || !strings.Contains(body, "needs a reason") {
+		t.Errorf("a rejection without a reason: %d", code)
+	}
+	if code, _ := do("POST", "id="+id+"&decision=accept"); code != 303 {
+		t.Errorf("accept: %d", code)
+	}
+	if m, _ := s.Member(ctx, a.MemberID); m.Status != cadre.StatusAmbassador {
+		t.Errorf("bob is %s after acceptance", m.Status)
+	}
+	if _, body := do("GET", ""); !strings.Contains(body, "No application waits.") {
+		t.Errorf("the queue after the decision:\n%s", body)
+	}
+}

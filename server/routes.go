@@ -48,6 +48,8 @@ func (s *Server) routes() {
 	s.handle("GET /sources", need(account.ReadProgram), s.handleSourcesPage())
 	s.handle("GET /renewal", need(account.ReadProgram), s.handleRenewalPage())
 	s.handle("GET /health", need(account.ReadProgram), s.handleHealthPage())
+	s.handle("GET /applications", need(account.Review), s.handleApplicationsPage())
+	s.handle("POST /applications", need(account.Review), s.handleApplicationsForm())
 	s.handle("GET /invitations", need(account.ReadProgram), s.handleInvitationsPage())
 	s.handle("POST /invitations", need(account.Administer), s.handleInvitationsForm())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())

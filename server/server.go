@@ -30,6 +30,7 @@ type Store interface {
 	Invitations
 	InvitationAdmin
 	Applications
+	ApplicationReview
 	CheckSchema(ctx context.Context) error
 	ChangeSeq(ctx context.Context) (int64, error)
 	Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error)
