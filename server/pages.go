@@ -101,16 +101,35 @@ type viewer struct {
 	MemberID         int64  // their own member, for ambassadors
 }
 
+// navMark is where the layout's header takes the menu, which depends on who
+// asks rather than on the page: drawn apart and put in its place, so that
+// pages keep their data types and the parsed templates serve every request.
+var navMark = []byte("<cadre-nav></cadre-nav>") // html/template drops comments: an element it keeps
+
+// insertNav replaces the layout's mark with the menu for v (nothing for
+// nobody).
+func (s *Server) insertNav(page *bytes.Buffer, v *viewer) error {
+	var nav bytes.Buffer
+	if v != nil {
+		if err := s.pages.ExecuteTemplate(&nav, "nav", v); err != nil {
+			return err
+		}
+	}
+	out := bytes.Replace(page.Bytes(), navMark, nav.Bytes(), 1)
+	page.Reset()
+	page.Write(out)
+	return nil
+}
+
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var v *viewer
 	if p := who(r); p != nil {
 		v = &viewer{Email: p.user.Email, Path: r.URL.Path, Program: p.user.Role.Can(account.ReadProgram), Reviews: p.user.Role.Can(account.Review), MemberID: p.user.MemberID}
 	}
-	// The page set is cloned to bind viewer for this request alone.
-	pages, err := s.pages.Clone()
 	var buf bytes.Buffer
+	err := s.pages.ExecuteTemplate(&buf, name, data)
 	if err == nil {
-		err = pages.Funcs(template.FuncMap{"viewer": func() *viewer { return v }}).ExecuteTemplate(&buf, name, data)
+		err = s.insertNav(&buf, v)
 	}
 	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)

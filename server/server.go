@@ -90,8 +90,6 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"percent":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
-		// viewer is who the page is for; each render binds it (renderStatus).
-		"viewer": func() *viewer { return nil },
 		// meter is the width of a score's bar, in percent of the best score.
 		"meter": func(score, top float64) float64 {
 			if top <= 0 {
