@@ -108,14 +108,9 @@ func (s *Server) handleCriteriaPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var d criteriaDoc
 		err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error {
-			version := 0
-			if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
-				version = doc.Version
-			} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
-				return err
-			}
+			version, err := VersionInForce(r.Context(), s.store)
 			d = newCriteriaDoc(eng.Criteria(), version)
-			return nil
+			return err
 		})
 		if err != nil {
 			s.failPage(w, r, err)

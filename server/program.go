@@ -31,13 +31,19 @@ type Program interface {
 
 // Health measures quarter q from the store and the standings (SPEC 6).
 func Health(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter) (HealthJSON, error) {
-	c := eng.Criteria()
-	loc := c.Location()
-	at := q.ReviewAt(loc)
 	terms, err := st.Terms(ctx, 0)
 	if err != nil {
 		return HealthJSON{}, err
 	}
+	return health(ctx, st, eng, q, terms)
+}
+
+// health is Health with every term read already, for reports of several
+// quarters.
+func health(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, terms []program.Term) (HealthJSON, error) {
+	c := eng.Criteria()
+	loc := c.Location()
+	at := q.ReviewAt(loc)
 	acts, err := st.CountedActivities(ctx, q.Start(loc), q.End(loc))
 	if err != nil {
 		return HealthJSON{}, err
@@ -60,10 +66,8 @@ func Renewal(ctx context.Context, st Program, eng *standings.Engine, q program.Q
 	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
 		return ReviewJSON{}, err
 	}
-	version := 0
-	if doc, err := st.Criteria(ctx, 0); err == nil {
-		version = doc.Version
-	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+	version, err := VersionInForce(ctx, st)
+	if err != nil {
 		return ReviewJSON{}, err
 	}
 	terms, err := st.Terms(ctx, 0)
@@ -75,6 +79,76 @@ func Renewal(ctx context.Context, st Program, eng *standings.Engine, q program.Q
 		return ReviewJSON{}, err
 	}
 	return NewReviewJSON(program.Preview(q, c, terms, excused, eng.Score), version, false, c.RenewalBand, names), nil
+}
+
+// VersionInForce is the number of the criteria version in force, 0 for the
+// defaults when none is stored.
+func VersionInForce(ctx context.Context, st interface {
+	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
+}) (int, error) {
+	doc, err := st.Criteria(ctx, 0)
+	if cadre.ErrorCode(err) == cadre.ENOTFOUND {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return doc.Version, nil
+}
+
+// ApplyRenewal applies quarter q's review at now, once and in order, under
+// the standings' criteria (the version in force), as actor.
+func ApplyRenewal(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, now time.Time, actor string) (*program.Review, int, error) {
+	version, err := VersionInForce(ctx, st)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := eng.Criteria()
+	r, err := st.ApplyReview(ctx, q, version, actor, func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
+		if err := program.CheckApply(q, now, c.Location(), last); err != nil {
+			return nil, err
+		}
+		return program.Preview(q, c, terms, excused, eng.Score), nil
+	})
+	return r, version, err
+}
+
+// AtRisk lists the ambassadors whose score at the coming review would be
+// below maintain, with the points they still need and what would make them
+// up.
+func AtRisk(ctx context.Context, st Program, eng *standings.Engine, now time.Time) ([]AtRiskJSON, error) {
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := []AtRiskJSON{}
+	for _, id := range program.AtRisk(terms, now, eng.Criteria().Location()) {
+		ms, err := eng.Member(id, now)
+		if err != nil {
+			return nil, err
+		}
+		if j, risky := NewAtRiskJSON(ms); risky {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// MemberNames returns a lookup of members' display names, each read once;
+// a member that cannot be read is named by their ID.
+func MemberNames(ctx context.Context, member func(ctx context.Context, id int64) (*cadre.Member, error)) func(int64) string {
+	cache := map[int64]string{}
+	return func(id int64) string {
+		if n, ok := cache[id]; ok {
+			return n
+		}
+		n := itoa(id)
+		if m, err := member(ctx, id); err == nil {
+			n = m.Name
+		}
+		cache[id] = n
+		return n
+	}
 }
 
 // TermJSON is a term of a member.
@@ -117,18 +191,7 @@ func (s *Server) quarterParam(r *http.Request, loc *time.Location) (program.Quar
 
 // names looks members' display names up, once each per request.
 func (s *Server) names(r *http.Request) func(int64) string {
-	cache := map[int64]string{}
-	return func(id int64) string {
-		if n, ok := cache[id]; ok {
-			return n
-		}
-		n := itoa(id)
-		if m, err := s.store.Member(r.Context(), id); err == nil {
-			n = m.Name
-		}
-		cache[id] = n
-		return n
-	}
+	return MemberNames(r.Context(), s.store.Member)
 }
 
 func (s *Server) handleHealthReport() http.Handler {
@@ -250,20 +313,8 @@ func (s *Server) renewalPage(w http.ResponseWriter, r *http.Request, status int,
 		if !q.Next().End(loc).After(s.now()) {
 			page.Next = q.Next().String()
 		}
-		terms, err := s.store.Terms(r.Context(), 0)
-		if err != nil {
-			return err
-		}
-		for _, id := range program.AtRisk(terms, s.now(), loc) {
-			ms, err := eng.Member(id, s.now())
-			if err != nil {
-				return err
-			}
-			if j, risky := NewAtRiskJSON(ms); risky {
-				page.AtRisk = append(page.AtRisk, j)
-			}
-		}
-		return nil
+		page.AtRisk, err = AtRisk(r.Context(), s.store, eng, s.now())
+		return err
 	})
 	if err != nil {
 		s.failPage(w, r, err)
@@ -297,19 +348,7 @@ func (s *Server) handleRenewalApply() http.Handler {
 			return
 		}
 		err = s.readStandings(r, func(eng *standings.Engine) error {
-			c := eng.Criteria()
-			version := 0
-			if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
-				version = doc.Version
-			} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
-				return err
-			}
-			_, err := s.store.ApplyReview(r.Context(), q, version, who(r).actor(), func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
-				if err := program.CheckApply(q, s.now(), c.Location(), last); err != nil {
-					return nil, err
-				}
-				return program.Preview(q, c, terms, excused, eng.Score), nil
-			})
+			_, _, err := ApplyRenewal(r.Context(), s.store, eng, q, s.now(), who(r).actor())
 			return err
 		})
 		if err != nil {
@@ -351,10 +390,14 @@ func (s *Server) handleHealthPage() http.Handler {
 				qs[i] = q
 			}
 			page = healthPage{TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, RenewalMin: c.RenewalBand.Min, RenewalMax: c.RenewalBand.Max}
+			terms, err := s.store.Terms(r.Context(), 0)
+			if err != nil {
+				return err
+			}
 			var labels []string
 			var shares, rates, hours []*float64
 			for _, q := range qs {
-				h, err := Health(r.Context(), s.store, eng, q)
+				h, err := health(r.Context(), s.store, eng, q, terms)
 				if err != nil {
 					return err
 				}
@@ -476,12 +519,9 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status i
 		page.Name = m.Name
 	}
 	err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error {
-		version := 0
-		if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
-			version = doc.Version
-		}
+		version, err := VersionInForce(r.Context(), s.store)
 		page.Doc = newCriteriaDoc(eng.Criteria(), version)
-		return nil
+		return err
 	})
 	if err != nil {
 		s.failPage(w, r, err)

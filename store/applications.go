@@ -118,21 +118,34 @@ func (s *Store) Applications(ctx context.Context, state program.ApplicationState
 	return out, nil
 }
 
+// Application returns one application.
+func (s *Store) Application(ctx context.Context, id int64) (*program.Application, error) {
+	return s.application(ctx, s.read, id)
+}
+
+func (s *Store) application(ctx context.Context, db dbtx, id int64) (*program.Application, error) {
+	var a program.Application
+	err := scanApplication(db.QueryRowContext(ctx, s.q(`SELECT `+applicationColumns+` FROM applications WHERE id = ?`), id), &a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cadre.Errorf(cadre.ENOTFOUND, "application %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get application: %w", err)
+	}
+	return &a, nil
+}
+
 // DecideApplication accepts or rejects an open application, once: accepting
 // starts a term by application. Two decisions at once leave one.
 func (s *Store) DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string) (*program.Application, error) {
-	var a program.Application
+	var a *program.Application
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bump(ctx, tx)
 		if err != nil {
 			return err
 		}
-		err = scanApplication(tx.QueryRowContext(ctx, s.q(`SELECT `+applicationColumns+` FROM applications WHERE id = ?`), id), &a)
-		if errors.Is(err, sql.ErrNoRows) {
-			return cadre.Errorf(cadre.ENOTFOUND, "application %d not found", id)
-		}
-		if err != nil {
-			return fmt.Errorf("decide application: %w", err)
+		if a, err = s.application(ctx, tx, id); err != nil {
+			return err
 		}
 		state, err := a.Decide(accept, reason)
 		if err != nil {
@@ -158,7 +171,7 @@ func (s *Store) DecideApplication(ctx context.Context, id int64, accept bool, re
 	if err != nil {
 		return nil, err
 	}
-	return &a, nil
+	return a, nil
 }
 
 // WithdrawApplication withdraws the open application of a personal link.

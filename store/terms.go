@@ -230,15 +230,11 @@ func (s *Store) ImportRoster(ctx context.Context, file string, rows []program.Ro
 
 // rosterMember finds the member a roster names, creating them when unknown.
 func (s *Store) rosterMember(ctx context.Context, tx *sql.Tx, ref cadre.MemberRef) (id int64, created bool, err error) {
-	query, arg := `SELECT member_id FROM member_emails WHERE email = ?`, any(ref.Email)
+	query, args := `SELECT member_id FROM member_emails WHERE email = ?`, []any{ref.Email}
 	if ref.Handle != "" {
-		query, arg = `SELECT member_id FROM identities WHERE platform = ? AND handle_key = lower(?)`, nil
+		query, args = `SELECT member_id FROM identities WHERE platform = ? AND handle_key = lower(?)`, []any{ref.Platform, ref.Handle}
 	}
-	if arg != nil {
-		err = tx.QueryRowContext(ctx, s.q(query), arg).Scan(&id)
-	} else {
-		err = tx.QueryRowContext(ctx, s.q(query), ref.Platform, ref.Handle).Scan(&id)
-	}
+	err = tx.QueryRowContext(ctx, s.q(query), args...).Scan(&id)
 	if err == nil {
 		return id, false, nil
 	}

@@ -212,27 +212,18 @@ func cmdRenewal(ctx context.Context, e *env) error {
 		if err != nil {
 			return err
 		}
+		names := server.MemberNames(ctx, st.Member)
 		var j server.ReviewJSON
 		if sub == "preview" {
-			if j, err = server.Renewal(ctx, st, eng, q, memberNames(ctx, st)); err != nil {
+			if j, err = server.Renewal(ctx, st, eng, q, names); err != nil {
 				return err
 			}
 		} else {
-			version, err := criteriaInForce(ctx, st)
+			r, version, err := server.ApplyRenewal(ctx, st, eng, q, st.Now(), e.actor(*actor))
 			if err != nil {
 				return err
 			}
-			c := eng.Criteria()
-			r, err := st.ApplyReview(ctx, q, version, e.actor(*actor), func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
-				if err := program.CheckApply(q, st.Now(), c.Location(), last); err != nil {
-					return nil, err
-				}
-				return program.Preview(q, c, terms, excused, eng.Score), nil
-			})
-			if err != nil {
-				return err
-			}
-			j = server.NewReviewJSON(r, version, true, c.RenewalBand, memberNames(ctx, st))
+			j = server.NewReviewJSON(r, version, true, eng.Criteria().RenewalBand, names)
 		}
 		if *asJSON {
 			return printJSON(e, j)
@@ -240,35 +231,6 @@ func cmdRenewal(ctx context.Context, e *env) error {
 		return printReview(e, j)
 	}
 	return usagef("unknown renewal subcommand %q: preview, apply or excuse", args[0])
-}
-
-// criteriaInForce is the version of the criteria in force, 0 for the
-// defaults when none is stored.
-func criteriaInForce(ctx context.Context, st *store.Store) (int, error) {
-	doc, err := st.Criteria(ctx, 0)
-	if cadre.ErrorCode(err) == cadre.ENOTFOUND {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return doc.Version, nil
-}
-
-// memberNames looks members' names up once each.
-func memberNames(ctx context.Context, st *store.Store) func(int64) string {
-	names := map[int64]string{}
-	return func(id int64) string {
-		if n, ok := names[id]; ok {
-			return n
-		}
-		n := strconv.FormatInt(id, 10)
-		if m, err := st.Member(ctx, id); err == nil {
-			n = m.Name
-		}
-		names[id] = n
-		return n
-	}
 }
 
 func printReview(e *env, j server.ReviewJSON) error {
@@ -449,25 +411,11 @@ func cmdTerms(ctx context.Context, e *env) error {
 // below maintain, with the points they still need and what would make them
 // up.
 func atRisk(ctx context.Context, e *env, st *store.Store, eng *standings.Engine, asJSON bool) error {
-	now := st.Now()
-	terms, err := st.Terms(ctx, 0)
+	rows, err := server.AtRisk(ctx, st, eng, st.Now())
 	if err != nil {
 		return err
 	}
-	var rows []server.AtRiskJSON
-	for _, id := range program.AtRisk(terms, now, eng.Criteria().Location()) {
-		ms, err := eng.Member(id, now)
-		if err != nil {
-			return err
-		}
-		if j, risky := server.NewAtRiskJSON(ms); risky {
-			rows = append(rows, j)
-		}
-	}
 	if asJSON {
-		if rows == nil {
-			rows = []server.AtRiskJSON{}
-		}
 		return printJSON(e, rows)
 	}
 	if len(rows) == 0 {
@@ -678,26 +626,20 @@ func cmdApplications(ctx context.Context, e *env) error {
 
 // applicantGap says how far a rejected applicant's member is from the bar.
 func applicantGap(ctx context.Context, e *env, st *store.Store, id int64) (string, error) {
-	apps, err := st.Applications(ctx, "")
+	a, err := st.Application(ctx, id)
+	if err != nil || a.MemberID == 0 {
+		return "", err
+	}
+	eng, err := loadStandings(ctx, e, st, 0)
 	if err != nil {
 		return "", err
 	}
-	for _, a := range apps {
-		if a.ID != id || a.MemberID == 0 {
-			continue
+	c := eng.Criteria()
+	best := c.ActivityTypes[0]
+	for _, t := range c.ActivityTypes {
+		if t.Multiplier > best.Multiplier {
+			best = t
 		}
-		eng, err := loadStandings(ctx, e, st, 0)
-		if err != nil {
-			return "", err
-		}
-		c := eng.Criteria()
-		best := c.ActivityTypes[0]
-		for _, t := range c.ActivityTypes {
-			if t.Multiplier > best.Multiplier {
-				best = t
-			}
-		}
-		return program.Gap(eng.Score(a.MemberID, st.Now()), c.Thresholds.Achieve, best.Key, best.Multiplier), nil
 	}
-	return "", nil
+	return program.Gap(eng.Score(a.MemberID, st.Now()), c.Thresholds.Achieve, best.Key, best.Multiplier), nil
 }
