@@ -16,6 +16,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -95,9 +96,11 @@ func TestMemberPageShowsTerms(t *testing.T) {
 	}
 }
 
-// TestRenewalPage previews a quarter's review on its page, applies it as
-// an admin, and finds it applied and not appliable again.
-func TestRenewalPage(t *testing.T) {
+// programServer is a signed-in server over the seed, every member holding a
+// roster term since June 2024, and a way to ask it for a page or send it a
+// form.
+func programServer(t *testing.T) (*store.Store, []cadre.MemberSummary, func(method, path, form string) (int, string)) {
+	t.Helper()
 	s := storetest.SQLite(t)
 	seed(t, s)
 	ctx := context.Background()
@@ -114,18 +117,22 @@ func TestRenewalPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := func(method, path, form string) (int, string) {
-		var req *http.Request
-		if method == "GET" {
-			req = httptest.NewRequest(method, path, nil)
-		} else {
-			req = httptest.NewRequest(method, path, strings.NewReader(form))
+	return s, ms, func(method, path, form string) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(form))
+		if form != "" {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		return rec.Code, rec.Body.String()
 	}
+}
+
+// TestRenewalPage previews a quarter's review on its page, applies it as
+// an admin, and finds it applied and not appliable again.
+func TestRenewalPage(t *testing.T) {
+	s, ms, page := programServer(t)
+	ctx := context.Background()
 	// The seed's activity is worth at most 8.75 points: below maintain, so
 	// every term lapses at the 2025Q1 review.
 	code, body := page("GET", "/renewal?quarter=2025Q1", "")
@@ -173,31 +180,7 @@ func TestCriteriaPage(t *testing.T) {
 // TestHealthPage shows eight quarters with their charts, the applied
 // review of one and the warning of a renewal rate below its band.
 func TestHealthPage(t *testing.T) {
-	s := storetest.SQLite(t)
-	seed(t, s)
-	ctx := context.Background()
-	ms, _, err := s.Members(ctx, cadre.MemberFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if err := s.StartTerm(ctx, &program.Term{MemberID: m.ID, Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Via: program.ViaRoster, Reason: "roster"}, "pm"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	do := func(method, path, form string) (int, string) {
-		req := httptest.NewRequest(method, path, strings.NewReader(form))
-		if form != "" {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec.Code, rec.Body.String()
-	}
+	_, _, do := programServer(t)
 	if code, body := do("POST", "/renewal", "quarter=2025Q1"); code != 303 {
 		t.Fatalf("apply: %d %s", code, body)
 	}
