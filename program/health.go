@@ -82,3 +82,51 @@ func Measure(q Quarter, c *criteria.Criteria, terms []Term, acts []Activity) Hea
 	}
 	return h
 }
+
+// Organic is how the quarter's new ambassadors came: applications against
+// invitations (SPEC 5).
+type Organic struct {
+	Applications        int // received in the quarter
+	Accepted            int // applications accepted in the quarter
+	InvitationsSent     int
+	InvitationsAccepted int
+	InvitedTerms        int      // terms started via invitation in the quarter
+	Ratio               *float64 // Applications ÷ InvitedTerms; nil when InvitedTerms is 0
+}
+
+// MeasureOrganic computes quarter q's organic figures. Each event counts in
+// the quarter it happened in: an application when received and when
+// accepted, an invitation when sent and when accepted.
+func MeasureOrganic(q Quarter, loc *time.Location, terms []Term, invs []Invitation, apps []Application) Organic {
+	start, end := q.Start(loc), q.End(loc)
+	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
+	var o Organic
+	for i := range apps {
+		a := &apps[i]
+		if in(a.At) {
+			o.Applications++
+		}
+		if a.State == ApplicationAccepted && in(a.DecidedAt) {
+			o.Accepted++
+		}
+	}
+	for i := range invs {
+		inv := &invs[i]
+		if in(inv.SentAt) {
+			o.InvitationsSent++
+		}
+		if inv.State == InvitationAccepted && in(inv.DecidedAt) {
+			o.InvitationsAccepted++
+		}
+	}
+	for i := range terms {
+		if t := &terms[i]; t.Via == ViaInvitation && in(t.Start) {
+			o.InvitedTerms++
+		}
+	}
+	if o.InvitedTerms > 0 {
+		r := float64(o.Applications) / float64(o.InvitedTerms)
+		o.Ratio = &r
+	}
+	return o
+}

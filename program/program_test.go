@@ -193,3 +193,54 @@ func TestParseApplication(t *testing.T) {
 		t.Errorf("Gap = %q", got)
 	}
 }
+
+func TestMeasureOrganic(t *testing.T) {
+	q := Quarter{Year: 2026, Q: 1}
+	in, before, after := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 23, 59, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	apps := []Application{
+		{At: in, State: ApplicationSubmitted},
+		{At: in, State: ApplicationAccepted, DecidedAt: in},
+		{At: before, State: ApplicationAccepted, DecidedAt: in}, // received earlier, accepted in Q
+		{At: in, State: ApplicationRejected, DecidedAt: after},
+		{At: after, State: ApplicationSubmitted},
+	}
+	invs := []Invitation{
+		{SentAt: in, State: InvitationAccepted, DecidedAt: in},
+		{SentAt: before, State: InvitationAccepted, DecidedAt: in},
+		{SentAt: in, State: InvitationDeclined, DecidedAt: in},
+		{SentAt: in, State: InvitationSent},
+		{SentAt: before, State: InvitationAccepted, DecidedAt: before},
+	}
+	terms := []Term{
+		{Start: in, Via: ViaInvitation},
+		{Start: in, Via: ViaInvitation},
+		{Start: in, Via: ViaApplication},
+		{Start: before, Via: ViaInvitation},
+		{Start: after, Via: ViaInvitation},
+	}
+	tests := []struct {
+		name  string
+		terms []Term
+		want  Organic
+		ratio float64 // -1: nil
+	}{
+		{"with invited terms", terms, Organic{Applications: 3, Accepted: 2, InvitationsSent: 3, InvitationsAccepted: 2, InvitedTerms: 2}, 1.5},
+		{"no invited term", terms[2:3], Organic{Applications: 3, Accepted: 2, InvitationsSent: 3, InvitationsAccepted: 2}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MeasureOrganic(q, time.UTC, tt.terms, invs, apps)
+			ratio := got.Ratio
+			got.Ratio = nil
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+			switch {
+			case tt.ratio < 0 && ratio != nil:
+				t.Errorf("ratio %v, want null", *ratio)
+			case tt.ratio >= 0 && (ratio == nil || *ratio != tt.ratio):
+				t.Errorf("ratio %v, want %v", ratio, tt.ratio)
+			}
+		})
+	}
+}

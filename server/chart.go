@@ -56,16 +56,27 @@ func scoreChart(ms *standings.MemberScore) template.HTML {
 	return template.HTML(b.String()) // #nosec: numbers and dates only
 }
 
-// trendChart draws a figure across quarters as an SVG line, with a band
-// (min to max; both 0 for none) shaded behind it. Quarters whose figure is
-// undefined (nil) leave a gap. Like scoreChart it writes only numbers and
-// labels it formats itself.
-func trendChart(label string, quarters []string, values []*float64, bandMin, bandMax float64, format func(float64) string) template.HTML {
+// series is one line of a trendChart.
+type series struct {
+	name   string
+	values []*float64 // by quarter; nil leaves a gap
+}
+
+// seriesColors tell a chart's lines apart; the first is the page's ink.
+var seriesColors = [...]string{"#1d2330", "#1565c0", "#8e24aa"}
+
+// trendChart draws figures across quarters as SVG lines, with a band (min
+// to max; both 0 for none) shaded behind them and a legend when there is
+// more than one line. Quarters whose figure is undefined (nil) leave a gap.
+// Like scoreChart it writes only numbers and labels it formats itself.
+func trendChart(label string, quarters []string, bandMin, bandMax float64, format func(float64) string, lines ...series) template.HTML {
 	const w, h, left, right, top, bottom = 720.0, 180.0, 56.0, 16.0, 12.0, 26.0
 	hi := max(bandMax, 0)
-	for _, v := range values {
-		if v != nil {
-			hi = max(hi, *v)
+	for _, l := range lines {
+		for _, v := range l.values {
+			if v != nil {
+				hi = max(hi, *v)
+			}
 		}
 	}
 	if hi <= 0 {
@@ -87,30 +98,43 @@ func trendChart(label string, quarters []string, values []*float64, bandMin, ban
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#2e7d32" text-anchor="end">healthy %s–%s</text>`, w-right, y(bandMax)-3, format(bandMin), format(bandMax))
 	}
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#e3e6ee"/>`, left, y(0), w-right, y(0))
-	var seg []string
-	flush := func() {
-		if len(seg) > 1 {
-			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1d2330" stroke-width="2"/>`, strings.Join(seg, " "))
-		}
-		seg = nil
+	for i, q := range quarters {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="middle">%s</text>`, x(i), h-8, template.HTMLEscapeString(q))
 	}
-	for i, v := range values {
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="middle">%s</text>`, x(i), h-8, template.HTMLEscapeString(quarters[i]))
-		if v == nil {
-			flush()
-			continue
+	for li, l := range lines {
+		ink := seriesColors[li%len(seriesColors)]
+		var seg []string
+		flush := func() {
+			if len(seg) > 1 {
+				fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(seg, " "), ink)
+			}
+			seg = nil
 		}
-		seg = append(seg, fmt.Sprintf("%.1f,%.1f", x(i), y(*v)))
-		outside := bandMax > bandMin && (*v < bandMin || *v > bandMax)
-		color := "#1d2330"
-		if outside {
-			color = "#c62828"
+		for i, v := range l.values {
+			if v == nil {
+				flush()
+				continue
+			}
+			seg = append(seg, fmt.Sprintf("%.1f,%.1f", x(i), y(*v)))
+			color := ink
+			if bandMax > bandMin && (*v < bandMin || *v > bandMax) {
+				color = "#c62828"
+			}
+			name := ""
+			if len(lines) > 1 {
+				name = l.name + " "
+			}
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%s%s: %s</title></circle>`, x(i), y(*v), color,
+				template.HTMLEscapeString(name), template.HTMLEscapeString(quarters[i]), format(*v))
 		}
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%s: %s</title></circle>`, x(i), y(*v), color, template.HTMLEscapeString(quarters[i]), format(*v))
+		flush()
+		if len(lines) > 1 {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="10" height="3" fill="%s"/><text x="%.1f" y="%.1f" font-size="11" fill="%s">%s</text>`,
+				left+8+float64(li)*150, top, ink, left+22+float64(li)*150, top+5, ink, template.HTMLEscapeString(l.name))
+		}
 	}
-	flush()
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(hi/1.15)+4, format(hi/1.15))
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(0)+4, format(0))
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) // #nosec: numbers and escaped quarter labels only
+	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
 }

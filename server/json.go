@@ -296,8 +296,8 @@ func NewReviewJSON(r *program.Review, version int, applied bool, band criteria.B
 }
 
 // HealthJSON is the program's health in a quarter (SPEC section 8). What
-// later issues measure (NPS, downstream effects, follow-through, the organic
-// ratio) is null until they do.
+// later issues measure (NPS, downstream effects, follow-through) is null
+// until they do.
 type HealthJSON struct {
 	Quarter             string             `json:"quarter"`
 	At                  time.Time          `json:"at"`
@@ -308,7 +308,7 @@ type HealthJSON struct {
 	ActiveAmbassadors   int                `json:"active_ambassadors"`
 	PointsPerAmbassador *float64           `json:"points_per_ambassador"`
 	Review              *HealthReviewJSON  `json:"review"`
-	Organic             any                `json:"organic"`
+	Organic             OrganicJSON        `json:"organic"`
 	InfluenceHours      InfluenceHoursJSON `json:"influence_hours"`
 	NPS                 any                `json:"nps"`
 	ContentViews        any                `json:"content_views"`
@@ -325,6 +325,16 @@ type HealthReviewJSON struct {
 	RenewalRate *float64 `json:"renewal_rate"`
 }
 
+// OrganicJSON is how the quarter's ambassadors came: applications against
+// terms started via invitation.
+type OrganicJSON struct {
+	Applications        int      `json:"applications"`
+	Accepted            int      `json:"accepted"`
+	InvitationsSent     int      `json:"invitations_sent"`
+	InvitationsAccepted int      `json:"invitations_accepted"`
+	Ratio               *float64 `json:"ratio"`
+}
+
 // InfluenceHoursJSON are the hours ambassadors gave in a quarter.
 type InfluenceHoursJSON struct {
 	Total                 float64  `json:"total"`
@@ -334,9 +344,11 @@ type InfluenceHoursJSON struct {
 
 // NewHealthJSON shapes a quarter's health: the share at the review instant,
 // the figures of terms and activities, and its applied review (nil: not yet).
-func NewHealthJSON(at time.Time, sh standings.Share, h program.Health, review *program.Review) HealthJSON {
+func NewHealthJSON(at time.Time, sh standings.Share, h program.Health, o program.Organic, review *program.Review) HealthJSON {
 	j := HealthJSON{Quarter: h.Quarter.String(), At: at, Active: sh.Active, Qualifying: sh.Qualifying, Share: sh.Share,
 		Ambassadors: h.Ambassadors, ActiveAmbassadors: h.ActiveAmbassadors, PointsPerAmbassador: h.PointsPerAmbassador,
+		Organic: OrganicJSON{Applications: o.Applications, Accepted: o.Accepted, InvitationsSent: o.InvitationsSent,
+			InvitationsAccepted: o.InvitationsAccepted, Ratio: o.Ratio},
 		InfluenceHours: InfluenceHoursJSON(h.InfluenceHours)}
 	if review != nil {
 		j.Review = &HealthReviewJSON{Applied: true, Renewed: review.Renewed, Lapsed: review.Lapsed, RenewalRate: review.Rate}

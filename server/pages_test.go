@@ -191,8 +191,11 @@ func TestHealthPage(t *testing.T) {
 			t.Errorf("health page: %d, lacks %q", code, want)
 		}
 	}
-	if strings.Count(body, "<svg") != 3 {
-		t.Errorf("health page has %d charts, want 3", strings.Count(body, "<svg"))
+	if n := strings.Count(body, "<svg"); n != 5 {
+		t.Errorf("health page has %d charts, want 5 (share, renewal, hours, ambassadors, organic)", n)
+	}
+	if !strings.Contains(body, ">weighted by multiplier</text>") || !strings.Contains(body, ">applications received</text>") {
+		t.Error("health page: the two-line charts lack their legends")
 	}
 }
 

@@ -23,7 +23,9 @@ type Program interface {
 	Terms(ctx context.Context, memberID int64) ([]program.Term, error)
 	Excused(ctx context.Context, q program.Quarter) (map[int64]bool, error)
 	Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error)
-	CountedActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error)
+	AmbassadorActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error)
+	Invitations(ctx context.Context, memberID int64) ([]program.Invitation, error)
+	Applications(ctx context.Context, state program.ApplicationState) ([]program.Application, error)
 	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
 	ApplyReview(ctx context.Context, q program.Quarter, version int, actor string,
 		review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error)) (*program.Review, error)
@@ -31,20 +33,40 @@ type Program interface {
 
 // Health measures quarter q from the store and the standings (SPEC 6).
 func Health(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter) (HealthJSON, error) {
-	terms, err := st.Terms(ctx, 0)
+	p, err := readPast(ctx, st)
 	if err != nil {
 		return HealthJSON{}, err
 	}
-	return health(ctx, st, eng, q, terms)
+	return health(ctx, st, eng, q, p)
 }
 
-// health is Health with every term read already, for reports of several
-// quarters.
-func health(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, terms []program.Term) (HealthJSON, error) {
+// past is the program's record that the health of every quarter reads:
+// terms, invitations and applications, each read once for a report of
+// several quarters.
+type past struct {
+	terms []program.Term
+	invs  []program.Invitation
+	apps  []program.Application
+}
+
+func readPast(ctx context.Context, st Program) (past, error) {
+	var p past
+	var err error
+	if p.terms, err = st.Terms(ctx, 0); err != nil {
+		return p, err
+	}
+	if p.invs, err = st.Invitations(ctx, 0); err != nil {
+		return p, err
+	}
+	p.apps, err = st.Applications(ctx, "")
+	return p, err
+}
+
+func health(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, p past) (HealthJSON, error) {
 	c := eng.Criteria()
 	loc := c.Location()
 	at := q.ReviewAt(loc)
-	acts, err := st.CountedActivities(ctx, q.Start(loc), q.End(loc))
+	acts, err := st.AmbassadorActivities(ctx, q.Start(loc), q.End(loc))
 	if err != nil {
 		return HealthJSON{}, err
 	}
@@ -54,7 +76,7 @@ func health(ctx context.Context, st Program, eng *standings.Engine, q program.Qu
 	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
 		return HealthJSON{}, err
 	}
-	return NewHealthJSON(at, eng.Share(at), program.Measure(q, c, terms, acts), review), nil
+	return NewHealthJSON(at, eng.Share(at), program.Measure(q, c, p.terms, acts), program.MeasureOrganic(q, loc, p.terms, p.invs, p.apps), review), nil
 }
 
 // Renewal is quarter q's review: as applied when it is, else previewed
@@ -363,7 +385,7 @@ func (s *Server) handleRenewalApply() http.Handler {
 type healthPage struct {
 	Quarters []healthRow
 	// Charts across the quarters, oldest first.
-	ShareChart, RenewalChart, HoursChart         template.HTML
+	ShareChart, RenewalChart, HoursChart, AmbassadorsChart, OrganicChart template.HTML
 	TargetMin, TargetMax, RenewalMin, RenewalMax float64
 }
 
@@ -372,6 +394,8 @@ type healthRow struct {
 	HealthJSON
 	ShareWarning, RenewalWarning string
 }
+
+func ptr(f float64) *float64 { return &f }
 
 // healthQuarters is how many quarters the dashboard shows.
 const healthQuarters = 8
@@ -390,14 +414,14 @@ func (s *Server) handleHealthPage() http.Handler {
 				qs[i] = q
 			}
 			page = healthPage{TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, RenewalMin: c.RenewalBand.Min, RenewalMax: c.RenewalBand.Max}
-			terms, err := s.store.Terms(r.Context(), 0)
+			p, err := readPast(r.Context(), s.store)
 			if err != nil {
 				return err
 			}
 			var labels []string
-			var shares, rates, hours []*float64
+			var shares, rates, hours, weighted, ambassadors, applications, invited []*float64
 			for _, q := range qs {
-				h, err := health(r.Context(), s.store, eng, q, terms)
+				h, err := health(r.Context(), s.store, eng, q, p)
 				if err != nil {
 					return err
 				}
@@ -412,16 +436,22 @@ func (s *Server) handleHealthPage() http.Handler {
 						row.RenewalWarning = d
 					}
 				}
-				share := h.Share
 				page.Quarters = append(page.Quarters, row)
 				labels = append(labels, q.String())
-				shares, rates, hours = append(shares, &share), append(rates, rate), append(hours, h.InfluenceHours.PerAmbassador)
+				shares, rates = append(shares, ptr(h.Share)), append(rates, rate)
+				hours, weighted = append(hours, h.InfluenceHours.PerAmbassador), append(weighted, h.InfluenceHours.WeightedPerAmbassador)
+				ambassadors = append(ambassadors, ptr(float64(h.Ambassadors)))
+				applications, invited = append(applications, ptr(float64(h.Organic.Applications))), append(invited, ptr(float64(h.Organic.InvitationsAccepted)))
 			}
 			pct := func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
 			num := func(f float64) string { return fmt.Sprintf("%.1f", f) }
-			page.ShareChart = trendChart("Qualifying share", labels, shares, c.TargetShare.Min, c.TargetShare.Max, pct)
-			page.RenewalChart = trendChart("Renewal rate", labels, rates, c.RenewalBand.Min, c.RenewalBand.Max, pct)
-			page.HoursChart = trendChart("Influence hours per ambassador", labels, hours, 0, 0, num)
+			count := func(f float64) string { return fmt.Sprintf("%.0f", f) }
+			page.ShareChart = trendChart("Qualifying share", labels, c.TargetShare.Min, c.TargetShare.Max, pct, series{"share", shares})
+			page.RenewalChart = trendChart("Renewal rate", labels, c.RenewalBand.Min, c.RenewalBand.Max, pct, series{"renewal rate", rates})
+			page.HoursChart = trendChart("Influence hours per ambassador", labels, 0, 0, num, series{"hours", hours}, series{"weighted by multiplier", weighted})
+			page.AmbassadorsChart = trendChart("Ambassadors", labels, 0, 0, count, series{"ambassadors", ambassadors})
+			page.OrganicChart = trendChart("Applications and accepted invitations", labels, 0, 0, count,
+				series{"applications received", applications}, series{"invitations accepted", invited})
 			return nil
 		})
 		if err != nil {

@@ -402,12 +402,16 @@ func (s *Store) excused(ctx context.Context, db dbtx, q program.Quarter) (map[in
 	return out, nil
 }
 
-// CountedActivities returns the approved activities in [from, to), as the
-// health figures read them.
-func (s *Store) CountedActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error) {
+// AmbassadorActivities returns the approved activities in [from, to) of
+// the members with a term overlapping it, as the health figures read them:
+// an index range per ambassador rather than a scan of everyone's.
+func (s *Store) AmbassadorActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error) {
 	var out []program.Activity
-	err := eachRow(ctx, s.read, s.q(`SELECT member_id, type, occurred_at, effort_minutes FROM activities
-		WHERE status = 'approved' AND occurred_at >= ? AND occurred_at < ?`), []any{from.UnixMicro(), to.UnixMicro()}, func(rows *sql.Rows) error {
+	f, t := from.UnixMicro(), to.UnixMicro()
+	err := eachRow(ctx, s.read, s.q(`SELECT a.member_id, a.type, a.occurred_at, a.effort_minutes
+		FROM (SELECT DISTINCT member_id FROM terms WHERE start_at < ? AND (end_at = 0 OR end_at > ?)) m
+		JOIN activities a ON a.member_id = m.member_id
+		WHERE a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?`), []any{t, f, f, t}, func(rows *sql.Rows) error {
 		var a program.Activity
 		var at int64
 		var effort sql.NullFloat64
