@@ -386,7 +386,7 @@ type healthPage struct {
 	Quarters []healthRow
 	// Charts across the quarters, oldest first.
 	ShareChart, RenewalChart, HoursChart, AmbassadorsChart, OrganicChart template.HTML
-	TargetMin, TargetMax, RenewalMin, RenewalMax float64
+	TargetMin, TargetMax, RenewalMin, RenewalMax                         float64
 }
 
 // healthRow is one quarter of the dashboard, with what missed a band.
