@@ -13,7 +13,7 @@ import (
 
 // Applications is what the public form needs of the store.
 type Applications interface {
-	SubmitApplication(ctx context.Context, a *program.Application) (string, error)
+	SubmitApplication(ctx context.Context, a *program.Application, mail func(a *program.Application, secret string) []cadre.Mail) (string, error)
 	ApplicationBySecret(ctx context.Context, secret string) (*program.Application, error)
 	WithdrawApplication(ctx context.Context, secret string) (*program.Application, error)
 }
@@ -67,7 +67,7 @@ func (s *Server) handleApply() http.Handler {
 		a, err := program.ParseApplication(f.Name, f.Email, f.Handles, f.Motivation, f.Links)
 		var secret string
 		if err == nil {
-			secret, err = s.store.SubmitApplication(r.Context(), a)
+			secret, err = Submit(r.Context(), s.store, a, s.linkBase(r))
 		}
 		if err != nil {
 			if statusOf(err) == http.StatusInternalServerError {
@@ -80,7 +80,7 @@ func (s *Server) handleApply() http.Handler {
 		}
 		s.applyLimit.Fail("", addr, s.now()) // counts submissions, not failures
 		s.renderStatus(w, r, http.StatusCreated, "application.html",
-			applicationPage{Application: a, Link: s.linkBase(r).JoinPath("/application/" + secret).String(), Secret: secret})
+			applicationPage{Application: a, Link: ApplicationLink(s.linkBase(r), secret), Secret: secret})
 	})
 }
 
@@ -110,7 +110,9 @@ func (s *Server) handleWithdraw() http.Handler {
 // ApplicationReview is what the reviewers' queue needs of the store.
 type ApplicationReview interface {
 	Applications(ctx context.Context, state program.ApplicationState) ([]program.Application, error)
-	DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string) (*program.Application, error)
+	Application(ctx context.Context, id int64) (*program.Application, error)
+	DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string,
+		mail func(a *program.Application) []cadre.Mail) (*program.Application, error)
 }
 
 // applicationsPage is the data of templates/applications.html.
@@ -178,7 +180,11 @@ func (s *Server) handleApplicationsForm() http.Handler {
 			s.applicationsPage(w, r, http.StatusBadRequest, "decide accept or reject on an application")
 			return
 		}
-		if _, err := s.store.DecideApplication(r.Context(), id, decision == "accept", strings.TrimSpace(r.PostFormValue("reason")), who(r).actor()); err != nil {
+		err = s.readStandings(r, func(eng *standings.Engine) error {
+			_, err := Decide(r.Context(), s.store, eng, id, decision == "accept", strings.TrimSpace(r.PostFormValue("reason")), who(r).actor(), s.now(), s.linkBase(r))
+			return err
+		})
+		if err != nil {
 			s.applicationsPage(w, r, statusOf(err), cadre.ErrorMessage(err))
 			return
 		}

@@ -58,6 +58,8 @@ var access = map[string]string{
 	"GET /invitations":                 "admin reviewer viewer",
 	"POST /invitations":                "admin",
 	"POST /renewal":                    "admin",
+	"GET /outbox":                      "admin",
+	"POST /outbox":                     "admin",
 	"GET /tokens":                      "admin reviewer viewer ambassador",
 	"POST /tokens":                     "admin reviewer viewer ambassador",
 	"GET /api/v1/members":              "admin reviewer viewer",

@@ -98,6 +98,7 @@ type viewer struct {
 	Email            string
 	Path             string // of the page, for the menu to show where it is
 	Program, Reviews bool   // may read the program, may review
+	Admin            bool   // may administer
 	MemberID         int64  // their own member, for ambassadors
 }
 
@@ -124,7 +125,8 @@ func (s *Server) insertNav(page *bytes.Buffer, v *viewer) error {
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var v *viewer
 	if p := who(r); p != nil {
-		v = &viewer{Email: p.user.Email, Path: r.URL.Path, Program: p.user.Role.Can(account.ReadProgram), Reviews: p.user.Role.Can(account.Review), MemberID: p.user.MemberID}
+		v = &viewer{Email: p.user.Email, Path: r.URL.Path, Program: p.user.Role.Can(account.ReadProgram), Reviews: p.user.Role.Can(account.Review),
+			Admin: p.user.Role.Can(account.Administer), MemberID: p.user.MemberID}
 	}
 	var buf bytes.Buffer
 	err := s.pages.ExecuteTemplate(&buf, name, data)

@@ -209,7 +209,7 @@ func TestInvitationLink(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatal(ms, err)
 	}
-	_, secret, err := s.Invite(ctx, ms[0].ID, "pm")
+	_, secret, err := s.Invite(ctx, ms[0].ID, "pm", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +354,7 @@ func TestApplicationsQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SubmitApplication(ctx, a); err != nil {
+	if _, err := s.SubmitApplication(ctx, a, nil); err != nil {
 		t.Fatal(err)
 	}
 	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/mail"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
 )
@@ -28,7 +29,9 @@ type Program interface {
 	Applications(ctx context.Context, state program.ApplicationState) ([]program.Application, error)
 	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
 	ApplyReview(ctx context.Context, q program.Quarter, version int, actor string,
-		review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error)) (*program.Review, error)
+		review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error),
+		mail func(r *program.Review) ([]cadre.Mail, error)) (*program.Review, error)
+	Member(ctx context.Context, id int64) (*cadre.Member, error)
 }
 
 // Health measures quarter q from the store and the standings (SPEC 6).
@@ -119,8 +122,9 @@ func VersionInForce(ctx context.Context, st interface {
 }
 
 // ApplyRenewal applies quarter q's review at now, once and in order, under
-// the standings' criteria (the version in force), as actor.
-func ApplyRenewal(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, now time.Time, actor string) (*program.Review, int, error) {
+// the standings' criteria (the version in force), as actor, and queues
+// each renewed or lapsed ambassador's outcome.
+func ApplyRenewal(ctx context.Context, st Program, eng *standings.Engine, q program.Quarter, now time.Time, actor string, base *url.URL) (*program.Review, int, error) {
 	version, err := VersionInForce(ctx, st)
 	if err != nil {
 		return nil, 0, err
@@ -131,6 +135,8 @@ func ApplyRenewal(ctx context.Context, st Program, eng *standings.Engine, q prog
 			return nil, err
 		}
 		return program.Preview(q, c, terms, excused, eng.Score), nil
+	}, func(r *program.Review) ([]cadre.Mail, error) {
+		return mail.Outcomes(r, func(id int64) (*cadre.Member, error) { return st.Member(ctx, id) }, mailLinks(base))
 	})
 	return r, version, err
 }
@@ -370,7 +376,7 @@ func (s *Server) handleRenewalApply() http.Handler {
 			return
 		}
 		err = s.readStandings(r, func(eng *standings.Engine) error {
-			_, _, err := ApplyRenewal(r.Context(), s.store, eng, q, s.now(), who(r).actor())
+			_, _, err := ApplyRenewal(r.Context(), s.store, eng, q, s.now(), who(r).actor(), s.linkBase(r))
 			return err
 		})
 		if err != nil {
@@ -520,14 +526,6 @@ func NewInvitationJSON(inv *program.Invitation, now time.Time) InvitationJSON {
 	return j
 }
 
-// InvitationLink is the personal link of an invitation's secret.
-func InvitationLink(base *url.URL, secret string) string {
-	if base == nil {
-		base = &url.URL{Scheme: "http", Host: "127.0.0.1:8080"}
-	}
-	return base.JoinPath("/invitation/" + secret).String()
-}
-
 // Invitations is what the invitation pages need of the store.
 type Invitations interface {
 	InvitationBySecret(ctx context.Context, secret string) (*program.Invitation, error)
@@ -594,7 +592,8 @@ func (s *Server) handleInvitationAnswer() http.Handler {
 // InvitationAdmin is what the invitations page changes in the store.
 type InvitationAdmin interface {
 	Invitations(ctx context.Context, memberID int64) ([]program.Invitation, error)
-	Invite(ctx context.Context, memberID int64, actor string) (*program.Invitation, string, error)
+	Invite(ctx context.Context, memberID int64, actor string,
+		mail func(m *cadre.Member, inv *program.Invitation, secret string) []cadre.Mail) (*program.Invitation, string, error)
 	RevokeInvitation(ctx context.Context, id int64, actor string) error
 }
 
@@ -650,12 +649,12 @@ func (s *Server) handleInvitationsForm() http.Handler {
 		}
 		switch r.PostFormValue("action") {
 		case "invite":
-			_, secret, err := s.store.Invite(r.Context(), id, who(r).actor())
+			_, link, err := Invite(r.Context(), s.store, id, who(r).actor(), s.linkBase(r))
 			if err != nil {
 				s.invitationsPage(w, r, statusOf(err), "", cadre.ErrorMessage(err))
 				return
 			}
-			s.invitationsPage(w, r, http.StatusCreated, InvitationLink(s.linkBase(r), secret), "")
+			s.invitationsPage(w, r, http.StatusCreated, link, "")
 		case "revoke":
 			if err := s.store.RevokeInvitation(r.Context(), id, who(r).actor()); err != nil {
 				s.invitationsPage(w, r, statusOf(err), "", cadre.ErrorMessage(err))

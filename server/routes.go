@@ -53,6 +53,9 @@ func (s *Server) routes() {
 	s.handle("GET /invitations", need(account.ReadProgram), s.handleInvitationsPage())
 	s.handle("POST /invitations", need(account.Administer), s.handleInvitationsForm())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())
+	// The outbox holds personal links, which are keys: admins only.
+	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())
+	s.handle("POST /outbox", need(account.Administer), s.handleOutboxRetry())
 	s.handle("GET /tokens", signedIn, s.handleTokensPage())
 	s.handle("POST /tokens", signedIn, s.handleTokenForm())
 

@@ -27,6 +27,7 @@ var assets embed.FS
 type Store interface {
 	Accounts
 	Program
+	Outbox
 	Invitations
 	InvitationAdmin
 	Applications
@@ -66,6 +67,7 @@ type Server struct {
 	// baseURL is the address people reach the server at, when set: the
 	// Host every request must name, and https:// makes cookies Secure.
 	baseURL    *url.URL
+	sending    bool // a mail server delivers the outbox
 	limiter    *account.Limiter
 	applyLimit *account.Limiter // applications from one address
 	unsigned   chan struct{}    // a slot for each webhook body being read
@@ -76,6 +78,10 @@ type Server struct {
 
 // WithBaseURL tells the server the address people reach it at.
 func WithBaseURL(u *url.URL) Option { return func(s *Server) { s.baseURL = u } }
+
+// WithMailServer says that a mail server delivers the outbox, so that the
+// outbox page says so.
+func WithMailServer() Option { return func(s *Server) { s.sending = true } }
 
 // Option configures a Server.
 type Option func(*Server)

@@ -38,8 +38,10 @@ func scanApplication(row interface{ Scan(...any) error }, a *program.Application
 
 // SubmitApplication stores an application from the public form, linked to
 // the member its email or handles resolve to, and returns the secret of the
-// applicant's personal link. One open application per email.
-func (s *Store) SubmitApplication(ctx context.Context, a *program.Application) (string, error) {
+// applicant's personal link. One open application per email. mail, when
+// not nil, writes the applicant's confirmation, queued in the same
+// transaction.
+func (s *Store) SubmitApplication(ctx context.Context, a *program.Application, mail func(a *program.Application, secret string) []cadre.Mail) (string, error) {
 	secret, hash, err := account.NewLinkSecret()
 	if err != nil {
 		return "", err
@@ -65,6 +67,11 @@ func (s *Store) SubmitApplication(ctx context.Context, a *program.Application) (
 			a.Name, a.Email, strings.Join(handles, " "), a.Motivation, strings.Join(a.Links, " "), a.MemberID, string(a.State), hash, a.At.UnixMicro()).Scan(&a.ID)
 		if err != nil {
 			return fmt.Errorf("submit application: %w", err)
+		}
+		if mail != nil {
+			if err := s.enqueue(ctx, tx, mail(a, secret)...); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: a.Email, Action: "application.submit", Target: fmt.Sprintf("application:%d", a.ID),
 			Detail: fmt.Sprintf("%s, member %d", a.Name, a.MemberID)})
@@ -136,8 +143,11 @@ func (s *Store) application(ctx context.Context, db dbtx, id int64) (*program.Ap
 }
 
 // DecideApplication accepts or rejects an open application, once: accepting
-// starts a term by application. Two decisions at once leave one.
-func (s *Store) DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string) (*program.Application, error) {
+// starts a term by application. Two decisions at once leave one. mail,
+// when not nil, writes the applicant's news, queued in the same
+// transaction.
+func (s *Store) DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string,
+	mail func(a *program.Application) []cadre.Mail) (*program.Application, error) {
 	var a *program.Application
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bump(ctx, tx)
@@ -163,6 +173,11 @@ func (s *Store) DecideApplication(ctx context.Context, id int64, accept bool, re
 				return err
 			}
 			if err := s.syncStatus(ctx, tx, seq, []int64{a.MemberID}); err != nil {
+				return err
+			}
+		}
+		if mail != nil {
+			if err := s.enqueue(ctx, tx, mail(a)...); err != nil {
 				return err
 			}
 		}

@@ -24,25 +24,25 @@ func TestApplications(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secret, err := s.SubmitApplication(ctx, a)
+		secret, err := s.SubmitApplication(ctx, a, nil)
 		if err != nil || a.MemberID != ada.ID || secret == "" {
 			t.Fatalf("submit: member %d, %v; want %d", a.MemberID, err, ada.ID)
 		}
 		again, _ := program.ParseApplication("Ada", "ada@example.org", "", "Again.", "")
-		if _, err := s.SubmitApplication(ctx, again); cadre.ErrorCode(err) != cadre.ECONFLICT {
+		if _, err := s.SubmitApplication(ctx, again, nil); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("a second open application from one email: %v", err)
 		}
 		if err := s.AddApplicationNote(ctx, a.ID, "rev@example.org", "Strong meetup record."); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DecideApplication(ctx, a.ID, false, "", "rev"); cadre.ErrorCode(err) != cadre.EINVALID {
+		if _, err := s.DecideApplication(ctx, a.ID, false, "", "rev", nil); cadre.ErrorCode(err) != cadre.EINVALID {
 			t.Errorf("a rejection without a reason: %v", err)
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i := range errs {
 			wg.Add(1)
-			go func() { defer wg.Done(); _, errs[i] = s.DecideApplication(ctx, a.ID, true, "", "rev") }()
+			go func() { defer wg.Done(); _, errs[i] = s.DecideApplication(ctx, a.ID, true, "", "rev", nil) }()
 		}
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) {
@@ -51,18 +51,18 @@ func TestApplications(t *testing.T) {
 		if m, _ := s.Member(ctx, ada.ID); m.Status != cadre.StatusAmbassador {
 			t.Errorf("Ada is %s after acceptance", m.Status)
 		}
-		if _, err := s.DecideApplication(ctx, a.ID, false, "changed my mind", "rev"); cadre.ErrorCode(err) != cadre.ECONFLICT {
+		if _, err := s.DecideApplication(ctx, a.ID, false, "changed my mind", "rev", nil); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("rejecting an accepted application: %v", err)
 		}
 		if _, err := s.WithdrawApplication(ctx, secret); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("withdrawing an accepted application: %v", err)
 		}
 		stranger, _ := program.ParseApplication("Sam", "sam@example.org", "", "Hello.", "")
-		sam, err := s.SubmitApplication(ctx, stranger)
+		sam, err := s.SubmitApplication(ctx, stranger, nil)
 		if err != nil || stranger.MemberID != 0 {
 			t.Fatalf("an applicant nobody knows: %d, %v", stranger.MemberID, err)
 		}
-		if _, err := s.DecideApplication(ctx, stranger.ID, true, "", "rev"); cadre.ErrorCode(err) != cadre.EINVALID {
+		if _, err := s.DecideApplication(ctx, stranger.ID, true, "", "rev", nil); cadre.ErrorCode(err) != cadre.EINVALID {
 			t.Errorf("accepting an applicant who is no member: %v", err)
 		}
 		if w, err := s.WithdrawApplication(ctx, sam); err != nil || w.State != program.ApplicationWithdrawn {

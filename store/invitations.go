@@ -52,8 +52,11 @@ func (s *Store) Invitations(ctx context.Context, memberID int64) ([]program.Invi
 }
 
 // Invite sends a member an invitation, audited, and returns it with the
-// secret of its personal link, which is not kept.
-func (s *Store) Invite(ctx context.Context, memberID int64, actor string) (*program.Invitation, string, error) {
+// secret of its personal link, which is not kept. mail, when not nil,
+// writes the messages that tell the invitee, queued in the same
+// transaction.
+func (s *Store) Invite(ctx context.Context, memberID int64, actor string,
+	mail func(m *cadre.Member, inv *program.Invitation, secret string) []cadre.Mail) (*program.Invitation, string, error) {
 	secret, hash, err := account.NewLinkSecret()
 	if err != nil {
 		return nil, "", err
@@ -82,6 +85,11 @@ func (s *Store) Invite(ctx context.Context, memberID int64, actor string) (*prog
 		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO invitations (member_id, hash, state, sent_at, expires_at, actor) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
 			memberID, hash, string(inv.State), now.UnixMicro(), inv.ExpiresAt.UnixMicro(), actor).Scan(&inv.ID); err != nil {
 			return fmt.Errorf("invite: %w", err)
+		}
+		if mail != nil {
+			if err := s.enqueue(ctx, tx, mail(m, inv, secret)...); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "invitation.send", Target: fmt.Sprintf("member:%d", memberID),
 			Detail: fmt.Sprintf("invitation %d, open until %s", inv.ID, inv.ExpiresAt.Format(time.DateOnly))})

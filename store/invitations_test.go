@@ -23,11 +23,11 @@ func TestInvitations(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		inv, secret, err := s.Invite(ctx, ada.ID, "pm")
+		inv, secret, err := s.Invite(ctx, ada.ID, "pm", nil)
 		if err != nil || inv.State != program.InvitationSent || secret == "" || inv.Hash == secret {
 			t.Fatalf("invite: %+v %q %v", inv, secret, err)
 		}
-		if _, _, err := s.Invite(ctx, ada.ID, "pm"); cadre.ErrorCode(err) != cadre.ECONFLICT {
+		if _, _, err := s.Invite(ctx, ada.ID, "pm", nil); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("a second open invitation: %v", err)
 		}
 		if _, err := s.InvitationBySecret(ctx, secret+"x"); cadre.ErrorCode(err) != cadre.ENOTFOUND {
@@ -51,11 +51,11 @@ func TestInvitations(t *testing.T) {
 		if m, _ := s.Member(ctx, ada.ID); m.Status != cadre.StatusAmbassador {
 			t.Errorf("Ada is %s after accepting", m.Status)
 		}
-		if _, _, err := s.Invite(ctx, ada.ID, "pm"); cadre.ErrorCode(err) != cadre.ECONFLICT {
+		if _, _, err := s.Invite(ctx, ada.ID, "pm", nil); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("inviting an ambassador: %v", err)
 		}
 
-		old, oldSecret, err := s.Invite(ctx, bob.ID, "pm")
+		old, oldSecret, err := s.Invite(ctx, bob.ID, "pm", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestInvitations(t *testing.T) {
 		if err := s.RevokeInvitation(ctx, old.ID, "pm"); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("revoking an expired invitation: %v", err)
 		}
-		again, _, err := s.Invite(ctx, bob.ID, "pm")
+		again, _, err := s.Invite(ctx, bob.ID, "pm", nil)
 		if err != nil {
 			t.Fatalf("re-inviting after expiry: %v", err)
 		}

@@ -301,9 +301,11 @@ func (s *Store) Review(ctx context.Context, q program.Quarter) (*program.Applied
 // stored with the criteria version it used, audited. review computes it
 // from the terms, excusals and last applied quarter as the transaction
 // sees them (and refuses what may not be applied), so that two applies at
-// once leave one.
+// once leave one. mail, when not nil, writes the ambassadors' outcomes,
+// queued in the same transaction.
 func (s *Store) ApplyReview(ctx context.Context, q program.Quarter, version int, actor string,
-	review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error)) (*program.Review, error) {
+	review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error),
+	mail func(r *program.Review) ([]cadre.Mail, error)) (*program.Review, error) {
 	var r *program.Review
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bump(ctx, tx) // writers of reviews take turns behind this row
@@ -343,6 +345,15 @@ func (s *Store) ApplyReview(ctx context.Context, q program.Quarter, version int,
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO reviews (quarter, applied_at, criteria_version, actor, result) VALUES (?, ?, ?, ?, ?)`),
 			r.Quarter.String(), s.Now().Unix(), version, actor, string(result)); err != nil {
 			return fmt.Errorf("apply review: %w", err)
+		}
+		if mail != nil {
+			m, err := mail(r)
+			if err != nil {
+				return err
+			}
+			if err := s.enqueue(ctx, tx, m...); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "review.apply", Target: "review:" + r.Quarter.String(),
 			Detail: fmt.Sprintf("%d renewed, %d lapsed, %d excused, %d carried over (criteria version %d)", r.Renewed, r.Lapsed, r.Excused, r.CarriedOver, version)})

@@ -103,7 +103,7 @@ func TestApplyReviewOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = s.ApplyReview(ctx, q, 0, "pm", review)
+				_, errs[i] = s.ApplyReview(ctx, q, 0, "pm", review, nil)
 			}()
 		}
 		wg.Wait()
@@ -128,7 +128,7 @@ func TestApplyReviewOnce(t *testing.T) {
 				return nil, err
 			}
 			return program.Preview(earlier, c, terms, excused, func(int64, time.Time) float64 { return 0 }), nil
-		}); cadre.ErrorCode(err) != cadre.ECONFLICT {
+		}, nil); cadre.ErrorCode(err) != cadre.ECONFLICT {
 			t.Errorf("applying a quarter before one applied: %v", err)
 		}
 	})

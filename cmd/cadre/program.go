@@ -168,6 +168,7 @@ func cmdRenewal(ctx context.Context, e *env) error {
 	quarter := fs.String("quarter", "", "the quarter, such as 2026Q1")
 	asJSON := fs.Bool("json", false, "print the review as JSON (SPEC section 8)")
 	reason := fs.String("reason", "", "excuse: why the ambassador is excused")
+	linkBase := e.linkBaseFlag(fs)
 	actor := actorFlag(fs)
 	args, err := e.parseMixed(fs)
 	if err != nil {
@@ -175,6 +176,10 @@ func cmdRenewal(ctx context.Context, e *env) error {
 	}
 	if len(args) == 0 {
 		return usagef("renewal needs a subcommand: preview, apply or excuse")
+	}
+	base, err := parseBaseURL(*linkBase)
+	if err != nil {
+		return err
 	}
 	var q program.Quarter
 	if args[0] != "at-risk" {
@@ -219,7 +224,7 @@ func cmdRenewal(ctx context.Context, e *env) error {
 				return err
 			}
 		} else {
-			r, version, err := server.ApplyRenewal(ctx, st, eng, q, st.Now(), e.actor(*actor))
+			r, version, err := server.ApplyRenewal(ctx, st, eng, q, st.Now(), e.actor(*actor), base)
 			if err != nil {
 				return err
 			}
@@ -449,7 +454,7 @@ func cmdInvite(ctx context.Context, e *env) error {
 	proposals := fs.Bool("proposals", false, "list who qualifies now and is not an ambassador")
 	list := fs.Bool("list", false, "list every invitation")
 	revoke := fs.Int64("revoke", 0, "revoke the open invitation with this ID")
-	baseURL := fs.String("base-url", e.getenv("CADRE_BASE_URL"), "the server's address, for the link (env CADRE_BASE_URL)")
+	baseURL := e.linkBaseFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	actor := actorFlag(fs)
 	args, err := e.parseMixed(fs)
@@ -520,12 +525,12 @@ func cmdInvite(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	inv, secret, err := st.Invite(ctx, id, e.actor(*actor))
+	inv, link, err := server.Invite(ctx, st, id, e.actor(*actor), base)
 	if err != nil {
 		return err
 	}
 	j := server.NewInvitationJSON(inv, st.Now())
-	j.Link = server.InvitationLink(base, secret)
+	j.Link = link
 	if *asJSON {
 		return printJSON(e, j)
 	}
@@ -561,8 +566,13 @@ func cmdApplications(ctx context.Context, e *env) error {
 	reason := fs.String("reason", "", "reject: why, as the applicant is told")
 	text := fs.String("text", "", "note: the note")
 	asJSON := fs.Bool("json", false, "print JSON")
+	linkBase := e.linkBaseFlag(fs)
 	actor := actorFlag(fs)
 	args, err := e.parseMixed(fs)
+	if err != nil {
+		return err
+	}
+	base, err := parseBaseURL(*linkBase)
 	if err != nil {
 		return err
 	}
@@ -602,13 +612,11 @@ func cmdApplications(ctx context.Context, e *env) error {
 	}
 	switch args[0] {
 	case "accept", "reject":
-		msg := *reason
-		if args[0] == "reject" && msg != "" {
-			if gap, err := applicantGap(ctx, e, st, id); err == nil && gap != "" {
-				msg += " (" + gap + ")"
-			}
+		eng, err := loadStandings(ctx, e, st, 0)
+		if err != nil {
+			return err
 		}
-		a, err := st.DecideApplication(ctx, id, args[0] == "accept", msg, e.actor(*actor))
+		a, err := server.Decide(ctx, st, eng, id, args[0] == "accept", *reason, e.actor(*actor), st.Now(), base)
 		if err != nil {
 			return err
 		}
@@ -622,24 +630,4 @@ func cmdApplications(ctx context.Context, e *env) error {
 		return nil
 	}
 	return usagef("unknown applications subcommand %q: accept, reject or note", args[0])
-}
-
-// applicantGap says how far a rejected applicant's member is from the bar.
-func applicantGap(ctx context.Context, e *env, st *store.Store, id int64) (string, error) {
-	a, err := st.Application(ctx, id)
-	if err != nil || a.MemberID == 0 {
-		return "", err
-	}
-	eng, err := loadStandings(ctx, e, st, 0)
-	if err != nil {
-		return "", err
-	}
-	c := eng.Criteria()
-	best := c.ActivityTypes[0]
-	for _, t := range c.ActivityTypes {
-		if t.Multiplier > best.Multiplier {
-			best = t
-		}
-	}
-	return program.Gap(eng.Score(a.MemberID, st.Now()), c.Thresholds.Achieve, best.Key, best.Multiplier), nil
 }

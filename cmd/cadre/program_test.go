@@ -284,7 +284,7 @@ func TestApplicationsCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SubmitApplication(ctx, a); err != nil {
+		if _, err := st.SubmitApplication(ctx, a, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

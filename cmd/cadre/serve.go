@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/connector"
 	"github.com/cadrehq/cadre/identity"
+	"github.com/cadrehq/cadre/mail"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
@@ -40,7 +42,13 @@ Everything but the login page, /healthz and the webhooks needs an account
 ("cadre users add"). CADRE_ADMIN_EMAIL and CADRE_ADMIN_PASSWORD create the first
 admin when the server starts, once. Behind a TLS proxy, give --base-url
 https://cadre.example.org: requests must then name that host (against DNS
-rebinding) and session cookies are Secure (docs/OPERATIONS.md).`
+rebinding) and session cookies are Secure (docs/OPERATIONS.md).
+
+Invitations, confirmations, decisions and renewal outcomes are written to the
+outbox with the change that causes them. With --smtp-url the server delivers
+them, retrying with backoff while the mail server is down; without it they
+wait, and the outbox page (/outbox, "cadre outbox") shows them with their
+links so that you can send them your own way.`
 
 func cmdServe(ctx context.Context, e *env) error {
 	fs := e.flags("serve", "", serveHelp)
@@ -71,6 +79,8 @@ func cmdServe(ctx context.Context, e *env) error {
 	roleClaim := fs.String("oidc-role-claim", "", "the ID token claim whose values map to roles, such as groups")
 	claimRoles := fs.String("oidc-claim-roles", "", "claim values to roles for new accounts, such as cadre-admins=admin,devrel=reviewer")
 	domainRoles := fs.String("oidc-domain-roles", "", "email domains to roles for new accounts, such as example.com=viewer")
+	smtpURL := fs.String("smtp-url", e.getenv("CADRE_SMTP_URL"), "mail server for the outbox, smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (env CADRE_SMTP_URL)")
+	mailFrom := fs.String("mail-from", e.getenv("CADRE_MAIL_FROM"), "sender of the program's mail, such as \"Ambassadors <devrel@example.org>\" (env CADRE_MAIL_FROM)")
 	ghClientID := fs.String("github-client-id", e.getenv("CADRE_GITHUB_CLIENT_ID"), "GitHub OAuth app for ambassadors' sign-in (env CADRE_GITHUB_CLIENT_ID; the secret is CADRE_GITHUB_CLIENT_SECRET)")
 	if err := e.parse(fs); err != nil {
 		return err
@@ -108,6 +118,10 @@ func cmdServe(ctx context.Context, e *env) error {
 	if fs.NArg() > 0 {
 		return usagef("serve takes no arguments, got %q", fs.Args())
 	}
+	sender, err := newSender(*smtpURL, *mailFrom)
+	if err != nil {
+		return err
+	}
 	if *syncEvery < 0 {
 		return usagef("--sync-every must not be negative")
 	}
@@ -122,7 +136,28 @@ func cmdServe(ctx context.Context, e *env) error {
 	if err := bootstrapAdmin(ctx, e, st); err != nil {
 		return err
 	}
-	return serve(ctx, e, st, *addr, db.dsn, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base, sso: ssoOpts})
+	return serve(ctx, e, st, *addr, db.dsn, serveOptions{syncEvery: *syncEvery, autoMerge: *autoMerge, baseURL: base, sso: ssoOpts, mail: sender})
+}
+
+// newSender is the mail server of --smtp-url, nil for none.
+func newSender(smtpURL, from string) (mail.Sender, error) {
+	switch {
+	case smtpURL == "":
+		return nil, nil
+	case from == "":
+		return nil, usagef("--smtp-url needs --mail-from, the sender's address")
+	}
+	s, err := mail.NewSMTP(smtpURL, from)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return s, nil
+}
+
+// linkBaseFlag is --base-url of the commands that write personal links
+// (into messages and on standard output).
+func (e *env) linkBaseFlag(fs *flag.FlagSet) *string {
+	return fs.String("base-url", e.getenv("CADRE_BASE_URL"), "the address people reach the server at, for the links in messages (env CADRE_BASE_URL)")
 }
 
 // parseBaseURL reads --base-url: "" for none, else an http(s) address with
@@ -177,7 +212,12 @@ type serveOptions struct {
 	// demoLogins are offered for one-click sign-in: cadre demo only.
 	demoLogins []server.DemoLogin
 	sso        []server.Option // single sign-on, when configured
+	mail       mail.Sender     // nil: the outbox waits
 }
+
+// mailEvery is how often the outbox is looked at: a message goes out within
+// seconds of the change that wrote it.
+const mailEvery = 5 * time.Second
 
 // defaultSyncEvery keeps sources about as fresh as a scheduled job would,
 // without pressing the platforms' rate limits.
@@ -200,11 +240,15 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 	if err != nil {
 		return err
 	}
-	h, err := server.New(e.log, st, live, append([]server.Option{server.WithClock(st.Now), server.WithWebhooks(server.Webhooks{
+	opts := append([]server.Option{server.WithClock(st.Now), server.WithWebhooks(server.Webhooks{
 		GitHubSecret:    []byte(e.getenv("CADRE_GITHUB_WEBHOOK_SECRET")),
 		DiscourseSecret: []byte(e.getenv("CADRE_DISCOURSE_WEBHOOK_SECRET")),
 		DiscourseURL:    e.getenv("CADRE_DISCOURSE_URL"),
-	}), server.WithBaseURL(opt.baseURL), server.WithDemoLogins(opt.demoLogins)}, opt.sso...)...)
+	}), server.WithBaseURL(opt.baseURL), server.WithDemoLogins(opt.demoLogins)}, opt.sso...)
+	if opt.mail != nil {
+		opts = append(opts, server.WithMailServer())
+	}
+	h, err := server.New(e.log, st, live, opts...)
 	if err != nil {
 		return err
 	}
@@ -278,6 +322,18 @@ func jobs(e *env, st *store.Store, live *standings.Live, opt serveOptions) []wor
 					return fmt.Errorf("automatic merges: %w", err)
 				}
 				return nil
+			},
+		})
+	}
+	if opt.mail != nil {
+		js = append(js, worker.Job{
+			Name: "mail", Every: mailEvery,
+			Run: func(ctx context.Context) error {
+				sent, failed, err := mail.Deliver(ctx, st, opt.mail, st.Now, e.log)
+				if sent+failed > 0 {
+					e.log.Info("outbox delivered", "sent", sent, "failed", failed)
+				}
+				return err
 			},
 		})
 	}
