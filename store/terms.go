@@ -59,7 +59,7 @@ func (s *Store) terms(ctx context.Context, db dbtx, memberID int64) ([]program.T
 	return out, nil
 }
 
-// memberInTx reads a member inside a transaction.
+// memberInTx reads a member, with their emails, inside a transaction.
 func (s *Store) memberInTx(ctx context.Context, tx *sql.Tx, id int64) (*cadre.Member, error) {
 	var m cadre.Member
 	err := scanMember(tx.QueryRowContext(ctx, s.q(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`), id), &m)
@@ -68,6 +68,15 @@ func (s *Store) memberInTx(ctx context.Context, tx *sql.Tx, id int64) (*cadre.Me
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get member: %w", err)
+	}
+	err = eachRow(ctx, tx, s.q(`SELECT email FROM member_emails WHERE member_id = ? ORDER BY position`), []any{id}, func(rows *sql.Rows) error {
+		var e string
+		err := rows.Scan(&e)
+		m.Emails = append(m.Emails, e)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get member's emails: %w", err)
 	}
 	return &m, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/internal/shared"
+	"github.com/cadrehq/cadre/mail/mailtest"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/store"
 )
@@ -316,5 +317,31 @@ func TestApplicationsCommands(t *testing.T) {
 		if code != s.code || !strings.Contains(out+stderr, s.want) {
 			t.Errorf("cadre %s: exit %d\n%s%s\nwant exit %d with %q", strings.Join(s.args, " "), code, out, stderr, s.code, s.want)
 		}
+	}
+
+	// The decisions wait in the outbox until a mail server takes them.
+	code, out, stderr = cli(t, nil, "", "outbox", "--db", db, "--waiting", "--json")
+	var box []struct {
+		To, Subject, State string
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &box) != nil || len(box) != 2 || box[0].State != "waiting" {
+		t.Fatalf("outbox: %d %s %s", code, out, stderr)
+	}
+	srv := mailtest.Start(t, "", "")
+	if code, out, stderr := cli(t, nil, "", "outbox", "send", "--db", db, "--smtp-url", srv.URL, "--mail-from", "devrel@example.org"); code != exitOK || out != "2 sent, 0 failed\n" {
+		t.Fatalf("outbox send: %d %s %s", code, out, stderr)
+	}
+	got := map[string]mailtest.Message{}
+	for _, m := range srv.Messages() {
+		got[m.To[0]] = m
+	}
+	if m := got["bob@example.org"]; !strings.Contains(m.Body, "not yet (about ") || !strings.Contains(m.Body, "counts 5x") {
+		t.Errorf("bob's rejection: %+v", m)
+	}
+	if m := got["alice@example.org"]; m.Subject != "Welcome to the ambassador program" {
+		t.Errorf("alice's acceptance: %+v", m)
+	}
+	if code, out, _ := cli(t, nil, "", "outbox", "--db", db, "--waiting", "--json"); code != exitOK || strings.TrimSpace(out) != "[]" {
+		t.Errorf("outbox after sending: %d %s", code, out)
 	}
 }
