@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cadrehq/cadre/mail/mailtest"
 )
 
 // freeAddr returns a loopback address with a port nobody listens on.
@@ -154,5 +156,42 @@ func TestDemoServes(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
 			t.Errorf("demo %s: %d, lacks %s:\n%s", path, resp.StatusCode, want, body)
 		}
+	}
+}
+
+// TestServeDeliversMail runs the real binary with a mail server: an
+// application on the public form is confirmed by mail, by the server's own
+// mail job. --smtp-url without a sender is refused.
+func TestServeDeliversMail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildCadre(t)
+	db := migrated(t)
+	if code, _, stderr := cli(t, nil, "", "serve", "--db", db, "--smtp-url", "smtp://localhost:25"); code != exitUsage || !strings.Contains(stderr, "--mail-from") {
+		t.Errorf("--smtp-url without --mail-from: exit %d, %s", code, stderr)
+	}
+	smtpd := mailtest.Start(t, "cadre", "s3cret")
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--smtp-url", smtpd.URL, "--mail-from", "Ambassadors <devrel@example.org>")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	}()
+	waitHealthy(t, addr)
+	resp, err := http.PostForm("http://"+addr+"/apply", url.Values{"name": {"Zoë"}, "email": {"zoe@example.org"}, "motivation": {"I write tutorials."}})
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("apply: %v, %v", resp, err)
+	}
+	resp.Body.Close()
+	got := smtpd.Wait(t, 1)
+	if got[0].To[0] != "zoe@example.org" || got[0].From != "devrel@example.org" || !strings.Contains(got[0].Body, "Hello Zoë,") ||
+		!strings.Contains(got[0].Body, "http://"+addr+"/application/") {
+		t.Errorf("the confirmation: %+v\n%s", got[0], stderr.String())
 	}
 }
