@@ -38,6 +38,13 @@ type Application struct {
 	Reason     string
 }
 
+// Note is a reviewer's note on an application.
+type Note struct {
+	Author string
+	At     time.Time
+	Text   string
+}
+
 // Limits of the public form.
 const (
 	maxName       = 200

@@ -110,6 +110,9 @@ func (s *Server) handleWithdraw() http.Handler {
 // ApplicationReview is what the reviewers' queue needs of the store.
 type ApplicationReview interface {
 	Applications(ctx context.Context, state program.ApplicationState) ([]program.Application, error)
+	MemberApplications(ctx context.Context, memberID int64) ([]program.Application, error)
+	ApplicationNotes(ctx context.Context, id int64) ([]program.Note, error)
+	AddApplicationNote(ctx context.Context, id int64, author, text string) error
 	Application(ctx context.Context, id int64) (*program.Application, error)
 	DecideApplication(ctx context.Context, id int64, accept bool, reason, reviewer string,
 		mail func(a *program.Application) []cadre.Mail) (*program.Application, error)
@@ -130,6 +133,7 @@ type applicationRow struct {
 	Score   float64 // now
 	ToGo    float64 // points to achieve
 	Handles string
+	Notes   []program.Note
 }
 
 func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, status int, message string) {
@@ -153,6 +157,10 @@ func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, status
 				row.Member, row.Score = names(a.MemberID), eng.Score(a.MemberID, s.now())
 				row.ToGo = max(0, page.Achieve-row.Score)
 			}
+			var err error
+			if row.Notes, err = s.store.ApplicationNotes(r.Context(), a.ID); err != nil {
+				return err
+			}
 			page.Rows = append(page.Rows, row)
 		}
 		return nil
@@ -170,14 +178,23 @@ func (s *Server) handleApplicationsPage() http.Handler {
 	})
 }
 
-// handleApplicationsForm accepts or rejects (with a reason) one application.
+// handleApplicationsForm accepts or rejects (with a reason) one
+// application, or adds a note to it.
 func (s *Server) handleApplicationsForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
 		id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 		decision := r.PostFormValue("decision")
-		if err != nil || decision != "accept" && decision != "reject" {
-			s.applicationsPage(w, r, http.StatusBadRequest, "decide accept or reject on an application")
+		if err != nil || decision != "accept" && decision != "reject" && decision != "note" {
+			s.applicationsPage(w, r, http.StatusBadRequest, "accept, reject or note an application")
+			return
+		}
+		if decision == "note" {
+			if err := s.store.AddApplicationNote(r.Context(), id, who(r).actor(), r.PostFormValue("note")); err != nil {
+				s.applicationsPage(w, r, statusOf(err), cadre.ErrorMessage(err))
+				return
+			}
+			http.Redirect(w, r, "/applications", http.StatusSeeOther)
 			return
 		}
 		err = s.readStandings(r, func(eng *standings.Engine) error {

@@ -183,6 +183,10 @@ type memberPage struct {
 	Chart      template.HTML
 	Identities []cadre.Identity
 	Terms      []program.Term
+	// The ways in: invitations sent to the member and applications that
+	// resolved to them, newest first.
+	Invitations  []InvitationJSON
+	Applications []program.Application
 	// Ambassador says the page speaks of maintain (what keeps the status);
 	// to others it speaks of achieve (what qualifies), with the points to go
 	// and how many activities of each type alone would make them up.
@@ -226,8 +230,22 @@ func (s *Server) handleMemberPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
+		invs, err := s.store.Invitations(r.Context(), id)
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		apps, err := s.store.MemberApplications(r.Context(), id)
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		var invJSON []InvitationJSON
+		for i := len(invs) - 1; i >= 0; i-- {
+			invJSON = append(invJSON, NewInvitationJSON(&invs[i], s.now()))
+		}
 		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids, Terms: terms,
-			Ambassador: ms.Status == string(cadre.StatusAmbassador), ToAchieve: max(0, ms.Achieve-ms.Projection.ScoreThen), Achieving: achieving})
+			Invitations: invJSON, Applications: apps, Ambassador: ms.Status == string(cadre.StatusAmbassador), ToAchieve: max(0, ms.Achieve-ms.Projection.ScoreThen), Achieving: achieving})
 	})
 }
 

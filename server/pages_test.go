@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,6 +244,16 @@ func TestInvitationLink(t *testing.T) {
 	if rec.Code != 404 {
 		t.Errorf("a mistyped link: %d", rec.Code)
 	}
+	// Bob's page tells how he came in.
+	staff, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	staff.ServeHTTP(rec, httptest.NewRequest("GET", "/members/"+strconv.FormatInt(ms[0].ID, 10), nil))
+	if body := rec.Body.String(); rec.Code != 200 || !regexp.MustCompile(`<td>Invitation \d+</td><td>\d{4}-\d\d-\d\d</td><td><span class="tag">accepted</span></td><td>\d{4}-`).MatchString(body) {
+		t.Errorf("bob's page: %d, lacks the accepted invitation\n%s", rec.Code, body)
+	}
 }
 
 // TestInvitationsPage proposes who qualifies, sends an invitation from the
@@ -373,6 +384,15 @@ func TestApplicationsQueue(t *testing.T) {
 	id := strconv.FormatInt(a.ID, 10)
 	if code, body := do("GET", ""); code != 200 || !strings.Contains(body, `<a href="/members/`+strconv.FormatInt(a.MemberID, 10)+`">bob</a>`) {
 		t.Fatalf("queue: %d\n%s", code, body)
+	}
+	if code, _ := do("POST", "id="+id+"&decision=note&note=Check+the+blog+archive"); code != 303 {
+		t.Errorf("note: %d", code)
+	}
+	if code, body := do("POST", "id="+id+"&decision=note&note=+"); code != 400 || !strings.Contains(body, "a note needs text") {
+		t.Errorf("an empty note: %d", code)
+	}
+	if _, body := do("GET", ""); !strings.Contains(body, "admin@example.org") || !strings.Contains(body, "Check the blog archive") {
+		t.Errorf("the queue lacks the note and its author:\n%s", body)
 	}
 	if code, body := do("POST", "id="+id+"&decision=reject&reason="); code != 400 || !strings.Contains(body, "needs a reason") {
 		t.Errorf("a rejection without a reason: %d", code)

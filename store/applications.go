@@ -125,6 +125,22 @@ func (s *Store) Applications(ctx context.Context, state program.ApplicationState
 	return out, nil
 }
 
+// MemberApplications lists the applications that resolved to a member,
+// newest first.
+func (s *Store) MemberApplications(ctx context.Context, memberID int64) ([]program.Application, error) {
+	var out []program.Application
+	err := eachRow(ctx, s.read, s.q(`SELECT `+applicationColumns+` FROM applications WHERE member_id = ? ORDER BY id DESC`), []any{memberID}, func(rows *sql.Rows) error {
+		var a program.Application
+		err := scanApplication(rows, &a)
+		out = append(out, a)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list member %d's applications: %w", memberID, err)
+	}
+	return out, nil
+}
+
 // Application returns one application.
 func (s *Store) Application(ctx context.Context, id int64) (*program.Application, error) {
 	return s.application(ctx, s.read, id)
@@ -215,13 +231,6 @@ func (s *Store) WithdrawApplication(ctx context.Context, secret string) (*progra
 	return &a, nil
 }
 
-// ApplicationNote is a reviewer's note on an application.
-type ApplicationNote struct {
-	Author string
-	At     time.Time
-	Text   string
-}
-
 // AddApplicationNote adds a reviewer's note to an application.
 func (s *Store) AddApplicationNote(ctx context.Context, id int64, author, text string) error {
 	if strings.TrimSpace(text) == "" {
@@ -239,10 +248,10 @@ func (s *Store) AddApplicationNote(ctx context.Context, id int64, author, text s
 }
 
 // ApplicationNotes lists an application's notes, oldest first.
-func (s *Store) ApplicationNotes(ctx context.Context, id int64) ([]ApplicationNote, error) {
-	var out []ApplicationNote
+func (s *Store) ApplicationNotes(ctx context.Context, id int64) ([]program.Note, error) {
+	var out []program.Note
 	err := eachRow(ctx, s.read, s.q(`SELECT author, at, text FROM application_notes WHERE application_id = ? ORDER BY id`), []any{id}, func(rows *sql.Rows) error {
-		var n ApplicationNote
+		var n program.Note
 		var at int64
 		err := rows.Scan(&n.Author, &at, &n.Text)
 		n.At = time.UnixMicro(at).UTC()
