@@ -1,0 +1,80 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+// BenchmarkHealthReport draws the health dashboard, eight quarters of SPEC
+// 6's figures, on a stored community of storetest.BenchSize with 5,000
+// ambassadors holding terms from the roster, 500 invitations and 500
+// applications: per quarter the share at its review instant from the
+// standings in memory and the ambassadors' activities read from SQLite by
+// index. The eight boards differ from one round to the next, so none is
+// reused.
+//
+//	go test -run '^$' -bench HealthReport -benchtime 5x ./server
+//	CADRE_BENCH_MEMBERS=1000000 CADRE_BENCH_ACTIVITIES=10000000 go test -run '^$' -bench HealthReport -benchtime 5x -timeout 60m ./server
+func BenchmarkHealthReport(b *testing.B) {
+	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	s := storetest.Synthetic(b, end)
+	s.Now = func() time.Time { return end }
+	ctx := context.Background()
+	members, _ := storetest.BenchSize()
+	step := int64(members / 6000)
+	var rows []program.RosterRow
+	for id := step; len(rows) < 5000; id += step {
+		ids, err := s.Identities(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ids) == 0 {
+			continue // a member the stream never named
+		}
+		since := end.AddDate(0, -3*int(id%8)-3, 0) // one to eight quarters ago
+		rows = append(rows, program.RosterRow{Line: len(rows) + 1, Member: cadre.MemberRef{Platform: ids[0].Platform, Handle: ids[0].Handle}, Since: since, Via: program.ViaRoster})
+	}
+	if _, err := s.ImportRoster(ctx, "bench", rows, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 500 {
+		s.Now = func() time.Time { return end.AddDate(0, 0, -i) }
+		if _, _, err := s.Invite(ctx, int64(i)*7+3, "bench", nil); err != nil && cadre.ErrorCode(err) != cadre.ECONFLICT {
+			b.Fatal(err)
+		}
+		a, err := program.ParseApplication("Applicant", fmt.Sprintf("a%d@example.org", i), "", "I help.", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.SubmitApplication(ctx, a, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.Now = func() time.Time { return end }
+	h, err := newServer(b, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	get := func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/health?quarter=2026Q1", nil))
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<a href="/renewal?quarter=2024Q2">2024Q2</a>`) {
+			b.Fatalf("health page: %d", rec.Code)
+		}
+	}
+	get() // the standings load once, as when a server starts
+	b.ResetTimer()
+	for range b.N {
+		get()
+	}
+}
