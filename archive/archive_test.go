@@ -31,7 +31,7 @@ func sample() (*archive.Program, []cadre.ActivityRecord) {
 			{Member: cadre.Member{ID: 8, Name: "Staff", Status: cadre.StatusAlumni, Staff: true, CreatedAt: t0, Emails: []string{"s@cadre.example"}}},
 		},
 		Merges: []cadre.Merge{{ID: 1, FromID: 7, IntoID: 3, At: t0.Unix(), Actor: "admin", Reason: "same person",
-			Moved: cadre.MergeMoved{Identities: []int64{9}, Emails: []string{}, Activities: []int64{11}}}},
+			Moved: cadre.MergeMoved{Identities: []int64{9}, Activities: []int64{11}}}},
 		Terms: []program.Term{
 			{ID: 1, MemberID: 8, Start: t0.AddDate(-2, 0, 0), End: t0.AddDate(-1, 0, 0), Via: program.ViaRoster, EndedBy: program.EndRoster},
 			{ID: 2, MemberID: 3, Start: t0.AddDate(0, -6, 0), Via: program.ViaInvitation, Reason: "accepted invitation 1"},

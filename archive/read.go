@@ -340,7 +340,10 @@ func (r *reader) merges() error {
 			return err
 		}
 		last = id
-		m := cadre.Merge{ID: id, At: l.At.Unix(), Actor: l.Actor, Reason: l.Reason, Moved: cadre.MergeMoved{Emails: l.Moved.Emails}}
+		m := cadre.Merge{ID: id, At: l.At.Unix(), Actor: l.Actor, Reason: l.Reason}
+		if len(l.Moved.Emails) > 0 {
+			m.Moved.Emails = l.Moved.Emails
+		}
 		if m.FromID, err = r.member("from", l.From, false); err != nil {
 			return err
 		}
@@ -670,8 +673,9 @@ func (s *Activities) Next() (cadre.ActivityRecord, error) {
 	return rec, nil
 }
 
-// Line returns the line of the activity Next returned last.
-func (s *Activities) Line() int { return s.r.Line() }
+// Pos names the file and line of the activity Next returned last, such as
+// "activities.jsonl:12".
+func (s *Activities) Pos() string { return fmt.Sprintf("%s:%d", ActivitiesFile, s.r.Line()) }
 
 // Close closes the file.
 func (s *Activities) Close() error { return s.f.Close() }
