@@ -71,7 +71,7 @@ func write(t *testing.T, p *archive.Program, acts []cadre.ActivityRecord) string
 			t.Fatal(err)
 		}
 	}
-	if err := w.Finish(p, archive.Manifest{Cadre: "test", Schema: 8, ExportedAt: t0}); err != nil {
+	if _, err := w.Finish(p, archive.Manifest{Cadre: "test", Schema: 8, ExportedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	return dir

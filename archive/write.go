@@ -90,16 +90,16 @@ func (w *Writer) Activity(rec *cadre.ActivityRecord) error {
 }
 
 // Finish writes p and, last, the manifest m, with the format, the version
-// and the counts filled in.
-func (w *Writer) Finish(p *Program, m Manifest) error {
+// and the counts filled in, and returns the manifest.
+func (w *Writer) Finish(p *Program, m Manifest) (Manifest, error) {
 	if err := w.jw.Flush(); err != nil {
-		return err
+		return Manifest{}, err
 	}
 	if err := w.buf.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", ActivitiesFile, err)
+		return Manifest{}, fmt.Errorf("write %s: %w", ActivitiesFile, err)
 	}
 	if err := closeSynced(w.acts); err != nil {
-		return fmt.Errorf("write %s: %w", ActivitiesFile, err)
+		return Manifest{}, fmt.Errorf("write %s: %w", ActivitiesFile, err)
 	}
 	w.acts = nil
 	files := []struct {
@@ -118,18 +118,18 @@ func (w *Writer) Finish(p *Program, m Manifest) error {
 	}
 	for _, f := range files {
 		if err := w.writeLines(f.name, f.n, f.line); err != nil {
-			return err
+			return Manifest{}, err
 		}
 	}
 	if err := w.writeCriteria(p); err != nil {
-		return err
+		return Manifest{}, err
 	}
 	domains := p.StaffDomains
 	if domains == nil {
 		domains = []string{}
 	}
 	if err := w.writeJSON(SettingsFile, settingsFile{StaffDomains: domains}); err != nil {
-		return err
+		return Manifest{}, err
 	}
 	m.Format, m.Version = Format, Version
 	m.ExportedAt = utc(m.ExportedAt)
@@ -138,17 +138,17 @@ func (w *Writer) Finish(p *Program, m Manifest) error {
 	// The manifest appears whole or not at all: written aside, then renamed.
 	tmp := ManifestFile + ".tmp"
 	if err := w.writeJSON(tmp, m); err != nil {
-		return err
+		return Manifest{}, err
 	}
 	if err := os.Rename(filepath.Join(w.dir, tmp), filepath.Join(w.dir, ManifestFile)); err != nil {
-		return fmt.Errorf("write %s: %w", ManifestFile, err)
+		return Manifest{}, fmt.Errorf("write %s: %w", ManifestFile, err)
 	}
 	w.written[len(w.written)-1] = filepath.Join(w.dir, ManifestFile)
 	if err := syncDir(w.dir); err != nil {
-		return fmt.Errorf("write archive: %w", err)
+		return Manifest{}, fmt.Errorf("write archive: %w", err)
 	}
 	w.done = true
-	return nil
+	return m, nil
 }
 
 // writeCriteria writes the criteria versions and their documents.

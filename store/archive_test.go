@@ -122,7 +122,7 @@ func exportProgram(t *testing.T, s *store.Store) *archive.Archive {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Finish(p, archive.Manifest{ExportedAt: s.Now()}); err != nil {
+	if _, err := w.Finish(p, archive.Manifest{ExportedAt: s.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := archive.Read(dir)
@@ -284,7 +284,7 @@ func TestImportProgramAllOrNothing(t *testing.T) {
 		if err := w.Activity(&last); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Finish(p, archive.Manifest{}); err != nil {
+		if _, err := w.Finish(p, archive.Manifest{}); err != nil {
 			t.Fatal(err)
 		}
 		dup, err := archive.Read(dir)
