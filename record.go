@@ -13,7 +13,8 @@ import (
 type RecordField int
 
 // The fields of an activity record. A reference's fields follow it: Member,
-// then its platform, handle, email and name.
+// then its platform, handle, email and name. The IDs come last: only an
+// export of the whole program (cadre export --all) writes them.
 const (
 	FieldSource RecordField = iota
 	FieldExternalID
@@ -34,6 +35,10 @@ const (
 	FieldMenteeEmail
 	FieldMenteeName
 	FieldStatus
+	FieldID
+	FieldDuplicateOf
+	FieldMemberID
+	FieldMenteeID
 	NumRecordFields
 )
 
@@ -44,7 +49,7 @@ var jsonFieldNames = [NumRecordFields]string{
 	"member", "member.platform", "member.handle", "member.email", "member.name",
 	"url", "title", "effort_minutes", "metrics",
 	"mentee", "mentee.platform", "mentee.handle", "mentee.email", "mentee.name",
-	"status",
+	"status", "id", "duplicate_of", "member.id", "mentee.id",
 }
 
 // String spells f as the JSON interchange format does.
@@ -76,9 +81,32 @@ func CheckActivityTime(t time.Time) string {
 // The source SelfReportSource is reserved: a record cannot pose as what a
 // member reported, which only the review of self-reports may approve.
 func (rec *ActivityRecord) Check(name func(RecordField) string) string {
-	switch {
-	case strings.EqualFold(rec.Source, SelfReportSource):
+	if strings.EqualFold(rec.Source, SelfReportSource) {
 		return fmt.Sprintf("%s: %s is reserved for the activities members report themselves", name(FieldSource), Quote(rec.Source))
+	}
+	return rec.check(name, false)
+}
+
+// CheckStored is Check for a record of an export of the whole program, which
+// brings an activity back as it was stored: it carries its ID and its
+// member's (and mentee's), which name them in place of the references, and
+// it may be a self-report, as the review of the program it comes from left it.
+func (rec *ActivityRecord) CheckStored(name func(RecordField) string) string {
+	switch {
+	case rec.ID == 0:
+		return name(FieldID) + ": missing"
+	case rec.MemberID == 0:
+		return name(FieldMemberID) + ": missing"
+	case rec.Mentee != (MemberRef{}) && rec.MenteeID == 0:
+		return name(FieldMenteeID) + ": missing (required with " + name(FieldMentee) + ")"
+	}
+	return rec.check(name, true)
+}
+
+// check applies the rules of Check but the reserved source; byID skips the
+// references, which the IDs replace.
+func (rec *ActivityRecord) check(name func(RecordField) string, byID bool) string {
+	switch {
 	case rec.Type == "":
 		return name(FieldType) + ": missing"
 	case rec.OccurredAt.IsZero():
@@ -87,12 +115,14 @@ func (rec *ActivityRecord) Check(name func(RecordField) string) string {
 	if reason := CheckActivityTime(rec.OccurredAt); reason != "" {
 		return fmt.Sprintf("%s: %s is %s", name(FieldOccurredAt), rec.OccurredAt.UTC().Format(time.RFC3339Nano), reason)
 	}
-	if reason := checkRef(rec.Member, FieldMember, name); reason != "" {
-		return reason
-	}
-	if rec.Mentee != (MemberRef{}) {
-		if reason := checkRef(rec.Mentee, FieldMentee, name); reason != "" {
+	if !byID {
+		if reason := checkRef(rec.Member, FieldMember, name); reason != "" {
 			return reason
+		}
+		if rec.Mentee != (MemberRef{}) {
+			if reason := checkRef(rec.Mentee, FieldMentee, name); reason != "" {
+				return reason
+			}
 		}
 	}
 	if rec.HasEffort {

@@ -148,6 +148,10 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 			}
 		case cadre.FieldMetrics:
 			err = p.metricsObject(rec)
+		case cadre.FieldID:
+			err = p.idField(f, &rec.ID)
+		case cadre.FieldDuplicateOf:
+			err = p.idField(f, &rec.DuplicateOf)
 		default:
 			err = p.stringField(f, rec)
 		}
@@ -213,6 +217,10 @@ func topField(key []byte) (cadre.RecordField, bool) {
 		return cadre.FieldMentee, true
 	case "status":
 		return cadre.FieldStatus, true
+	case "id":
+		return cadre.FieldID, true
+	case "duplicate_of":
+		return cadre.FieldDuplicateOf, true
 	}
 	return 0, false
 }
@@ -229,6 +237,11 @@ func refField(key []byte, which cadre.RecordField) (cadre.RecordField, bool) {
 		return which + 3, true
 	case "name":
 		return which + 4, true
+	case "id":
+		if which == cadre.FieldMember {
+			return cadre.FieldMemberID, true
+		}
+		return cadre.FieldMenteeID, true
 	}
 	return 0, false
 }
@@ -264,10 +277,55 @@ func (p *jsonParser) ref(which cadre.RecordField, rec *cadre.ActivityRecord) err
 		if err := p.see(f); err != nil {
 			return err
 		}
-		if err := p.stringField(f, rec); err != nil {
+		switch f {
+		case cadre.FieldMemberID:
+			err = p.idField(f, &rec.MemberID)
+		case cadre.FieldMenteeID:
+			err = p.idField(f, &rec.MenteeID)
+		default:
+			err = p.stringField(f, rec)
+		}
+		if err != nil {
 			return err
 		}
 	}
+}
+
+// idField decodes the value of the ID field f, a string such as "12" or
+// null, into id.
+func (p *jsonParser) idField(f cadre.RecordField, id *int64) error {
+	switch p.data[p.pos] {
+	case 'n':
+		return p.literal("null")
+	case '"':
+	default:
+		return p.typeError(jsonNames.of(f), "an id in a string, such as \"12\"")
+	}
+	s, err := p.str()
+	if err != nil {
+		return err
+	}
+	v, ok := parseID(s)
+	if !ok {
+		return fmt.Errorf("%s: %s is not an id, a positive whole number such as \"12\"", jsonNames.of(f), cadre.Quote(string(s)))
+	}
+	*id = v
+	return nil
+}
+
+// parseID reads a database ID as the format writes it: decimal digits, no
+// sign or leading zero, greater than zero.
+func parseID(s []byte) (int64, bool) {
+	if len(s) == 0 || s[0] == '0' {
+		return 0, false
+	}
+	for _, c := range s {
+		if !isDigit(c) {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(string(s), 10, 64)
+	return v, err == nil
 }
 
 // metricsObject decodes the metrics object.
@@ -676,6 +734,12 @@ func parseNumber[T string | []byte](s T) (float64, bool) {
 // JSONLWriter writes records as JSON Lines, with the keys in the order of the
 // SPEC and empty optional fields left out.
 type JSONLWriter struct {
+	// IDs writes the IDs that the records have in the database they come
+	// from: the activity's "id" (first) and "duplicate_of" (last), and the
+	// "id" of the member and the mentee, which an import of the whole
+	// program keeps.
+	IDs bool
+
 	w    *bufio.Writer
 	buf  []byte
 	keys []string
@@ -694,13 +758,16 @@ func (w *JSONLWriter) Write(rec cadre.ActivityRecord) error {
 		return err
 	}
 	b := append(w.buf[:0], '{')
+	if w.IDs {
+		b = appendKey(b, "id", formatID(rec.ID))
+	}
 	b = appendKey(b, "source", rec.Source)
 	b = appendKey(b, "external_id", rec.ExternalID)
 	b = appendKey(b, "type", rec.Type)
 	b = append(b, `,"occurred_at":"`...)
 	b = rec.OccurredAt.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, '"')
-	b = appendRef(b, "member", rec.Member)
+	b = appendRef(b, "member", w.refID(rec.MemberID), rec.Member)
 	b = appendKey(b, "url", rec.URL)
 	b = appendKey(b, "title", rec.Title)
 	if rec.HasEffort {
@@ -724,10 +791,13 @@ func (w *JSONLWriter) Write(rec cadre.ActivityRecord) error {
 		}
 		b = append(b, '}')
 	}
-	if rec.Mentee != (cadre.MemberRef{}) {
-		b = appendRef(b, "mentee", rec.Mentee)
+	if rec.Mentee != (cadre.MemberRef{}) || w.IDs && rec.MenteeID != 0 {
+		b = appendRef(b, "mentee", w.refID(rec.MenteeID), rec.Mentee)
 	}
 	b = appendKey(b, "status", string(rec.Status))
+	if w.IDs {
+		b = appendKey(b, "duplicate_of", formatID(rec.DuplicateOf))
+	}
 	b = append(b, '}', '\n')
 	b = append(b[:1], b[2:]...) // the comma before the first key
 	w.buf = b
@@ -735,6 +805,22 @@ func (w *JSONLWriter) Write(rec cadre.ActivityRecord) error {
 		return fmt.Errorf("write activity: %w", err)
 	}
 	return nil
+}
+
+// refID is the member or mentee ID to write, "" for none.
+func (w *JSONLWriter) refID(id int64) string {
+	if !w.IDs {
+		return ""
+	}
+	return formatID(id)
+}
+
+// formatID spells a database ID as the format does, "" for none (0).
+func formatID(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // Flush writes any buffered data to the underlying writer.
@@ -765,11 +851,14 @@ func appendKey(b []byte, key, value string) []byte {
 	return appendString(b, value)
 }
 
-func appendRef(b []byte, key string, r cadre.MemberRef) []byte {
+// appendRef appends the member or mentee object, with its id first when id
+// is not "".
+func appendRef(b []byte, key, id string, r cadre.MemberRef) []byte {
 	b = append(b, ',', '"')
 	b = append(b, key...)
 	b = append(b, `":{`...)
 	start := len(b)
+	b = appendKey(b, "id", id)
 	b = appendKey(b, "platform", r.Platform)
 	b = appendKey(b, "handle", r.Handle)
 	b = appendKey(b, "email", r.Email)

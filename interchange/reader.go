@@ -15,6 +15,8 @@ type Reader struct {
 	dec           decoder
 	line          int
 	err           error // the fatal error or io.EOF that ended reading
+	// stored takes records as an export of the whole program wrote them.
+	stored bool
 }
 
 // decoder is the format-specific half of a Reader: it decodes the next record
@@ -68,11 +70,20 @@ func (r *Reader) Next() (cadre.ActivityRecord, error) {
 		return cadre.ActivityRecord{}, err
 	}
 	r.line = line
-	if reason := normalize(&rec, occurredAt, r.defaultSource, r.names); reason != "" {
+	if reason := normalize(&rec, occurredAt, r.defaultSource, r.names, r.stored); reason != "" {
 		return cadre.ActivityRecord{}, &RecordError{File: r.file, Line: line, Reason: reason}
 	}
 	return rec, nil
 }
+
+// RequireIDs makes r read activities as an export of the whole program
+// (cadre export --all) writes them, to be stored again as they were: every
+// record must carry its id and its member's id (and its mentee's, with a
+// mentee), which name them in place of the references, and a self-report is
+// taken as any other record (see cadre.ActivityRecord.CheckStored). Other
+// readers accept the IDs and drop them: they mean nothing in another
+// database, where the references name the members.
+func (r *Reader) RequireIDs() { r.stored = true }
 
 // Line returns the line on which the record or *RecordError last returned by
 // Next starts, counting from 1, or 0 before the first.

@@ -97,7 +97,7 @@ func TestJSONLRejects(t *testing.T) {
 		{"nested wrong type", jsonLine(`member={"platform": "github", "handle": 7}`), "member.handle: expected a string, got a number"},
 		{"unknown field", jsonLine(`titel="x"`), `unknown field "titel"`},
 		{"unknown member field", jsonLine(`member={"platform": "github", "nick": "x"}`), `unknown field "member.nick"`},
-		{"unknown mentee field", jsonLine(`mentee={"id": 3}`), `unknown field "mentee.id"`},
+		{"unknown mentee field", jsonLine(`mentee={"uid": 3}`), `unknown field "mentee.uid"`},
 		{"duplicate field", `{"type": "forum", "type": "code"}`, `duplicate field "type"`},
 		{"duplicate metric", jsonLine(`metrics={"views": 1, "views": 2}`), `duplicate field "metrics.views"`},
 		{"bad metric name", jsonLine(`metrics={"page views": 1}`), `metrics: invalid name "page views"`},

@@ -78,7 +78,7 @@ var (
 			"member", "member.platform", "member.handle", "member.email", "member.name",
 			"url", "title", "effort_minutes", "metrics",
 			"mentee", "mentee.platform", "mentee.handle", "mentee.email", "mentee.name",
-			"status",
+			"status", "id", "duplicate_of", "member.id", "mentee.id",
 		},
 		metricSep: ".",
 	}
@@ -88,7 +88,7 @@ var (
 			"member", "member_platform", "member_handle", "member_email", "member_name",
 			"url", "title", "effort_minutes", "metrics",
 			"mentee", "mentee_platform", "mentee_handle", "mentee_email", "mentee_name",
-			"status",
+			"status", "id", "duplicate_of", "member_id", "mentee_id",
 		},
 		metricSep: "_",
 	}
@@ -134,9 +134,10 @@ func fieldStr(f cadre.RecordField, rec *cadre.ActivityRecord) *string {
 }
 
 // normalize applies the defaults and clean-ups of the format to a record as
-// decoded, parses occurredAt into it, validates it and fills in its identity.
-// It returns the reason the record is rejected, or "".
-func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, names *fieldNames) string {
+// decoded, parses occurredAt into it, validates it (as a stored record, with
+// its IDs, when stored is set) and fills in its identity. It returns the
+// reason the record is rejected, or "".
+func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, names *fieldNames, stored bool) string {
 	rec.Source = strings.TrimSpace(rec.Source)
 	if rec.Source == "" {
 		rec.Source = defaultSource
@@ -159,7 +160,12 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 		}
 		rec.OccurredAt = t.UTC()
 	}
-	if reason := rec.Check(names.of); reason != "" {
+	check := rec.CheckStored
+	if !stored {
+		check = rec.Check
+		rec.ID, rec.DuplicateOf, rec.MemberID, rec.MenteeID = 0, 0, 0, 0
+	}
+	if reason := check(names.of); reason != "" {
 		return reason
 	}
 	if rec.ExternalID == "" {

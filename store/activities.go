@@ -198,11 +198,17 @@ func (s *Store) ExportActivities(ctx context.Context, fn func(*cadre.ActivityRec
 		return fmt.Errorf("export activities: %w", err)
 	}
 	defer tx.Rollback()
+	return exportActivities(ctx, tx, `source, external_id`, fn)
+}
+
+// exportActivities calls fn with every activity as ExportActivities does, in
+// the order of the columns order.
+func exportActivities(ctx context.Context, tx *sql.Tx, order string, fn func(*cadre.ActivityRecord) error) error {
 	refs, err := loadMemberRefs(ctx, tx)
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, selectActivity+` ORDER BY source, external_id`)
+	rows, err := tx.QueryContext(ctx, selectActivity+` ORDER BY `+order)
 	if err != nil {
 		return fmt.Errorf("export activities: %w", err)
 	}

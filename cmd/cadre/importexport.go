@@ -20,7 +20,9 @@ import (
 )
 
 const importHelp = `Import activities from FILE, a folder of files, or standard input ("-").
---format says what they are (default: from the file name; jsonl for -):
+With --all, load a whole program from DIR, an archive of "cadre export --all",
+instead (see the end). --format says what they are (default: from the file
+name; jsonl for -):
 
 %s
 Gzipped input is decompressed. Members are matched by the platform's user id,
@@ -35,7 +37,9 @@ and the other files are still imported.
 Records are written in batches, each one transaction: an interrupted import
 leaves no half batch, and running it again completes it.
 
-Exit status is 1 when any record was rejected or any file failed.`
+Exit status is 1 when any record was rejected or any file failed.
+
+` + importAllHelp
 
 func importUsage() string {
 	var b strings.Builder
@@ -47,8 +51,10 @@ func importUsage() string {
 }
 
 func cmdImport(ctx context.Context, e *env) error {
-	fs := e.flags("import", "FILE|DIR|-", importUsage())
+	fs := e.flags("import", "FILE|DIR|-, or --all DIR", importUsage())
 	db := e.dbFlags(fs)
+	all := fs.Bool("all", false, "load the whole program from DIR, an archive of export --all, into an empty database")
+	actor := actorFlag(fs)
 	var o importOptions
 	fs.StringVar(&o.source, "source", "", "jsonl, csv: source of records that name none (default \"import\")")
 	formatName := fs.String("format", "", "one of "+formatNames())
@@ -60,6 +66,15 @@ func cmdImport(ctx context.Context, e *env) error {
 	args, err := e.parseMixed(fs)
 	if err != nil {
 		return err
+	}
+	if *all {
+		if len(args) != 1 {
+			return usagef("import --all needs one DIR, an archive of export --all")
+		}
+		if err := onlyFlags(fs, "all", "db", "migrate", "actor"); err != nil {
+			return err
+		}
+		return importAll(ctx, e, db, args[0], e.actor(*actor))
 	}
 	if len(args) != 1 {
 		return usagef("import needs one FILE or DIR, or - for standard input")
@@ -203,21 +218,34 @@ Self-reports and any activity stored before a rule of import tightened are
 exported as stored; importing them again reports why each is refused. One that the format cannot
 carry, such as text that is not UTF-8, is skipped and named on standard error,
 and the exit status is 1. --out FILE is written under a temporary name in the
-same folder and renamed when complete: a failed export leaves FILE as it was.`
+same folder and renamed when complete: a failed export leaves FILE as it was.
+
+` + exportAllHelp
 
 func cmdExport(ctx context.Context, e *env) error {
-	fs := e.flags("export", "", exportHelp)
+	fs := e.flags("export", "[--all DIR]", exportHelp)
 	db := e.dbFlags(fs)
 	format := fs.String("format", "jsonl", "jsonl or csv")
 	out := fs.String("out", "-", "file to write, - for standard output")
-	if err := e.parse(fs); err != nil {
+	all := fs.Bool("all", false, "export the whole program into DIR, a new or empty folder")
+	args, err := e.parseMixed(fs)
+	if err != nil {
 		return err
+	}
+	if *all {
+		if len(args) != 1 {
+			return usagef("export --all needs one DIR, a new or empty folder")
+		}
+		if err := onlyFlags(fs, "all", "db", "migrate"); err != nil {
+			return err
+		}
+		return exportAll(ctx, e, db, args[0])
 	}
 	if *format != "jsonl" && *format != "csv" {
 		return usagef("--format must be jsonl or csv, got %q", *format)
 	}
-	if fs.NArg() > 0 {
-		return usagef("export takes no arguments; use --out FILE")
+	if len(args) > 0 {
+		return usagef("export takes no arguments; use --out FILE, or --all DIR")
 	}
 	st, err := openStore(ctx, e, db, existing)
 	if err != nil {

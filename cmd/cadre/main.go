@@ -58,8 +58,8 @@ func commands() []command {
 	return []command{
 		{"serve", "Run the web interface and API", cmdServe},
 		{"demo", "Create a demo community in its own database and serve it", cmdDemo},
-		{"import", "Import activities: interchange JSONL/CSV or a platform's files (GH Archive, …)", cmdImport},
-		{"export", "Export every activity as JSON Lines or CSV", cmdExport},
+		{"import", "Import activities: interchange JSONL/CSV or a platform's files (GH Archive, …); a whole program (--all)", cmdImport},
+		{"export", "Export every activity as JSON Lines or CSV, or the whole program (--all)", cmdExport},
 		{"members", "List members with their activity counts", cmdMembers},
 		{"sources", "List, add or remove the sources synced on a schedule", cmdSources},
 		{"sync", "Sync sources now: import what is new on their platforms", cmdSync},
@@ -241,20 +241,25 @@ func (e *env) addrFlag(fs *flag.FlagSet) *string {
 	return fs.String("addr", def, "address to listen on, host:port (env CADRE_ADDR)")
 }
 
+// binaryVersion is the version of this binary: as set at build time, else
+// the module's, else "devel".
+func binaryVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
 func cmdVersion(ctx context.Context, e *env) error {
 	fs := e.flags("version", "", "Print the version of this binary and, with --db or CADRE_DB, the schema\nversion of that database.")
 	db := e.dbFlag(fs)
 	if err := e.parse(fs); err != nil {
 		return err
 	}
-	v := version
-	if v == "" {
-		v = "devel"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-	}
-	fmt.Fprintf(e.stdout, "cadre %s\n", v)
+	fmt.Fprintf(e.stdout, "cadre %s\n", binaryVersion())
 	dbGiven := e.getenv("CADRE_DB") != ""
 	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
 	if !dbGiven {
