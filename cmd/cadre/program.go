@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
@@ -634,12 +635,17 @@ func applicantGap(ctx context.Context, e *env, st *store.Store, id int64) (strin
 	if err != nil {
 		return "", err
 	}
-	c := eng.Criteria()
+	return rejectionGap(eng.Criteria(), eng.Score(a.MemberID, st.Now())), nil
+}
+
+// rejectionGap says how far score is from the bar of c, and which activity
+// type counts most towards it.
+func rejectionGap(c *criteria.Criteria, score float64) string {
 	best := c.ActivityTypes[0]
 	for _, t := range c.ActivityTypes {
 		if t.Multiplier > best.Multiplier {
 			best = t
 		}
 	}
-	return program.Gap(eng.Score(a.MemberID, st.Now()), c.Thresholds.Achieve, best.Key, best.Multiplier), nil
+	return program.Gap(score, c.Thresholds.Achieve, best.Key, best.Multiplier)
 }
