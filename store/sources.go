@@ -12,8 +12,9 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// SaveSource adds a source or replaces its configuration, keeping its cursor,
-// history and whether it is paused (a new source is not).
+// SaveSource adds a source, paused when src.Paused, or replaces the
+// configuration of one, keeping its cursor, its history and whether it is
+// paused.
 func (s *Store) SaveSource(ctx context.Context, src *cadre.Source) error {
 	src.Name, src.Kind = strings.TrimSpace(src.Name), strings.TrimSpace(src.Kind)
 	if src.Name == "" || src.Kind == "" {
@@ -23,8 +24,8 @@ func (s *Store) SaveSource(ctx context.Context, src *cadre.Source) error {
 	if err != nil {
 		return fmt.Errorf("save source %s: %w", src.Name, err)
 	}
-	_, err = s.write.ExecContext(ctx, s.q(`INSERT INTO sources (name, kind, config) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, config = excluded.config`), src.Name, src.Kind, string(cfg))
+	_, err = s.write.ExecContext(ctx, s.q(`INSERT INTO sources (name, kind, config, paused) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, config = excluded.config`), src.Name, src.Kind, string(cfg), src.Paused)
 	if err != nil {
 		return fmt.Errorf("save source %s: %w", src.Name, err)
 	}

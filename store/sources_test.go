@@ -102,6 +102,18 @@ func TestPauseSource(t *testing.T) {
 		if err := s.PauseSource(ctx, "nope", true); cadre.ErrorCode(err) != cadre.ENOTFOUND {
 			t.Errorf("pausing an unknown source: %v, want not found", err)
 		}
+		// A source may be added paused; saving it again, unpaused, keeps it so.
+		feed := &cadre.Source{Name: "feed", Kind: "rss", Config: map[string]string{"url": "https://feed.example"}, Paused: true}
+		if err := s.SaveSource(ctx, feed); err != nil {
+			t.Fatal(err)
+		}
+		feed.Paused = false
+		if err := s.SaveSource(ctx, feed); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.GetSource(ctx, "feed"); err != nil || !got.Paused {
+			t.Errorf("a source added paused: %+v, %v", got, err)
+		}
 	})
 }
 
