@@ -8,6 +8,9 @@ type Source struct {
 	Name   string
 	Kind   string            // discourse, rss, …
 	Config map[string]string // URLs, API keys, …: what the kind needs
+	// Paused keeps every sync, scheduled or asked for, away from the source
+	// until it is resumed.
+	Paused bool
 	// Cursor is where the next sync resumes, in the connector's own terms.
 	Cursor     string
 	LastSyncAt time.Time // zero before the first sync

@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -496,4 +497,53 @@ func TestLostLease(t *testing.T) {
 			t.Errorf("source %+v, %v; want it still held by the other instance", src, err)
 		}
 	})
+}
+
+// TestSyncAllLeavesPausedAlone syncs two feeds, one of them paused: the
+// paused one is never asked for, by the schedule or by name, until it is
+// resumed.
+func TestSyncAllLeavesPausedAlone(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.SQLite(t)
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked = append(asked, r.URL.Path)
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	addSource(t, s, "active", "rss", "", map[string]string{"url": srv.URL + "/active.xml"})
+	addSource(t, s, "paused", "rss", "", map[string]string{"url": srv.URL + "/paused.xml"})
+	if err := s.PauseSource(ctx, "paused", true); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if err := connector.SyncAll(ctx, log, s, s.NewImporter(), "instance", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := connector.Run(ctx, s, s.NewImporter(), "paused", "instance", time.Minute, nil); cadre.ErrorCode(err) != cadre.ECONFLICT || !strings.Contains(err.Error(), "paused") {
+		t.Errorf("Run of a paused source: %v, want a conflict saying it is paused", err)
+	}
+	mu.Lock()
+	got := slices.Clone(asked)
+	mu.Unlock()
+	if !slices.Equal(got, []string{"/active.xml"}) {
+		t.Errorf("while paused, the feeds asked for: %v, want /active.xml only", got)
+	}
+	if src, err := s.GetSource(ctx, "paused"); err != nil || !src.LastSyncAt.IsZero() || src.LastError != "" {
+		t.Errorf("the paused source after a round: %+v, %v; want it untouched", src, err)
+	}
+	if err := s.PauseSource(ctx, "paused", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := connector.SyncAll(ctx, log, s, s.NewImporter(), "instance", nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(asked, "/paused.xml") {
+		t.Errorf("once resumed, the feeds asked for: %v, want /paused.xml among them", asked)
+	}
 }

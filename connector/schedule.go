@@ -9,9 +9,9 @@ import (
 	"github.com/cadrehq/cadre/ingest"
 )
 
-// SyncAll syncs every source once, one after another, as owner. A source
-// another instance is syncing is skipped quietly: that instance brings its
-// records. A failure is logged and recorded with the source, and the next
+// SyncAll syncs every source once, one after another, as owner. A paused
+// source is left alone, and a source another instance is syncing is skipped
+// quietly: that instance brings its records. A failure is logged and recorded with the source, and the next
 // source goes on; the next round tries again from the same cursor. It
 // returns an error only when the sources cannot be listed.
 func SyncAll(ctx context.Context, log *slog.Logger, st Store, im ingest.Writer, owner string, client *http.Client) error {
@@ -22,6 +22,10 @@ func SyncAll(ctx context.Context, log *slog.Logger, st Store, im ingest.Writer, 
 	for _, src := range srcs {
 		if ctx.Err() != nil {
 			return nil
+		}
+		if src.Paused {
+			log.Debug("source paused", "source", src.Name)
+			continue
 		}
 		res, err := Run(ctx, st, im, src.Name, owner, DefaultLease, client)
 		switch {

@@ -104,6 +104,7 @@ type SourceJSON struct {
 	Name       string     `json:"name"`
 	Kind       string     `json:"kind"`
 	ConfigKeys []string   `json:"config_keys"`
+	Paused     bool       `json:"paused"` // no sync reads it until it is resumed
 	Cursor     string     `json:"cursor"`
 	LastSyncAt *time.Time `json:"last_sync_at"` // null before the first sync
 	LastError  string     `json:"last_error"`
@@ -116,7 +117,7 @@ type SourceJSON struct {
 
 // NewSourceJSON shapes src as of now.
 func NewSourceJSON(src *cadre.Source, now time.Time) SourceJSON {
-	j := SourceJSON{Name: src.Name, Kind: src.Kind, ConfigKeys: []string{}, Cursor: src.Cursor, LastError: src.LastError,
+	j := SourceJSON{Name: src.Name, Kind: src.Kind, ConfigKeys: []string{}, Paused: src.Paused, Cursor: src.Cursor, LastError: src.LastError,
 		Inserted: src.Inserted, Duplicates: src.Duplicates, Rejected: src.Rejected, Syncing: src.Syncing(now)}
 	for k := range src.Config {
 		j.ConfigKeys = append(j.ConfigKeys, k)

@@ -41,13 +41,18 @@ func linkBase(base *url.URL) *url.URL {
 // Invite invites member id as actor and queues the invitee's message; it
 // returns the invitation and its personal link, under base.
 func Invite(ctx context.Context, st InvitationAdmin, id int64, actor string, base *url.URL) (*program.Invitation, string, error) {
-	inv, secret, err := st.Invite(ctx, id, actor, func(m *cadre.Member, inv *program.Invitation, secret string) []cadre.Mail {
-		return mail.Invitation(m, inv, InvitationLink(base, secret), mailLinks(base))
-	})
+	inv, secret, err := st.Invite(ctx, id, actor, InvitationMail(base))
 	if err != nil {
 		return nil, "", err
 	}
 	return inv, InvitationLink(base, secret), nil
+}
+
+// InvitationMail writes an invitation's message, with links under base.
+func InvitationMail(base *url.URL) func(m *cadre.Member, inv *program.Invitation, secret string) []cadre.Mail {
+	return func(m *cadre.Member, inv *program.Invitation, secret string) []cadre.Mail {
+		return mail.Invitation(m, inv, InvitationLink(base, secret), mailLinks(base))
+	}
 }
 
 // InvitationLink is the invitee's personal link.

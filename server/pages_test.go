@@ -34,6 +34,12 @@ func TestReviewAndSourcesPages(t *testing.T) {
 	if _, err := s.AcquireSource(ctx, "forum", "other", time.Hour); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SaveSource(ctx, &cadre.Source{Name: "blog", Kind: "rss", Config: map[string]string{"url": "https://blog.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PauseSource(ctx, "blog", true); err != nil {
+		t.Fatal(err)
+	}
 	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func TestReviewAndSourcesPages(t *testing.T) {
 		}
 	}
 	sources := page("/sources")
-	for _, want := range []string{"forum", "discourse", "syncing now"} {
+	for _, want := range []string{"forum", "discourse", "syncing now", `blog <span class="tag">paused</span>`} {
 		if !strings.Contains(sources, want) {
 			t.Errorf("sources page lacks %q", want)
 		}

@@ -90,17 +90,17 @@ func buildProgram(t *testing.T, s *store.Store) programHistory {
 	c := criteria.Default()
 	if _, err := s.ApplyReview(ctx, q, 1, "pm", func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error) {
 		return program.Preview(q, c, terms, excused, func(int64, time.Time) float64 { return 0 }), nil
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, h.invitationSecret, err = s.Invite(ctx, carl.ID, "pm"); err != nil {
+	if _, h.invitationSecret, err = s.Invite(ctx, carl.ID, "pm", nil); err != nil {
 		t.Fatal(err)
 	}
 	a, err := program.ParseApplication("Dee", "dee@example.org", "github:dee", "I run a meetup.", "https://meetup.example/dee")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.applicationSecret, err = s.SubmitApplication(ctx, a); err != nil {
+	if h.applicationSecret, err = s.SubmitApplication(ctx, a, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddApplicationNote(ctx, a.ID, "rev", "Strong record."); err != nil {

@@ -12,8 +12,9 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-// SaveSource adds a source or replaces its configuration, keeping its cursor
-// and history.
+// SaveSource adds a source, paused when src.Paused, or replaces the
+// configuration of one, keeping its cursor, its history and whether it is
+// paused.
 func (s *Store) SaveSource(ctx context.Context, src *cadre.Source) error {
 	src.Name, src.Kind = strings.TrimSpace(src.Name), strings.TrimSpace(src.Kind)
 	if src.Name == "" || src.Kind == "" {
@@ -23,20 +24,20 @@ func (s *Store) SaveSource(ctx context.Context, src *cadre.Source) error {
 	if err != nil {
 		return fmt.Errorf("save source %s: %w", src.Name, err)
 	}
-	_, err = s.write.ExecContext(ctx, s.q(`INSERT INTO sources (name, kind, config) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, config = excluded.config`), src.Name, src.Kind, string(cfg))
+	_, err = s.write.ExecContext(ctx, s.q(`INSERT INTO sources (name, kind, config, paused) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, config = excluded.config`), src.Name, src.Kind, string(cfg), src.Paused)
 	if err != nil {
 		return fmt.Errorf("save source %s: %w", src.Name, err)
 	}
 	return nil
 }
 
-const sourceColumns = `name, kind, config, cursor, last_sync_at, last_error, inserted, duplicates, rejected, lease_owner, lease_until`
+const sourceColumns = `name, kind, config, paused, cursor, last_sync_at, last_error, inserted, duplicates, rejected, lease_owner, lease_until`
 
 func scanSource(row interface{ Scan(...any) error }, src *cadre.Source) error {
 	var cfg string
 	var last, until int64
-	if err := row.Scan(&src.Name, &src.Kind, &cfg, &src.Cursor, &last, &src.LastError, &src.Inserted, &src.Duplicates, &src.Rejected, &src.LeaseOwner, &until); err != nil {
+	if err := row.Scan(&src.Name, &src.Kind, &cfg, &src.Paused, &src.Cursor, &last, &src.LastError, &src.Inserted, &src.Duplicates, &src.Rejected, &src.LeaseOwner, &until); err != nil {
 		return err
 	}
 	if last != 0 {
@@ -94,14 +95,29 @@ func (s *Store) DeleteSource(ctx context.Context, name string) error {
 	return nil
 }
 
+// PauseSource pauses a source, or resumes it when paused is false. No sync
+// starts while the source is paused, and one under way stops before its next
+// batch, when it renews its lease.
+func (s *Store) PauseSource(ctx context.Context, name string, paused bool) error {
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE sources SET paused = ? WHERE name = ?`), paused, name)
+	if err != nil {
+		return fmt.Errorf("pause source %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return cadre.Errorf(cadre.ENOTFOUND, "no source named %q", name)
+	}
+	return nil
+}
+
 // AcquireSource takes the lease on a source for owner, so that instances
 // sharing a database never sync one source twice at once. It returns the
 // source when the lease was free, expired or already owner's, and ECONFLICT
-// naming the holder otherwise. A sync longer than the lease renews it.
+// naming the holder otherwise, or saying that the source is paused. A sync
+// longer than the lease renews it.
 func (s *Store) AcquireSource(ctx context.Context, name, owner string, lease time.Duration) (*cadre.Source, error) {
 	now := s.Now()
 	res, err := s.write.ExecContext(ctx, s.q(`UPDATE sources SET lease_owner = ?, lease_until = ?
-		WHERE name = ? AND (lease_until < ? OR lease_owner = ?)`), owner, now.Add(lease).Unix(), name, now.Unix(), owner)
+		WHERE name = ? AND paused = ? AND (lease_until < ? OR lease_owner = ?)`), owner, now.Add(lease).Unix(), name, false, now.Unix(), owner)
 	if err != nil {
 		return nil, fmt.Errorf("lease source %s: %w", name, err)
 	}
@@ -110,6 +126,9 @@ func (s *Store) AcquireSource(ctx context.Context, name, owner string, lease tim
 		return nil, err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if src.Paused {
+			return nil, cadre.Errorf(cadre.ECONFLICT, "source %s is paused until it is resumed", name)
+		}
 		return nil, cadre.Errorf(cadre.ECONFLICT, "source %s is being synced by %s until %s", name, src.LeaseOwner, src.LeaseUntil.Format(time.RFC3339))
 	}
 	return src, nil

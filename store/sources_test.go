@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +63,56 @@ func TestSourcesAndLeases(t *testing.T) {
 		}
 		if _, err := s.GetSource(ctx, "forum"); cadre.ErrorCode(err) != cadre.ENOTFOUND {
 			t.Errorf("deleted source: %v", err)
+		}
+	})
+}
+
+// TestPauseSource pauses a source: no lease is given on it, saving its
+// configuration again keeps it paused, and resuming gives leases again.
+func TestPauseSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		src := &cadre.Source{Name: "blog", Kind: "rss", Config: map[string]string{"url": "https://blog.example"}}
+		if err := s.SaveSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.GetSource(ctx, "blog"); err != nil || got.Paused {
+			t.Fatalf("a new source: %+v, %v; want it active", got, err)
+		}
+		if err := s.PauseSource(ctx, "blog", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AcquireSource(ctx, "blog", "instance", time.Minute); cadre.ErrorCode(err) != cadre.ECONFLICT || !strings.Contains(err.Error(), "paused") {
+			t.Errorf("lease on a paused source: %v, want a conflict saying it is paused", err)
+		}
+		src.Config["url"] = "https://blog.example/feed"
+		if err := s.SaveSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Sources(ctx)
+		if err != nil || len(all) != 1 || !all[0].Paused || all[0].Config["url"] != "https://blog.example/feed" || all[0].LeaseOwner != "" {
+			t.Fatalf("paused source saved again: %+v, %v", all, err)
+		}
+		if err := s.PauseSource(ctx, "blog", false); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.AcquireSource(ctx, "blog", "instance", time.Minute); err != nil || got.Paused {
+			t.Errorf("lease on a resumed source: %+v, %v", got, err)
+		}
+		if err := s.PauseSource(ctx, "nope", true); cadre.ErrorCode(err) != cadre.ENOTFOUND {
+			t.Errorf("pausing an unknown source: %v, want not found", err)
+		}
+		// A source may be added paused; saving it again, unpaused, keeps it so.
+		feed := &cadre.Source{Name: "feed", Kind: "rss", Config: map[string]string{"url": "https://feed.example"}, Paused: true}
+		if err := s.SaveSource(ctx, feed); err != nil {
+			t.Fatal(err)
+		}
+		feed.Paused = false
+		if err := s.SaveSource(ctx, feed); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.GetSource(ctx, "feed"); err != nil || !got.Paused {
+			t.Errorf("a source added paused: %+v, %v", got, err)
 		}
 	})
 }

@@ -13,15 +13,18 @@ import (
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/ingest"
-	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 )
 
 const demoHelp = `Create a realistic demo community (people on several platforms, three years
-of activity of every type, ambassadors, alumni, staff and bots) in its own
-database, then serve it. The community is generated from --seed, the same every
-time; an existing complete demo database is reused unless --fresh.`
+of activity of every type, staff and bots) with two years of its ambassador
+program (terms from a roster, invitations and applications, eight quarterly
+reviews applied, applications and invitations waiting) in its own database,
+then serve it. The community is generated from --seed, the same every time; an
+existing complete demo database is reused unless --fresh. Its sample source is
+paused: its host does not exist.`
 
 func cmdDemo(ctx context.Context, e *env) error {
 	fs := e.flags("demo", "", demoHelp)
@@ -83,8 +86,9 @@ func cmdDemo(ctx context.Context, e *env) error {
 }
 
 // demoAccounts makes sure the demo's one-click accounts exist: an admin, a
-// reviewer and an ambassador, the member with the best score among them.
-// They have no password: only the demo's login page signs them in.
+// reviewer and an ambassador, the member among today's ambassadors (as the
+// program's history made them) with the most activities. They have no
+// password: only the demo's login page signs them in.
 func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, error) {
 	ambs, _, err := st.Members(ctx, cadre.MemberFilter{Status: cadre.StatusAmbassador, Limit: 1})
 	if err != nil {
@@ -94,8 +98,8 @@ func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, err
 		return nil, fmt.Errorf("the demo has no ambassador")
 	}
 	want := []account.User{
-		{Email: "admin@demo.cadre.example", Role: account.Admin},
-		{Email: "reviewer@demo.cadre.example", Role: account.Reviewer},
+		{Email: demoAdmin, Role: account.Admin},
+		{Email: demoReviewer, Role: account.Reviewer},
 		{Email: "ambassador@demo.cadre.example", Role: account.Ambassador, MemberID: ambs[0].ID},
 	}
 	var logins []server.DemoLogin
@@ -115,13 +119,20 @@ func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, err
 // demoShare is the share of the active community the demo's criteria qualify.
 const demoShare = 0.03
 
-// demoAuthor signs the criteria version written last by populateDemo, which
-// marks the demo complete.
+// demoAuthor signs the demo's criteria versions.
 const demoAuthor = "cadre demo"
+
+// demoSource is the demo's sample source, saved last by populateDemo: while
+// it is missing, the demo is not complete.
+const demoSource = "community-blog"
 
 func demoComplete(ctx context.Context, st *store.Store) bool {
 	doc, err := st.Criteria(ctx, 1)
-	return err == nil && doc.Author == demoAuthor
+	if err != nil || doc.Author != demoAuthor {
+		return false
+	}
+	_, err = st.GetSource(ctx, demoSource)
+	return err == nil
 }
 
 func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options) error {
@@ -135,6 +146,9 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	e.log.Info("generated demo community", "members", len(c.Members), "activities", len(c.Activities), "took", time.Since(start).Round(time.Millisecond))
 	for i := range c.Members {
 		p := &c.Members[i]
+		// Statuses follow from the terms of the program's history, not from
+		// the generator's guess.
+		p.Member.Status = cadre.StatusMember
 		if err := st.CreateMember(ctx, &p.Member, p.Identities); err != nil {
 			return fmt.Errorf("create demo member %s: %w", p.Member.Name, err)
 		}
@@ -143,34 +157,65 @@ func populateDemo(ctx context.Context, e *env, st *store.Store, opt demo.Options
 	if err != nil {
 		return fmt.Errorf("import demo activities: %w", err)
 	}
-	if err := demoWorkflow(ctx, st, c, opt.Now); err != nil {
-		return fmt.Errorf("demo reviews, merges and sources: %w", err)
+	if err := demoSplits(ctx, st, c, opt.Now); err != nil {
+		return fmt.Errorf("demo members known twice: %w", err)
 	}
-	if err := demoTerms(ctx, st, c, opt.Now); err != nil {
-		return fmt.Errorf("demo terms: %w", err)
-	}
-	if _, err := st.SaveCriteria(ctx, criteria.DefaultYAML, demoAuthor); err != nil {
-		return err
-	}
-	// The default bar is far too low for a community this active; a program
-	// owner would calibrate it, and so does the demo, as a second version.
-	eng, err := loadStandings(ctx, e, st, 1)
+	live, err := standings.Open(ctx, st, e.log)
 	if err != nil {
 		return err
 	}
-	cal, err := eng.Calibrate(demoShare, opt.Now)
+	eng, err := demoCriteria(ctx, st, live, opt.Now)
+	if err != nil {
+		return fmt.Errorf("demo criteria: %w", err)
+	}
+	stats, err := demoHistory(ctx, st, eng, c, opt.Seed, opt.Now)
 	if err != nil {
 		return err
 	}
-	calibrated, err := calibratedCriteria(criteria.DefaultYAML, cal.Threshold)
-	if err != nil {
-		return err
-	}
-	if _, err := st.SaveCriteria(ctx, calibrated, demoAuthor); err != nil {
-		return err
+	e.log.Info("simulated the demo program", "quarters_reviewed", stats.Reviews, "roster", stats.Roster, "invited", stats.Invited,
+		"applied", stats.Applied, "lapsed", stats.Lapsed)
+	if err := demoWorkflow(ctx, st, opt.Now); err != nil {
+		return fmt.Errorf("demo self-reports and source: %w", err)
 	}
 	e.log.Info("demo database ready", "inserted", res.Inserted, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// demoCriteria stores the demo's criteria, dated at the program's launch,
+// before the history they judge: the defaults, then, as a program owner
+// would calibrate a bar far too low for a community this active, a second
+// version that qualifies demoShare of the active community at now. It
+// returns the engine of the second, the version in force.
+func demoCriteria(ctx context.Context, st *store.Store, live *standings.Live, now time.Time) (*standings.Engine, error) {
+	clock := st.Now
+	defer func() { st.Now = clock }()
+	launch := demoLaunch(now, criteria.Default().Location())
+	st.Now = func() time.Time { return launch }
+	if _, err := st.SaveCriteria(ctx, criteria.DefaultYAML, demoAuthor); err != nil {
+		return nil, err
+	}
+	var threshold float64
+	err := live.Read(ctx, 1, func(eng *standings.Engine) error {
+		cal, err := eng.Calibrate(demoShare, now)
+		threshold = cal.Threshold
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	calibrated, err := calibratedCriteria(criteria.DefaultYAML, threshold)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.SaveCriteria(ctx, calibrated, demoAuthor); err != nil {
+		return nil, err
+	}
+	var eng *standings.Engine
+	err = live.Read(ctx, 0, func(x *standings.Engine) error {
+		eng = x
+		return nil
+	})
+	return eng, err
 }
 
 // calibratedCriteria sets the thresholds of doc, the default criteria, to
@@ -190,54 +235,65 @@ func calibratedCriteria(doc string, achieve float64) (string, error) {
 	return doc, nil
 }
 
-// demoWorkflow adds what a program owner finds to do on a first look:
-// self-reports waiting for review (some repeating activity already known),
-// people known twice under the same handle and name on two platforms, and a
-// source to sync.
-func demoWorkflow(ctx context.Context, st *store.Store, c *demo.Community, now time.Time) error {
-	var ambassadors, members []demo.Person
-	for _, p := range c.Members {
-		switch {
-		case p.Member.Status == cadre.StatusAmbassador && len(ambassadors) < 6:
-			ambassadors = append(ambassadors, p)
-		case p.Member.Status == cadre.StatusMember && !p.Member.Bot && !p.Member.Staff && len(p.Identities) == 1 && len(members) < 3:
-			members = append(members, p)
-		}
-	}
-	for i, p := range ambassadors {
-		id, err := st.FindMember(ctx, p.Identities[0].Platform+":"+p.Identities[0].Handle)
-		if err != nil {
-			return err
-		}
-		r := cadre.SelfReport{MemberID: id, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
-			Title: fmt.Sprintf("Office hours for newcomers, week %d", 47-i), EffortMinutes: 60}
-		if i%2 == 1 {
-			// A talk the events feed brought in already, reported again.
-			talks, _, err := st.Activities(ctx, cadre.ActivityFilter{MemberID: id, Type: "speaking", Limit: 1})
-			if err != nil {
-				return err
-			}
-			if len(talks) > 0 && talks[0].URL != "" {
-				r = cadre.SelfReport{MemberID: id, Type: "speaking", Date: talks[0].OccurredAt, Title: "My talk: " + talks[0].Title, URL: talks[0].URL}
-			}
-		}
-		if _, err := st.Report(ctx, r, p.Member.Name); err != nil {
-			return err
-		}
-	}
+// demoSplits makes people known twice: three members seen on one platform
+// appear under the same handle and name on another, for merge suggestions
+// to find.
+func demoSplits(ctx context.Context, st *store.Store, c *demo.Community, now time.Time) error {
 	var split []cadre.ActivityRecord
-	for i, p := range members {
+	for _, p := range c.Members {
+		if len(split) == 3 {
+			break
+		}
+		if p.Member.Bot || p.Member.Staff || len(p.Identities) != 1 {
+			continue
+		}
 		other := map[bool]string{true: "stackexchange", false: "discourse"}[p.Identities[0].Platform != "stackexchange"]
+		i := len(split)
 		split = append(split, cadre.ActivityRecord{
 			Activity: cadre.Activity{Source: other, ExternalID: fmt.Sprintf("demo-split-%d", i), Type: "forum",
 				OccurredAt: now.AddDate(0, 0, -i-1), Status: cadre.ActivityApproved},
 			Member: cadre.MemberRef{Platform: other, Handle: p.Identities[0].Handle, Name: p.Member.Name},
 		})
 	}
-	if _, err := st.NewImporter().Import(ctx, split); err != nil {
-		return err
+	_, err := st.NewImporter().Import(ctx, split)
+	return err
+}
+
+// demoWorkflow adds what a program owner finds to do on a first look:
+// self-reports waiting for review, by today's ambassadors and, in a small
+// community, the most active others (some repeating activity already
+// known), and a source to sync, paused, as its host does not exist.
+func demoWorkflow(ctx context.Context, st *store.Store, now time.Time) error {
+	var reporters []cadre.MemberSummary
+	for _, status := range []cadre.MemberStatus{cadre.StatusAmbassador, cadre.StatusAlumni, cadre.StatusMember} {
+		ms, _, err := st.Members(ctx, cadre.MemberFilter{Status: status, Limit: 20})
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if len(reporters) < 6 && !m.Staff && !m.Bot {
+				reporters = append(reporters, m)
+			}
+		}
 	}
-	return st.SaveSource(ctx, &cadre.Source{Name: "community-blog", Kind: "rss", Config: map[string]string{"url": "https://blog.example.org/feed.xml"}})
+	for i, m := range reporters {
+		r := cadre.SelfReport{MemberID: m.ID, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
+			Title: fmt.Sprintf("Office hours for newcomers, week %d", 47-i), EffortMinutes: 60}
+		if i%2 == 1 {
+			// A talk the events feed brought in already, reported again.
+			talks, _, err := st.Activities(ctx, cadre.ActivityFilter{MemberID: m.ID, Type: "speaking", Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(talks) > 0 && talks[0].URL != "" {
+				r = cadre.SelfReport{MemberID: m.ID, Type: "speaking", Date: talks[0].OccurredAt, Title: "My talk: " + talks[0].Title, URL: talks[0].URL}
+			}
+		}
+		if _, err := st.Report(ctx, r, m.Name); err != nil {
+			return err
+		}
+	}
+	return st.SaveSource(ctx, &cadre.Source{Name: demoSource, Kind: "rss", Config: map[string]string{"url": "https://blog.example.org/feed.xml"}, Paused: true})
 }
 
 // sliceSource yields records from memory.
@@ -252,42 +308,4 @@ func (s *sliceSource) Next() (cadre.ActivityRecord, error) {
 	}
 	s.i++
 	return s.recs[s.i-1], nil
-}
-
-// demoTerms gives the demo's statuses the terms behind them: each
-// ambassador an open term that began one to eight quarters ago, by
-// invitation or application, and each alumnus a year-long term that ended
-// before the last quarter, so that the renewal and health pages have a
-// program to show.
-func demoTerms(ctx context.Context, st *store.Store, c *demo.Community, now time.Time) error {
-	q := program.QuarterOf(now, time.UTC)
-	for i := range c.Members {
-		m := &c.Members[i].Member
-		var t program.Term
-		switch m.Status {
-		case cadre.StatusAmbassador:
-			start := q
-			for range 1 + m.ID%8 {
-				start = start.Prev()
-			}
-			t = program.Term{MemberID: m.ID, Start: start.Start(time.UTC).Add(time.Duration(m.ID%60) * 24 * time.Hour), Via: program.ViaInvitation,
-				Reason: "invited when they qualified"}
-			if m.ID%3 == 0 {
-				t.Via, t.Reason = program.ViaApplication, "applied and qualified"
-			}
-		case cadre.StatusAlumni:
-			start := q
-			for range 8 + m.ID%4 {
-				start = start.Prev()
-			}
-			t = program.Term{MemberID: m.ID, Start: start.Start(time.UTC), End: start.Start(time.UTC).AddDate(1, 0, 0), Via: program.ViaInvitation,
-				EndedBy: program.EndReview, Reason: "lapsed at a review"}
-		default:
-			continue
-		}
-		if err := st.StartTerm(ctx, &t, demoAuthor); err != nil {
-			return fmt.Errorf("term of %s: %w", m.Name, err)
-		}
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"math"
@@ -9,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/demo"
+	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
-	"github.com/cadrehq/cadre/store/storetest"
+	"github.com/cadrehq/cadre/store"
 )
 
 func TestCalibratedCriteria(t *testing.T) {
@@ -49,46 +52,349 @@ func TestCalibratedCriteria(t *testing.T) {
 	}
 }
 
-// TestDemoCriteriaAreCalibrated reads the criteria version 2 of a demo and
-// checks its thresholds against a calibration of the demo's community made
-// here, with the standings engine at the demo's instant.
-func TestDemoCriteriaAreCalibrated(t *testing.T) {
+// demoNow is the end of the tests' demo history: a fixed instant late in a
+// quarter, so that the quarter under way has a history of its own.
+var demoNow = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+
+// newDemo populates a demo database, large enough for its program to show
+// every kind of event, ending at demoNow, and returns its path and store.
+func newDemo(t *testing.T) (string, *store.Store) {
+	t.Helper()
 	ctx := context.Background()
-	st := storetest.SQLite(t)
-	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
-		log: slog.New(slog.DiscardHandler)}
-	if err := populateDemo(ctx, e, st, demo.Options{Seed: 1, Members: 300, Activities: 5000, Now: now}); err != nil {
+	db := migrated(t)
+	st, err := store.Open(ctx, db)
+	if err != nil {
 		t.Fatal(err)
 	}
-	parse := func(version int) *criteria.Criteria {
-		t.Helper()
-		doc, err := st.Criteria(ctx, version)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := criteria.Parse([]byte(doc.Document))
-		if err != nil {
-			t.Fatalf("criteria version %d: %v", version, err)
-		}
-		return c
+	t.Cleanup(func() { st.Close() })
+	e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+		log: slog.New(slog.DiscardHandler)}
+	clock := st.Now
+	start := time.Now()
+	if err := populateDemo(ctx, e, st, demo.Options{Seed: 1, Members: 2000, Activities: 60000, Now: demoNow}); err != nil {
+		t.Fatal(err)
 	}
+	t.Logf("demo of 2,000 members and 60,000 activities in %v", time.Since(start).Round(time.Millisecond))
+	if now := st.Now(); now.Before(start) || now.Sub(clock()) > time.Minute {
+		t.Fatalf("after the demo the store's clock says %v: the history's clock was not given back", now)
+	}
+	return db, st
+}
+
+// TestDemo builds one demo and checks what it is made of.
+func TestDemo(t *testing.T) {
+	db, st := newDemo(t)
+	t.Run("criteria are calibrated", func(t *testing.T) { testDemoCriteria(t, st) })
+	t.Run("program history", func(t *testing.T) { testDemoProgram(t, db, st) })
+	t.Run("statuses follow the terms", func(t *testing.T) { testDemoStatuses(t, st) })
+	t.Run("accounts and source", func(t *testing.T) { testDemoAccounts(t, st) })
+}
+
+// testDemoCriteria reads the criteria version 2 of a demo and checks its
+// thresholds against a calibration of the demo's community made here, with
+// the standings engine at the demo's instant.
+func testDemoCriteria(t *testing.T, st *store.Store) {
+	ctx := context.Background()
 	snap, err := standings.Load(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The demo qualifies 3% of the active community under version 1, the
 	// default criteria.
-	cal, err := snap.Engine(parse(1)).Calibrate(0.03, now)
+	cal, err := snap.Engine(demoCriteriaVersion(t, st, 1)).Calibrate(0.03, demoNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The document holds whole points, rounded as %.0f rounds: half to even.
 	want := criteria.Thresholds{Achieve: math.RoundToEven(cal.Threshold), Maintain: math.RoundToEven(cal.Threshold * 2 / 3)}
-	if got := parse(2).Thresholds; got != want {
-		t.Errorf("criteria version 2 thresholds %+v, want %+v from a calibration to %v at %v", got, want, cal.Threshold, now)
+	if got := demoCriteriaVersion(t, st, 2).Thresholds; got != want {
+		t.Errorf("criteria version 2 thresholds %+v, want %+v from a calibration to %v at %v", got, want, cal.Threshold, demoNow)
 	}
 	if want == criteria.Default().Thresholds {
 		t.Errorf("the calibration gives the default thresholds %+v: the test shows nothing", want)
+	}
+	// Both versions are in force before the first review they judge.
+	first := program.QuarterOf(demoNow, time.UTC)
+	for range demoHistoryQuarters {
+		first = first.Prev()
+	}
+	for v := 1; v <= 2; v++ {
+		doc, err := st.Criteria(ctx, v)
+		if err != nil || doc.Author != demoAuthor || !doc.CreatedAt.Before(first.Start(time.UTC)) {
+			t.Errorf("criteria version %d: %+v, %v; want it by %q before %v", v, doc, err, demoAuthor, first)
+		}
+	}
+}
+
+func demoCriteriaVersion(t *testing.T, st *store.Store, version int) *criteria.Criteria {
+	t.Helper()
+	doc, err := st.Criteria(context.Background(), version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := criteria.Parse([]byte(doc.Document))
+	if err != nil {
+		t.Fatalf("criteria version %d: %v", version, err)
+	}
+	return c
+}
+
+// testDemoProgram checks the demo's program history against the rules of
+// SPEC section 5: a review applied for each of the last eight ended quarters,
+// in order, whose outcomes are recomputed here from the scores; lapses and
+// returns; one ambassador excused; and, at the end, applications and
+// invitations waiting.
+func testDemoProgram(t *testing.T, db string, st *store.Store) {
+	ctx := context.Background()
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	termByID := map[int64]program.Term{}
+	for _, tm := range terms {
+		termByID[tm.ID] = tm
+	}
+	snap, err := standings.Load(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := program.QuarterOf(demoNow, time.UTC)
+	if _, err := st.Review(ctx, current); cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		t.Errorf("the quarter under way, %s: %v, want it not reviewed", current, err)
+	}
+	if last, err := st.LastReview(ctx); err != nil || last == nil || *last != current.Prev() {
+		t.Errorf("last review %v, %v; want %s", last, err, current.Prev())
+	}
+	q := current
+	for range demoHistoryQuarters {
+		q = q.Prev()
+	}
+	var lapses, excusedQuarters int
+	var appliedBefore time.Time
+	for ; q.Before(current); q = q.Next() {
+		ar, err := st.Review(ctx, q)
+		if err != nil {
+			t.Errorf("%s: %v", q, err)
+			continue
+		}
+		if ar.AppliedAt.Before(q.End(time.UTC)) || !ar.AppliedAt.After(appliedBefore) || ar.CriteriaVersion != 2 || ar.Actor != demoAdmin {
+			t.Errorf("%s applied at %v (the one before at %v) under version %d by %q: want it after the quarter ended, in order, under the calibrated version 2, by the demo admin",
+				q, ar.AppliedAt, appliedBefore, ar.CriteriaVersion, ar.Actor)
+		}
+		appliedBefore = ar.AppliedAt
+		excused, err := st.Excused(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(excused) > 0 {
+			excusedQuarters++
+		}
+		// Every outcome again, from the terms, the excusals and the scores
+		// of the criteria version the review used.
+		c := demoCriteriaVersion(t, st, ar.CriteriaVersion)
+		eng := snap.Engine(c)
+		at := q.ReviewAt(time.UTC)
+		want := map[int64]program.Outcome{}
+		for _, tm := range terms {
+			switch {
+			case !tm.Holds(at):
+			case !tm.Start.Before(q.Start(time.UTC)):
+				want[tm.ID] = program.CarriedOver
+			case excused[tm.MemberID]:
+				want[tm.ID] = program.Excused
+			case eng.Score(tm.MemberID, at) >= c.Thresholds.Maintain-1e-9:
+				want[tm.ID] = program.Renewed
+			default:
+				want[tm.ID] = program.Lapsed
+			}
+		}
+		counts := map[program.Outcome]int{}
+		for _, e := range ar.Entries {
+			counts[e.Outcome]++
+			if e.Outcome != want[e.TermID] {
+				t.Errorf("%s: term %d of member %d %s, want %s", q, e.TermID, e.MemberID, e.Outcome, want[e.TermID])
+			}
+			if tm := termByID[e.TermID]; e.Outcome == program.Lapsed && (tm.EndedBy != program.EndReview || !tm.End.Equal(q.End(time.UTC))) {
+				t.Errorf("%s: lapsed term %+v, want it ended by review at %v", q, tm, q.End(time.UTC))
+			}
+		}
+		if len(ar.Entries) != len(want) {
+			t.Errorf("%s: %d entries, want the %d terms open at %v", q, len(ar.Entries), len(want), at)
+		}
+		lapses += counts[program.Lapsed]
+		// The renewal rate as the CLI and the health report give it, from
+		// the outcomes.
+		var rate *float64
+		if up := counts[program.Renewed] + counts[program.Lapsed]; up > 0 {
+			r := float64(counts[program.Renewed]) / float64(up)
+			rate = &r
+		}
+		var review struct {
+			Applied         bool
+			Renewed, Lapsed int
+			Excused         int
+			CarriedOver     int      `json:"carried_over"`
+			RenewalRate     *float64 `json:"renewal_rate"`
+		}
+		cliJSON(t, &review, "renewal", "preview", "--db", db, "--quarter", q.String(), "--json")
+		if !review.Applied || review.Renewed != counts[program.Renewed] || review.Lapsed != counts[program.Lapsed] ||
+			review.Excused != counts[program.Excused] || review.CarriedOver != counts[program.CarriedOver] || !sameRate(review.RenewalRate, rate) {
+			t.Errorf("%s: renewal preview %+v, want applied with %v and rate %v", q, review, counts, deref(rate))
+		}
+		var health struct {
+			Review *struct {
+				RenewalRate *float64 `json:"renewal_rate"`
+			}
+		}
+		cliJSON(t, &health, "health", "--db", db, "--quarter", q.String(), "--json")
+		if health.Review == nil || !sameRate(health.Review.RenewalRate, rate) {
+			t.Errorf("%s: health review %+v, want renewal rate %v", q, health.Review, deref(rate))
+		}
+	}
+	if lapses == 0 {
+		t.Error("nobody lapsed in two years")
+	}
+	if excusedQuarters != 1 {
+		t.Errorf("ambassadors excused in %d quarters, want 1", excusedQuarters)
+	}
+	// A return: a term after one that a review ended.
+	returns, vias := 0, map[program.Via]int{}
+	for _, tm := range terms {
+		vias[tm.Via]++
+		for _, later := range terms {
+			if later.MemberID == tm.MemberID && tm.EndedBy == program.EndReview && !later.Start.Before(tm.End) {
+				returns++
+			}
+		}
+	}
+	if returns == 0 || vias[program.ViaRoster] == 0 || vias[program.ViaInvitation] == 0 || vias[program.ViaApplication] == 0 {
+		t.Errorf("%d returns, terms by way in %v: want a return and terms by roster, invitation and application", returns, vias)
+	}
+	// The excusal says why.
+	found := false
+	for _, e := range mustAudit(t, st) {
+		found = found || e.Action == "review.excuse" && strings.HasSuffix(e.Detail, ": parental leave")
+	}
+	if !found {
+		t.Error("no excusal for parental leave in the audit log")
+	}
+
+	invs, err := st.Invitations(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invStates := map[program.InvitationState]int{}
+	for _, inv := range invs {
+		invStates[inv.StateAt(demoNow)]++
+	}
+	for _, s := range []program.InvitationState{program.InvitationSent, program.InvitationAccepted, program.InvitationDeclined, program.InvitationExpired} {
+		if invStates[s] == 0 {
+			t.Errorf("invitations at the end %v: none %s", invStates, s)
+		}
+	}
+	apps, err := st.Applications(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appStates, noted := map[program.ApplicationState]int{}, 0
+	for _, a := range apps {
+		appStates[a.State]++
+		if a.State == program.ApplicationRejected && a.Reason == "" {
+			t.Errorf("application %d rejected without a reason", a.ID)
+		}
+		notes, err := st.ApplicationNotes(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Open() && len(notes) > 0 {
+			noted++
+		}
+	}
+	t.Logf("%d lapses, %d returns, invitations %v, applications %v", lapses, returns, invStates, appStates)
+	if appStates[program.ApplicationSubmitted] < 3 || noted == 0 || appStates[program.ApplicationAccepted] == 0 ||
+		appStates[program.ApplicationRejected] == 0 || appStates[program.ApplicationWithdrawn] != 1 {
+		t.Errorf("applications %v, %d open with notes: want several open, one with notes, some accepted and rejected, one withdrawn", appStates, noted)
+	}
+}
+
+func mustAudit(t *testing.T, st *store.Store) []cadre.AuditEntry {
+	t.Helper()
+	entries, err := st.AuditLog(context.Background(), "", 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entries
+}
+
+// cliJSON runs cadre with args and decodes what it prints into v.
+func cliJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	code, stdout, stderr := cli(t, nil, "", args...)
+	if code != 0 {
+		t.Fatalf("cadre %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), v); err != nil {
+		t.Fatalf("cadre %s: %v in\n%s", strings.Join(args, " "), err, stdout)
+	}
+}
+
+func sameRate(a, b *float64) bool {
+	return a == nil && b == nil || a != nil && b != nil && math.Abs(*a-*b) < 1e-12
+}
+
+func deref(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+// testDemoStatuses checks every member's status against their terms at the
+// end of history: the generator's guess does not survive.
+func testDemoStatuses(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	ms, _, err := st.Members(ctx, cadre.MemberFilter{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byMember := map[int64][]program.Term{}
+	for _, tm := range terms {
+		byMember[tm.MemberID] = append(byMember[tm.MemberID], tm)
+	}
+	counts := map[cadre.MemberStatus]int{}
+	for _, m := range ms {
+		counts[m.Status]++
+		if want := program.StatusAt(byMember[m.ID], demoNow); m.Status != want {
+			t.Errorf("member %d (%s) is %s, and %s by their terms", m.ID, m.Name, m.Status, want)
+		}
+	}
+	if counts[cadre.StatusAmbassador] == 0 || counts[cadre.StatusAlumni] == 0 {
+		t.Errorf("statuses %v: want ambassadors and alumni", counts)
+	}
+}
+
+// testDemoAccounts checks the demo's ambassador account is an ambassador's,
+// and that the sample source, whose host does not exist, is paused.
+func testDemoAccounts(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	if _, err := demoAccounts(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByEmail(ctx, "ambassador@demo.cadre.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := st.Member(ctx, u.MemberID); err != nil || m.Status != cadre.StatusAmbassador {
+		t.Errorf("the ambassador account's member: %+v, %v; want an ambassador", m, err)
+	}
+	if src, err := st.GetSource(ctx, demoSource); err != nil || !src.Paused {
+		t.Errorf("the sample source: %+v, %v; want it paused", src, err)
+	}
+	if !demoComplete(ctx, st) {
+		t.Error("the demo is not complete")
 	}
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/cadrehq/cadre/store"
 )
 
-// demoNow is the end of the small demo's history.
-var demoNow = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+// smallDemoNow is the end of the small demo's history.
+var smallDemoNow = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 
 // smallDemo fills the migrated database db with a small demo community.
 func smallDemo(t *testing.T, db string) {
@@ -33,7 +33,7 @@ func smallDemo(t *testing.T, db string) {
 	defer st.Close()
 	e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 		log: slog.New(slog.DiscardHandler)}
-	if err := populateDemo(ctx, e, st, demo.Options{Seed: 3, Members: 120, Activities: 1500, Now: demoNow}); err != nil {
+	if err := populateDemo(ctx, e, st, demo.Options{Seed: 3, Members: 120, Activities: 1500, Now: smallDemoNow}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -47,7 +47,7 @@ type programView struct {
 	Terms                                   []program.Term
 	Invitations                             []program.Invitation
 	Applications                            []program.Application
-	Notes                                   map[int64][]store.ApplicationNote
+	Notes                                   map[int64][]program.Note
 	Criteria                                []cadre.CriteriaDoc
 	StaffDomains                            []string
 	// Program is everything an export reads, for what the listings above
@@ -60,7 +60,7 @@ func viewOf(t *testing.T, db string) programView {
 	t.Helper()
 	ctx := context.Background()
 	var v programView
-	at := demoNow.Format(time.RFC3339)
+	at := smallDemoNow.Format(time.RFC3339)
 	for _, c := range []struct {
 		out  *string
 		args []string
@@ -68,7 +68,7 @@ func viewOf(t *testing.T, db string) programView {
 		{&v.Leaderboard, []string{"leaderboard", "--json", "--top", "0", "--at", at}},
 		{&v.Roster, []string{"roster", "export", "--format", "jsonl"}},
 		{&v.Activities, []string{"export"}},
-		{&v.Health, []string{"health", "--json", "--quarter", program.QuarterOf(demoNow, time.UTC).Prev().String()}},
+		{&v.Health, []string{"health", "--json", "--quarter", program.QuarterOf(smallDemoNow, time.UTC).Prev().String()}},
 	} {
 		code, out, stderr := cli(t, nil, "", append(c.args, "--db", db)...)
 		if code != 0 {
@@ -99,7 +99,7 @@ func viewOf(t *testing.T, db string) programView {
 	if v.Applications, err = st.Applications(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	v.Notes = map[int64][]store.ApplicationNote{}
+	v.Notes = map[int64][]program.Note{}
 	for _, a := range v.Applications {
 		if v.Notes[a.ID], err = st.ApplicationNotes(ctx, a.ID); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +18,8 @@ and by "cadre sync": where each last sync stopped, its totals and last error.
 
   cadre sources [--json]
   cadre sources add NAME --kind KIND --set KEY=VALUE [--set KEY=VALUE ...]
+  cadre sources pause NAME     no sync, scheduled or asked for, until resumed
+  cadre sources resume NAME
   cadre sources remove NAME
 
 Kinds and their configuration keys:
@@ -29,17 +32,19 @@ Kinds and their configuration keys:
 A value "env:NAME" is read from the environment variable NAME, so that a
 secret stays out of the shell history and the process list; it is stored in
 the database, which "cadre sources" never shows config values of. Adding a
-source that exists replaces its configuration and keeps its cursor.
+source that exists replaces its configuration and keeps its cursor, and
+whether it is paused.
 
 Examples:
   cadre sources add forum --kind discourse --set url=https://forum.example.org \
     --set api_key=env:DISCOURSE_API_KEY --set api_username=system
   cadre sources add ada-blog --kind rss --set url=https://ada.example/feed.xml \
     --set member=github:ada
+  cadre sources pause forum    while the forum is being moved
   cadre sources remove ada-blog`
 
 func cmdSources(ctx context.Context, e *env) error {
-	fs := e.flags("sources", "[add NAME --kind KIND --set KEY=VALUE... | remove NAME]", sourcesHelp)
+	fs := e.flags("sources", "[add NAME --kind KIND --set KEY=VALUE... | pause NAME | resume NAME | remove NAME]", sourcesHelp)
 	db := e.dbFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	kind := fs.String("kind", "", "with add: "+strings.Join(connector.Kinds(), " or "))
@@ -52,10 +57,10 @@ func cmdSources(ctx context.Context, e *env) error {
 	var sub, name string
 	switch {
 	case len(args) == 0:
-	case len(args) == 2 && (args[0] == "add" || args[0] == "remove"):
+	case len(args) == 2 && slices.Contains([]string{"add", "pause", "resume", "remove"}, args[0]):
 		sub, name = args[0], args[1]
 	default:
-		return usagef("sources takes no arguments, add NAME or remove NAME; got %q", args)
+		return usagef("sources takes no arguments, add NAME, pause NAME, resume NAME or remove NAME; got %q", args)
 	}
 	if sub != "add" && (*kind != "" || len(sets) > 0) {
 		return usagef("--kind and --set go with add")
@@ -82,6 +87,16 @@ func cmdSources(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(e.stdout, "source %s saved; \"cadre sync %s\" syncs it now\n", src.Name, src.Name)
 		return nil
+	case "pause", "resume":
+		if err := st.PauseSource(ctx, name, sub == "pause"); err != nil {
+			return err
+		}
+		if sub == "pause" {
+			fmt.Fprintf(e.stdout, "source %s paused: no sync until \"cadre sources resume %[1]s\"\n", name)
+		} else {
+			fmt.Fprintf(e.stdout, "source %s resumed: the next scheduled sync, or \"cadre sync %[1]s\", syncs it\n", name)
+		}
+		return nil
 	case "remove":
 		if err := st.DeleteSource(ctx, name); err != nil {
 			return err
@@ -101,7 +116,7 @@ func cmdSources(ctx context.Context, e *env) error {
 		return printJSON(e, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tLAST SYNC\tCURSOR\tINSERTED\tDUPLICATES\tREJECTED\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tKIND\tSTATE\tLAST SYNC\tCURSOR\tINSERTED\tDUPLICATES\tREJECTED\tLAST ERROR")
 	for _, s := range srcs {
 		last := "never"
 		if !s.LastSyncAt.IsZero() {
@@ -110,7 +125,11 @@ func cmdSources(ctx context.Context, e *env) error {
 		if s.Syncing(st.Now()) {
 			last = "syncing now"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Name, s.Kind, last, s.Cursor, s.Inserted, s.Duplicates, s.Rejected, oneLine(s.LastError, 100))
+		state := "active"
+		if s.Paused {
+			state = "paused"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Name, s.Kind, state, last, s.Cursor, s.Inserted, s.Duplicates, s.Rejected, oneLine(s.LastError, 100))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -173,7 +192,8 @@ func oneLine(msg string, n int) string {
 const syncHelp = `Sync the named sources now, or every source, one after another: each
 imports what is new on its platform since its last sync and records how it
 went (see "cadre sources"). A source another instance is syncing right now
-is skipped, as that sync brings the same records.
+is skipped, as that sync brings the same records; so is a paused source,
+named or not, until "cadre sources resume NAME".
 
 Exit status is 1 when any sync failed.
 
@@ -213,7 +233,8 @@ func cmdSync(ctx context.Context, e *env) error {
 		res, err := connector.Run(ctx, st, im, name, owner, connector.DefaultLease, nil)
 		switch {
 		case cadre.ErrorCode(err) == cadre.ECONFLICT:
-			// Another instance holds the source: its sync brings the records.
+			// Another instance holds the source, whose sync brings the
+			// records, or the source is paused.
 			fmt.Fprintf(e.stderr, "%s: skipped: %s\n", name, describe(err))
 		case err != nil:
 			failed++

@@ -102,9 +102,16 @@ func TestSourcesAndSync(t *testing.T) {
 				{name: "held source is skipped", args: []string{"sync", "blog"}, holdBlog: true, want: []string{"blog: skipped: source blog is being synced by other-instance"}},
 				{name: "syncing shows", args: []string{"sources"}, want: []string{"syncing now"}},
 				{name: "unknown source", args: []string{"sync", "nope"}, code: exitFailure, want: []string{`nope: failed: no source named "nope"`}},
+				{name: "pause", args: []string{"sources", "pause", "forum"}, want: []string{"source forum paused"}},
+				{name: "paused shows", args: []string{"sources"}, want: []string{"forum  discourse  paused", "blog   rss        active"}},
+				{name: "paused in json", args: []string{"sources", "--json"}, want: []string{`"name": "forum",` + "\n" + `    "kind": "discourse",` + "\n" + `    "config_keys": [` + "\n" + `      "api_key",` + "\n" + `      "api_username",` + "\n" + `      "url"` + "\n" + `    ],` + "\n" + `    "paused": true`}},
+				{name: "paused is skipped, named or not", args: []string{"sync", "forum"}, want: []string{"forum: skipped: source forum is paused"}, notWant: []string{"inserted"}},
+				{name: "resume", args: []string{"sources", "resume", "forum"}, want: []string{"source forum resumed"}},
+				{name: "resumed syncs", args: []string{"sync", "forum"}, want: []string{"forum: 0 inserted, 0 duplicates, 0 rejected"}},
+				{name: "pause unknown", args: []string{"sources", "pause", "nope"}, code: exitFailure, want: []string{`no source named "nope"`}},
 				{name: "remove", args: []string{"sources", "remove", "blog"}, want: []string{"source blog removed"}},
 				{name: "remove again", args: []string{"sources", "remove", "blog"}, code: exitFailure, want: []string{`no source named "blog"`}},
-				{name: "bad subcommand", args: []string{"sources", "delete", "blog"}, code: exitUsage, want: []string{"add NAME or remove NAME"}},
+				{name: "bad subcommand", args: []string{"sources", "delete", "blog"}, code: exitUsage, want: []string{"resume NAME or remove NAME"}},
 			}
 			for _, step := range steps {
 				if step.holdBlog {
@@ -132,8 +139,8 @@ func TestSourcesAndSync(t *testing.T) {
 					t.Errorf("Api-Key %q, want the one from $DISCOURSE_API_KEY", k)
 				}
 			}
-			if len(keys) != 4 {
-				t.Errorf("/posts.json was asked %d times, want 3 by the first sync and 1 by the second", len(keys))
+			if len(keys) != 5 {
+				t.Errorf("/posts.json was asked %d times, want 3 by the first sync, 1 by the second, none while paused and 1 once resumed", len(keys))
 			}
 		})
 	}
