@@ -1,0 +1,493 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store"
+)
+
+// The scenario's criteria: the defaults (quarterly decay of 25%, a 90-day
+// active window, the seven types) with a bar of 35 to qualify and 25 to
+// stay, which its community meets and misses in turn.
+const (
+	scenarioAchieve  = 35.0
+	scenarioMaintain = 25.0
+	scenarioWindow   = 90 * 24 * time.Hour
+	scenarioDecay    = 0.25
+)
+
+// scenarioTypes are the default types' multipliers and efforts, as the
+// test's own model reads them.
+var scenarioTypes = map[string]struct{ mult, minutes float64 }{
+	"forum": {1, 5}, "content": {3, 180}, "mentoring": {4, 60}, "speaking": {5, 240},
+	"feedback": {2, 60}, "beta": {2, 120}, "code": {2, 120},
+}
+
+// modelAct is an activity as the test's model holds it.
+type modelAct struct {
+	who     int // person
+	typ     string
+	at      time.Time
+	minutes float64 // its own effort; 0: the type's
+}
+
+// modelTerm is a term as the test's model holds it.
+type modelTerm struct {
+	who        int
+	start, end time.Time // end zero: open
+	via        program.Via
+}
+
+// scenario is a two-year program computed from SPEC alone, beside the code
+// that runs it: its people, activities, terms and the quarter's events.
+type scenario struct {
+	acts    []modelAct
+	terms   []modelTerm
+	bot     int // the person who is a bot, never counted
+	people  int
+	excused map[program.Quarter]map[int]bool
+	// outcomes of the applied reviews, and the organic figures, by quarter.
+	renewed, lapsed map[program.Quarter]int
+	apps, accepted  map[program.Quarter]int
+	sent, joined    map[program.Quarter]int
+}
+
+func quarterIndex(t time.Time) int { return 4*t.Year() + (int(t.Month())-1)/3 }
+
+// score is SPEC 3's quarterly score of person p at t.
+func (s *scenario) score(p int, t time.Time) float64 {
+	var sum float64
+	for _, a := range s.acts {
+		if a.who == p && !a.at.After(t) {
+			sum += scenarioTypes[a.typ].mult * math.Pow(1-scenarioDecay, float64(quarterIndex(t)-quarterIndex(a.at)))
+		}
+	}
+	return sum
+}
+
+// ambassadorAt says whether p holds a term at t.
+func (s *scenario) ambassadorAt(p int, t time.Time) bool {
+	for _, tm := range s.terms {
+		if tm.who == p && !tm.start.After(t) && (tm.end.IsZero() || tm.end.After(t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// active lists who has an activity in (t − window, t], but the bot.
+func (s *scenario) active(t time.Time) map[int]bool {
+	out := map[int]bool{}
+	for _, a := range s.acts {
+		if a.who != s.bot && a.at.After(t.Add(-scenarioWindow)) && !a.at.After(t) {
+			out[a.who] = true
+		}
+	}
+	return out
+}
+
+// review applies SPEC 5's review of q to the model's terms.
+func (s *scenario) review(q program.Quarter) {
+	at, start, next := q.ReviewAt(time.UTC), q.Start(time.UTC), q.Next().Start(time.UTC)
+	for i := range s.terms {
+		tm := &s.terms[i]
+		open := !tm.start.After(at) && (tm.end.IsZero() || tm.end.After(at))
+		if !open || !tm.start.Before(start) || s.excused[q][tm.who] {
+			continue
+		}
+		if s.score(tm.who, at) >= scenarioMaintain-1e-9 {
+			s.renewed[q]++
+		} else {
+			s.lapsed[q]++
+			tm.end = next
+		}
+	}
+}
+
+// health is what cadre health --json prints, as the model computes it.
+type scenarioHealth struct {
+	Quarter             string   `json:"quarter"`
+	Active              int      `json:"active"`
+	Qualifying          int      `json:"qualifying"`
+	Share               float64  `json:"share"`
+	Ambassadors         int      `json:"ambassadors"`
+	ActiveAmbassadors   int      `json:"active_ambassadors"`
+	PointsPerAmbassador *float64 `json:"points_per_ambassador"`
+	Review              *struct {
+		Applied     bool     `json:"applied"`
+		Renewed     int      `json:"renewed"`
+		Lapsed      int      `json:"lapsed"`
+		RenewalRate *float64 `json:"renewal_rate"`
+	} `json:"review"`
+	Organic struct {
+		Applications        int      `json:"applications"`
+		Accepted            int      `json:"accepted"`
+		InvitationsSent     int      `json:"invitations_sent"`
+		InvitationsAccepted int      `json:"invitations_accepted"`
+		Ratio               *float64 `json:"ratio"`
+	} `json:"organic"`
+	InfluenceHours struct {
+		Total                 float64  `json:"total"`
+		PerAmbassador         *float64 `json:"per_ambassador"`
+		WeightedPerAmbassador *float64 `json:"weighted_per_ambassador"`
+	} `json:"influence_hours"`
+}
+
+func ratio(a, b float64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	r := a / b
+	return &r
+}
+
+func (s *scenario) health(q program.Quarter) scenarioHealth {
+	at, start, next := q.ReviewAt(time.UTC), q.Start(time.UTC), q.Next().Start(time.UTC)
+	h := scenarioHealth{Quarter: q.String()}
+	for p := range s.active(at) {
+		h.Active++
+		if s.score(p, at) >= scenarioAchieve-1e-9 {
+			h.Qualifying++
+		}
+	}
+	if h.Active > 0 {
+		h.Share = float64(h.Qualifying) / float64(h.Active)
+	}
+	ambassadors := map[int]bool{}
+	for _, tm := range s.terms {
+		if tm.start.Before(next) && (tm.end.IsZero() || tm.end.After(start)) {
+			ambassadors[tm.who] = true
+		}
+	}
+	h.Ambassadors = len(ambassadors)
+	activeAmb := map[int]bool{}
+	var points, hours, weighted float64
+	for _, a := range s.acts {
+		if !ambassadors[a.who] || a.at.Before(start) || !a.at.Before(next) {
+			continue
+		}
+		ty := scenarioTypes[a.typ]
+		activeAmb[a.who] = true
+		points += ty.mult
+		minutes := cmp.Or(a.minutes, ty.minutes)
+		hours += minutes / 60
+		weighted += minutes / 60 * ty.mult
+	}
+	n := float64(h.Ambassadors)
+	h.ActiveAmbassadors, h.PointsPerAmbassador = len(activeAmb), ratio(points, n)
+	h.InfluenceHours.Total, h.InfluenceHours.PerAmbassador, h.InfluenceHours.WeightedPerAmbassador = hours, ratio(hours, n), ratio(weighted, n)
+	h.Review = &struct {
+		Applied     bool     `json:"applied"`
+		Renewed     int      `json:"renewed"`
+		Lapsed      int      `json:"lapsed"`
+		RenewalRate *float64 `json:"renewal_rate"`
+	}{true, s.renewed[q], s.lapsed[q], ratio(float64(s.renewed[q]), float64(s.renewed[q]+s.lapsed[q]))}
+	o := &h.Organic
+	o.Applications, o.Accepted, o.InvitationsSent, o.InvitationsAccepted = s.apps[q], s.accepted[q], s.sent[q], s.joined[q]
+	o.Ratio = ratio(float64(s.apps[q]), float64(s.joined[q]))
+	return h
+}
+
+// TestTwoYearProgram replays two years of a program on both stores with a
+// fixed clock: a roster, invitations each quarter to the best who qualify
+// (accepted or declined), applications (accepted, rejected, withdrawn, one
+// from a stranger), an excused ambassador, and the eight quarterly reviews
+// applied in order, with the mail they write. Then it checks every figure
+// of cadre health for each quarter against the same program computed in
+// the test from SPEC alone: its own scores, terms and reviews.
+func TestTwoYearProgram(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) { testTwoYearProgram(t, db) })
+	}
+}
+
+func testTwoYearProgram(t *testing.T, db string) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
+	clock := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)
+	st.Now = func() time.Time { return clock }
+	doc := strings.NewReplacer("achieve: 60", fmt.Sprintf("achieve: %g", scenarioAchieve), "maintain: 40", fmt.Sprintf("maintain: %g", scenarioMaintain)).Replace(criteria.DefaultYAML)
+	if _, err := st.SaveCriteria(ctx, doc, "pm"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The community: 30 people of different zeal, and a bot that is busy
+	// and never counts. Activity runs from October 2023 to the end of 2025.
+	const people = 31
+	s := &scenario{people: people, bot: people - 1, excused: map[program.Quarter]map[int]bool{},
+		renewed: map[program.Quarter]int{}, lapsed: map[program.Quarter]int{}, apps: map[program.Quarter]int{},
+		accepted: map[program.Quarter]int{}, sent: map[program.Quarter]int{}, joined: map[program.Quarter]int{}}
+	rng := rand.New(rand.NewPCG(7, 11))
+	ids := make([]int64, people)
+	types := []string{"forum", "forum", "forum", "content", "mentoring", "speaking", "feedback", "beta", "code"}
+	var recs []cadre.ActivityRecord
+	for p := range people {
+		m := cadre.Member{Name: fmt.Sprintf("Person %02d", p), Emails: []string{fmt.Sprintf("p%02d@example.org", p)}, Bot: p == s.bot}
+		if err := st.CreateMember(ctx, &m, []cadre.Identity{{Platform: "github", Handle: fmt.Sprintf("p%02d", p)}}); err != nil {
+			t.Fatal(err)
+		}
+		ids[p] = m.ID
+		zeal := 1 + p%6 // activities a month, at most
+		if p == s.bot {
+			zeal = 12
+		}
+		for month := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC); month.Year() < 2026; month = month.AddDate(0, 1, 0) {
+			// Some go quiet for half a year, and some of them come back keen.
+			half := month.Year()*2 + (int(month.Month())-1)/6
+			if p != s.bot && (p%4 == 1 && half == 2024*2+1 || p%4 == 3 && half == 2025*2) {
+				continue
+			}
+			n := zeal
+			if p%4 == 1 && month.Year() == 2025 {
+				n += 4
+			}
+			for range rng.IntN(n + 1) {
+				a := modelAct{who: p, typ: types[rng.IntN(len(types))], at: month.Add(time.Duration(rng.Int64N(int64(27 * 24 * time.Hour))))}
+				rec := cadre.ActivityRecord{
+					Activity: cadre.Activity{Type: a.typ, Source: "scenario", ExternalID: fmt.Sprintf("a%d", len(recs)), OccurredAt: a.at, Status: cadre.ActivityApproved},
+					Member:   cadre.MemberRef{Platform: "github", Handle: fmt.Sprintf("p%02d", p)},
+				}
+				if len(recs)%7 == 0 {
+					a.minutes, rec.Activity.EffortMinutes, rec.Activity.HasEffort = 30, 30, true
+				}
+				s.acts = append(s.acts, a)
+				recs = append(recs, rec)
+			}
+		}
+	}
+	if _, err := st.NewImporter().Import(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+
+	// The roster the program came with: eight ambassadors since November
+	// 2023, and an alumna whose term ended before the period.
+	var roster []program.RosterRow
+	for p := range 9 {
+		r := program.RosterRow{Line: p + 1, Member: cadre.MemberRef{Platform: "github", Handle: fmt.Sprintf("p%02d", p)},
+			Since: time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC), Via: program.ViaRoster}
+		tm := modelTerm{who: p, start: r.Since, via: program.ViaRoster}
+		if p == 8 {
+			r.Since, r.Until = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC)
+			tm.start, tm.end = r.Since, r.Until
+		}
+		roster = append(roster, r)
+		s.terms = append(s.terms, tm)
+	}
+	clock = time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := st.ImportRoster(ctx, "roster.csv", roster, "pm"); err != nil {
+		t.Fatal(err)
+	}
+
+	nextApplicant := 9
+	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
+		start := q.Start(time.UTC)
+		// Invitations on the 20th day: the model's best two who qualify and
+		// are not ambassadors; the first accepts five days later, the
+		// second declines.
+		clock = start.Add(20 * 24 * time.Hour)
+		var candidates []int
+		for p := range s.active(clock) {
+			if p != s.bot && !s.ambassadorAt(p, clock) && s.score(p, clock) >= scenarioAchieve-1e-9 {
+				candidates = append(candidates, p)
+			}
+		}
+		slices.SortFunc(candidates, func(a, b int) int { return cmp.Or(cmp.Compare(s.score(b, clock), s.score(a, clock)), cmp.Compare(a, b)) })
+		var secrets []string
+		var invited []int
+		for _, p := range candidates[:min(2, len(candidates))] {
+			_, secret, err := st.Invite(ctx, ids[p], "pm", server.InvitationMail(nil))
+			if err != nil {
+				t.Fatalf("%s: invite person %d: %v", q, p, err)
+			}
+			s.sent[q]++
+			secrets, invited = append(secrets, secret), append(invited, p)
+		}
+		clock = start.Add(25 * 24 * time.Hour)
+		for i, secret := range secrets {
+			if _, err := st.AnswerInvitation(ctx, secret, i == 0); err != nil {
+				t.Fatalf("%s: answer: %v", q, err)
+			}
+			if i == 0 {
+				s.joined[q]++
+				s.terms = append(s.terms, modelTerm{who: invited[i], start: clock, via: program.ViaInvitation})
+			}
+		}
+
+		// Applications on the 40th day, decided on the 50th: the next
+		// person who is not an ambassador, accepted when their score is at
+		// least half the bar, else rejected; every other quarter a stranger
+		// too, rejected; in 2024Q4 one is withdrawn instead.
+		clock = start.Add(40 * 24 * time.Hour)
+		applicant := -1
+		for range people {
+			p := nextApplicant % (people - 1)
+			nextApplicant++
+			if !s.ambassadorAt(p, clock) {
+				applicant = p
+				break
+			}
+		}
+		type app struct {
+			id     int64
+			secret string
+			who    int
+		}
+		var apps []app
+		forms := [][3]string{{fmt.Sprintf("Person %02d", applicant), fmt.Sprintf("p%02d@example.org", applicant), fmt.Sprintf("github:p%02d", applicant)}}
+		if q.Q%2 == 0 {
+			forms = append(forms, [3]string{"A Stranger", fmt.Sprintf("stranger-%s@example.net", q), ""})
+		}
+		for i, f := range forms {
+			a, err := program.ParseApplication(f[0], f[1], f[2], "I help people here.", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			secret, err := server.Submit(ctx, st, a, nil)
+			if err != nil {
+				t.Fatalf("%s: apply: %v", q, err)
+			}
+			s.apps[q]++
+			who := -1
+			if i == 0 {
+				who = applicant
+			}
+			apps = append(apps, app{a.ID, secret, who})
+		}
+		clock = start.Add(50 * 24 * time.Hour)
+		eng, err := loadStandings(ctx, e, st, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range apps {
+			switch {
+			case q == program.Quarter{Year: 2024, Q: 4} && a.who >= 0:
+				if _, err := st.WithdrawApplication(ctx, a.secret); err != nil {
+					t.Fatal(err)
+				}
+			case a.who >= 0 && s.score(a.who, clock) >= scenarioAchieve/2:
+				if _, err := server.Decide(ctx, st, eng, a.id, true, "", "rev", clock, nil); err != nil {
+					t.Fatalf("%s: accept: %v", q, err)
+				}
+				s.accepted[q]++
+				s.terms = append(s.terms, modelTerm{who: a.who, start: clock, via: program.ViaApplication})
+			default:
+				if _, err := server.Decide(ctx, st, eng, a.id, false, "Not yet", "rev", clock, nil); err != nil {
+					t.Fatalf("%s: reject: %v", q, err)
+				}
+			}
+		}
+
+		// A leave of absence: person 1 is excused from 2024Q3's review.
+		if q == (program.Quarter{Year: 2024, Q: 3}) {
+			clock = start.Add(60 * 24 * time.Hour)
+			if err := st.Excuse(ctx, q, ids[1], "parental leave", "pm"); err != nil {
+				t.Fatal(err)
+			}
+			s.excused[q] = map[int]bool{1: true}
+		}
+
+		// The review, two days after the quarter ends.
+		clock = q.Next().Start(time.UTC).Add(2 * 24 * time.Hour)
+		if eng, err = loadStandings(ctx, e, st, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := server.ApplyRenewal(ctx, st, eng, q, clock, "pm", nil); err != nil {
+			t.Fatalf("apply %s: %v", q, err)
+		}
+		s.review(q)
+	}
+	st.Now = time.Now
+
+	// The program the scenario gave, so that a change of it shows here.
+	var renewed, lapsed, joinedBack int
+	for q := range s.renewed {
+		renewed += s.renewed[q]
+	}
+	for q := range s.lapsed {
+		lapsed += s.lapsed[q]
+	}
+	terms := map[int]int{}
+	for _, tm := range s.terms {
+		terms[tm.who]++
+	}
+	for _, n := range terms {
+		if n > 1 {
+			joinedBack++
+		}
+	}
+	if renewed == 0 || lapsed == 0 || joinedBack == 0 {
+		t.Fatalf("the scenario is too tame: %d renewed, %d lapsed, %d came back", renewed, lapsed, joinedBack)
+	}
+	t.Logf("%d activities; %d renewals, %d lapses; %d people came back", len(s.acts), renewed, lapsed, joinedBack)
+
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+	nearPtr := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
+	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
+		code, out, stderr := cli(t, nil, "", "health", "--db", db, "--quarter", q.String(), "--json")
+		if code != exitOK {
+			t.Fatalf("health %s: exit %d: %s", q, code, stderr)
+		}
+		var got scenarioHealth
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := s.health(q)
+		ok := got.Quarter == want.Quarter && got.Active == want.Active && got.Qualifying == want.Qualifying && near(got.Share, want.Share) &&
+			got.Ambassadors == want.Ambassadors && got.ActiveAmbassadors == want.ActiveAmbassadors && nearPtr(got.PointsPerAmbassador, want.PointsPerAmbassador) &&
+			got.Review != nil && got.Review.Applied && got.Review.Renewed == want.Review.Renewed && got.Review.Lapsed == want.Review.Lapsed &&
+			nearPtr(got.Review.RenewalRate, want.Review.RenewalRate) &&
+			got.Organic.Applications == want.Organic.Applications && got.Organic.Accepted == want.Organic.Accepted &&
+			got.Organic.InvitationsSent == want.Organic.InvitationsSent && got.Organic.InvitationsAccepted == want.Organic.InvitationsAccepted &&
+			nearPtr(got.Organic.Ratio, want.Organic.Ratio) && near(got.InfluenceHours.Total, want.InfluenceHours.Total) &&
+			nearPtr(got.InfluenceHours.PerAmbassador, want.InfluenceHours.PerAmbassador) &&
+			nearPtr(got.InfluenceHours.WeightedPerAmbassador, want.InfluenceHours.WeightedPerAmbassador)
+		if !ok {
+			w, _ := json.Marshal(want)
+			t.Errorf("%s:\n got %s\nwant %s", q, strings.TrimSpace(out), w)
+		}
+	}
+
+	// Each renewed or lapsed ambassador was told, each invitee and
+	// applicant written to.
+	box, err := st.Outbox(ctx, true, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, m := range box {
+		kinds[m.Kind]++
+	}
+	var sent, apps, decided int
+	for q := range s.sent {
+		sent += s.sent[q]
+	}
+	for q := range s.apps {
+		apps += s.apps[q]
+	}
+	for q := range s.accepted {
+		decided += s.accepted[q]
+	}
+	if kinds["renewal"] != renewed+lapsed || kinds["invitation"] != sent || kinds["application"] != apps || kinds["decision"] < decided {
+		t.Errorf("outbox by kind %v: want %d renewal, %d invitation, %d application, at least %d decision", kinds, renewed+lapsed, sent, apps, decided)
+	}
+}
