@@ -311,7 +311,9 @@ func testTwoYearProgram(t *testing.T, db string) {
 				candidates = append(candidates, p)
 			}
 		}
-		slices.SortFunc(candidates, func(a, b int) int { return cmp.Or(cmp.Compare(s.score(b, clock), s.score(a, clock)), cmp.Compare(a, b)) })
+		slices.SortFunc(candidates, func(a, b int) int {
+			return cmp.Or(cmp.Compare(s.score(b, clock), s.score(a, clock)), cmp.Compare(a, b))
+		})
 		var secrets []string
 		var invited []int
 		for _, p := range candidates[:min(2, len(candidates))] {
