@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
@@ -121,8 +122,10 @@ type ApplicationReview interface {
 // applicationsPage is the data of templates/applications.html.
 type applicationsPage struct {
 	Rows    []applicationRow
+	State   string // the state listed, "" for every one
 	Achieve float64
 	Message string
+	CSV     string // URL of the list as CSV
 }
 
 // applicationRow is an application in the queue, with the standing of the
@@ -137,12 +140,23 @@ type applicationRow struct {
 }
 
 func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, status int, message string) {
-	apps, err := s.store.Applications(r.Context(), program.ApplicationSubmitted)
+	state := program.ApplicationState(r.URL.Query().Get("state"))
+	switch state {
+	case "":
+		state = program.ApplicationSubmitted
+	case "all":
+		state = ""
+	case program.ApplicationSubmitted, program.ApplicationAccepted, program.ApplicationRejected, program.ApplicationWithdrawn:
+	default:
+		s.failPage(w, r, cadre.Errorf(cadre.EINVALID, "state must be submitted, accepted, rejected, withdrawn or all, got %q", state))
+		return
+	}
+	apps, err := s.store.Applications(r.Context(), state)
 	if err != nil {
 		s.failPage(w, r, err)
 		return
 	}
-	page := applicationsPage{Message: message}
+	page := applicationsPage{State: string(state), Message: message, CSV: csvLink(r)}
 	names := s.names(r)
 	err = s.readStandings(r, func(eng *standings.Engine) error {
 		page.Achieve = eng.Criteria().Thresholds.Achieve
@@ -167,6 +181,23 @@ func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, status
 	})
 	if err != nil {
 		s.failPage(w, r, err)
+		return
+	}
+	if wantsCSV(r) {
+		rows := make([][]string, len(page.Rows))
+		for i, a := range page.Rows {
+			var member, score, togo, decided string
+			if a.MemberID != 0 {
+				member, score, togo = itoa(a.MemberID), ftoa(a.Score), ftoa(a.ToGo)
+			}
+			if !a.DecidedAt.IsZero() {
+				decided = a.DecidedAt.Format(time.RFC3339)
+			}
+			rows[i] = []string{itoa(a.ID), a.Name, a.Email, a.Handles, string(a.State), a.At.Format(time.RFC3339), member, score, togo,
+				decided, a.Reviewer, a.Reason, strconv.Itoa(len(a.Notes))}
+		}
+		writeCSV(w, "applications", []string{"id", "name", "email", "handles", "state", "at", "member_id", "score", "to_achieve",
+			"decided_at", "reviewer", "reason", "notes"}, rows)
 		return
 	}
 	s.renderStatus(w, r, status, "applications.html", page)

@@ -28,6 +28,7 @@ type membersPage struct {
 	Limit   int
 	Prev    string // URL of the previous page, "" on the first
 	Next    string // URL of the next page, "" on the last
+	CSV     string // URL of every match as CSV
 }
 
 func (s *Server) handleMembersPage() http.Handler {
@@ -42,13 +43,17 @@ func (s *Server) handleMembersPage() http.Handler {
 		if status != "" && !status.Valid() {
 			status = ""
 		}
-		ms, total, err := s.store.Members(r.Context(), cadre.MemberFilter{Status: status, Query: q.Get("q"),
-			NoEmails: !who(r).can(account.ReadEmails, false), Offset: offset, Limit: limit})
+		f := cadre.MemberFilter{Status: status, Query: q.Get("q"), NoEmails: !who(r).can(account.ReadEmails, false), Offset: offset, Limit: limit}
+		if wantsCSV(r) {
+			s.membersCSV(w, r, f)
+			return
+		}
+		ms, total, err := s.store.Members(r.Context(), f)
 		if err != nil {
 			s.failPage(w, r, err)
 			return
 		}
-		p := membersPage{Members: ms, Total: total, Status: string(status), Query: q.Get("q"), Offset: offset, Limit: limit}
+		p := membersPage{Members: ms, Total: total, Status: string(status), Query: q.Get("q"), Offset: offset, Limit: limit, CSV: csvLink(r)}
 		link := func(off int) string {
 			v := url.Values{}
 			if p.Status != "" {
@@ -68,6 +73,35 @@ func (s *Server) handleMembersPage() http.Handler {
 		}
 		s.render(w, r, "members.html", p)
 	})
+}
+
+// membersCSV writes every member f matches, with their emails for those
+// who may read them.
+func (s *Server) membersCSV(w http.ResponseWriter, r *http.Request, f cadre.MemberFilter) {
+	var rows [][]string
+	f.Offset, f.Limit = 0, maxPage
+	for {
+		ms, total, err := s.store.Members(r.Context(), f)
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		for _, m := range ms {
+			row := []string{itoa(m.ID), m.Name, string(m.Status), strconv.FormatBool(m.Staff), strconv.FormatBool(m.Bot), strconv.Itoa(m.Activities)}
+			if !f.NoEmails {
+				row = append(row, strings.Join(m.Emails, " "))
+			}
+			rows = append(rows, row)
+		}
+		if f.Offset += len(ms); len(ms) == 0 || f.Offset >= total {
+			break
+		}
+	}
+	header := []string{"id", "name", "status", "staff", "bot", "activities"}
+	if !f.NoEmails {
+		header = append(header, "emails")
+	}
+	writeCSV(w, "members", header, rows)
 }
 
 // errorPage is the data of templates/error.html.
@@ -152,6 +186,7 @@ type leaderboardPage struct {
 	Entries []standings.Entry
 	Status  string
 	Top     float64 // the best score, for the bars
+	CSV     string  // URL of the whole board as CSV
 }
 
 func (s *Server) handleLeaderboardPage() http.Handler {
@@ -161,13 +196,25 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 			status = ""
 		}
 		at := s.now()
-		p := leaderboardPage{At: at, Status: string(status)}
+		p := leaderboardPage{At: at, Status: string(status), CSV: csvLink(r)}
+		top := 100
+		if wantsCSV(r) {
+			top = 0 // everyone ranked
+		}
 		err := s.readStandings(r, func(eng *standings.Engine) error {
-			p.Share, p.Entries = eng.Share(at), eng.Leaderboard(at, standings.Options{Top: 100, Status: status})
+			p.Share, p.Entries = eng.Share(at), eng.Leaderboard(at, standings.Options{Top: top, Status: status})
 			return nil
 		})
 		if err != nil {
 			s.failPage(w, r, err)
+			return
+		}
+		if wantsCSV(r) {
+			rows := make([][]string, len(p.Entries))
+			for i, e := range p.Entries {
+				rows[i] = []string{strconv.Itoa(e.Rank), itoa(e.MemberID), e.Name, e.Status, ftoa(e.Score)}
+			}
+			writeCSV(w, "leaderboard", []string{"rank", "member_id", "name", "status", "score"}, rows)
 			return
 		}
 		if len(p.Entries) > 0 {

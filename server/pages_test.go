@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -411,5 +412,62 @@ func TestApplicationsQueue(t *testing.T) {
 	}
 	if _, body := do("GET", ""); !strings.Contains(body, "No application waits.") {
 		t.Errorf("the queue after the decision:\n%s", body)
+	}
+}
+
+// TestCSV: every list page comes as CSV with the same filters and every
+// row, and a name a spreadsheet would run as a formula is defused.
+func TestCSV(t *testing.T) {
+	s, ms, do := programServer(t)
+	ctx := context.Background()
+	evil := cadre.Member{Name: "=HYPERLINK(\"http://evil.example\")"}
+	if err := s.CreateMember(ctx, &evil, nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err := program.ParseApplication("Dee", "dee@example.org", "", "I help.", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SubmitApplication(ctx, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path   string
+		header string
+		rows   int
+	}{
+		{"/?format=csv", "id,name,status,staff,bot,activities,emails", len(ms) + 1},
+		{"/?status=ambassador&format=csv&offset=2&limit=1", "id,name,status,staff,bot,activities,emails", len(ms)}, // every match, not a page
+		{"/leaderboard?format=csv", "rank,member_id,name,status,score", len(ms) + 1},
+		{"/renewal?quarter=2025Q1&format=csv", "quarter,member_id,name,score,outcome", len(ms)},
+		{"/health?quarter=2025Q2&format=csv", "quarter,active,qualifying,share,ambassadors", 8},
+		{"/applications?format=csv", "id,name,email,handles,state,at,member_id", 1},
+		{"/applications?state=accepted&format=csv", "id,name,email,handles,state,at,member_id", 0},
+		{"/invitations?format=csv", "id,member_id,name,state,sent_at", 0},
+		{"/invitations?format=csv&list=proposals", "member_id,name,status,score,carried_by", -1},
+	}
+	for _, tt := range tests {
+		code, body := do("GET", tt.path, "")
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if code != 200 || err != nil || len(recs) == 0 || !strings.HasPrefix(strings.Join(recs[0], ","), tt.header) || tt.rows >= 0 && len(recs)-1 != tt.rows {
+			t.Errorf("%s: %d, %v, %d rows, want header %q and %d rows\n%s", tt.path, code, err, len(recs)-1, tt.header, tt.rows, body)
+		}
+	}
+	_, body := do("GET", "/?format=csv", "")
+	recs, _ := csv.NewReader(strings.NewReader(body)).ReadAll()
+	defused := false
+	for _, rec := range recs {
+		for _, c := range rec {
+			if strings.HasPrefix(c, "=") {
+				t.Errorf("a formula in a name is written as is: %q", c)
+			}
+			defused = defused || c == `'=HYPERLINK("http://evil.example")`
+		}
+	}
+	if !defused {
+		t.Errorf("the member named as a formula is missing:\n%s", body)
+	}
+	if _, body := do("GET", "/", ""); !strings.Contains(body, `href="/?format=csv"`) {
+		t.Error("the members page has no CSV link")
 	}
 }

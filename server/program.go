@@ -326,6 +326,7 @@ type renewalPage struct {
 	CanApply bool   // the viewer may apply it and it may be applied now
 	AtRisk   []AtRiskJSON
 	Message  string
+	CSV      string // URL of the outcomes as CSV
 }
 
 func (s *Server) renewalPage(w http.ResponseWriter, r *http.Request, status int, q program.Quarter, message string) {
@@ -347,6 +348,18 @@ func (s *Server) renewalPage(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		s.failPage(w, r, err)
 		return
+	}
+	if wantsCSV(r) {
+		rows := make([][]string, len(page.Review.Members))
+		for i, m := range page.Review.Members {
+			rows[i] = []string{page.Review.Quarter, m.MemberID, m.Name, ftoa(m.Score), m.Outcome}
+		}
+		writeCSV(w, "renewal-"+page.Review.Quarter, []string{"quarter", "member_id", "name", "score", "outcome"}, rows)
+		return
+	}
+	page.CSV = csvLink(r)
+	if r.Method != http.MethodGet {
+		page.CSV = "/renewal?quarter=" + url.QueryEscape(q.String()) + "&format=csv"
 	}
 	s.renderStatus(w, r, status, "renewal.html", page)
 }
@@ -393,6 +406,7 @@ type healthPage struct {
 	// Charts across the quarters, oldest first.
 	ShareChart, RenewalChart, HoursChart, AmbassadorsChart, OrganicChart template.HTML
 	TargetMin, TargetMax, RenewalMin, RenewalMax                         float64
+	CSV                                                                  string // URL of the table as CSV
 }
 
 // healthRow is one quarter of the dashboard, with what missed a band.
@@ -402,6 +416,25 @@ type healthRow struct {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// healthCSV writes the dashboard's table.
+func healthCSV(w http.ResponseWriter, quarters []healthRow) {
+	rows := make([][]string, len(quarters))
+	for i, h := range quarters {
+		var renewed, lapsed, rate string
+		if h.Review != nil {
+			renewed, lapsed, rate = strconv.Itoa(h.Review.Renewed), strconv.Itoa(h.Review.Lapsed), optFloat(h.Review.RenewalRate)
+		}
+		rows[i] = []string{h.Quarter, strconv.Itoa(h.Active), strconv.Itoa(h.Qualifying), ftoa(h.Share), strconv.Itoa(h.Ambassadors),
+			strconv.Itoa(h.ActiveAmbassadors), optFloat(h.PointsPerAmbassador), ftoa(h.InfluenceHours.Total),
+			optFloat(h.InfluenceHours.PerAmbassador), optFloat(h.InfluenceHours.WeightedPerAmbassador),
+			strconv.Itoa(h.Organic.Applications), strconv.Itoa(h.Organic.Accepted), strconv.Itoa(h.Organic.InvitationsSent),
+			strconv.Itoa(h.Organic.InvitationsAccepted), optFloat(h.Organic.Ratio), renewed, lapsed, rate}
+	}
+	writeCSV(w, "health", []string{"quarter", "active", "qualifying", "share", "ambassadors", "active_ambassadors", "points_per_ambassador",
+		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "applications", "applications_accepted",
+		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate"}, rows)
+}
 
 // healthQuarters is how many quarters the dashboard shows.
 const healthQuarters = 8
@@ -464,6 +497,11 @@ func (s *Server) handleHealthPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
+		if wantsCSV(r) {
+			healthCSV(w, page.Quarters)
+			return
+		}
+		page.CSV = csvLink(r)
 		s.render(w, r, "health.html", page)
 	})
 }
@@ -627,6 +665,26 @@ func (s *Server) invitationsPage(w http.ResponseWriter, r *http.Request, status 
 		j := NewInvitationJSON(&invs[i], s.now())
 		page.Invitations = append(page.Invitations, j)
 		page.Names[j.MemberID] = names(invs[i].MemberID)
+	}
+	if wantsCSV(r) && r.Method == http.MethodGet {
+		if r.URL.Query().Get("list") == "proposals" {
+			rows := make([][]string, len(page.Proposals))
+			for i, p := range page.Proposals {
+				rows[i] = []string{p.MemberID, p.Name, p.Status, ftoa(p.Score), p.Carried}
+			}
+			writeCSV(w, "proposals", []string{"member_id", "name", "status", "score", "carried_by"}, rows)
+			return
+		}
+		rows := make([][]string, len(page.Invitations))
+		for i, j := range page.Invitations {
+			var decided string
+			if j.DecidedAt != nil {
+				decided = j.DecidedAt.Format(time.RFC3339)
+			}
+			rows[i] = []string{itoa(j.ID), j.MemberID, page.Names[j.MemberID], j.State, j.SentAt.Format(time.RFC3339), j.ExpiresAt.Format(time.RFC3339), decided}
+		}
+		writeCSV(w, "invitations", []string{"id", "member_id", "name", "state", "sent_at", "expires_at", "decided_at"}, rows)
+		return
 	}
 	s.renderStatus(w, r, status, "invitations.html", page)
 }
