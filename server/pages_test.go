@@ -148,8 +148,22 @@ func TestRenewalPage(t *testing.T) {
 		!strings.Contains(body, "criteria too demanding") {
 		t.Fatalf("preview page: %d\n%s", code, body)
 	}
+	// A leave of absence, before the apply: the reason is required.
+	first := strconv.FormatInt(ms[0].ID, 10)
+	if code, body := page("POST", "/renewal", "quarter=2025Q1&action=excuse&member="+first+"&reason="); code != 400 || !strings.Contains(body, "needs a reason") {
+		t.Errorf("an excuse without a reason: %d", code)
+	}
+	if code, body := page("POST", "/renewal", "quarter=2025Q1&action=excuse&member="+first+"&reason=parental+leave"); code != 303 {
+		t.Fatalf("excuse: %d\n%s", code, body)
+	}
+	if _, body := page("GET", "/renewal?quarter=2025Q1", ""); !strings.Contains(body, "<strong>0</strong> renewed · <strong>2</strong> lapsed · 1 excused") {
+		t.Errorf("preview after the excuse:\n%s", body)
+	}
 	if code, body := page("POST", "/renewal", "quarter=2025Q1"); code != 303 {
 		t.Fatalf("apply: %d\n%s", code, body)
+	}
+	if code, body := page("POST", "/renewal", "quarter=2025Q1&action=excuse&member="+strconv.FormatInt(ms[1].ID, 10)+"&reason=late"); code != 409 || !strings.Contains(body, "too late") {
+		t.Errorf("an excuse after the apply: %d", code)
 	}
 	code, body = page("GET", "/renewal?quarter=2025Q1", "")
 	if code != 200 || !strings.Contains(body, "applied") || strings.Contains(body, "Apply the 2025Q1 review") {
@@ -158,8 +172,11 @@ func TestRenewalPage(t *testing.T) {
 	if code, body := page("POST", "/renewal", "quarter=2025Q1"); code != 409 || !strings.Contains(body, "applied already") {
 		t.Errorf("a second apply: %d\n%s", code, body)
 	}
-	if m, _ := s.Member(ctx, ms[0].ID); m.Status != cadre.StatusAlumni {
+	if m, _ := s.Member(ctx, ms[1].ID); m.Status != cadre.StatusAlumni {
 		t.Errorf("after the review %s is %s, want alumni", m.Name, m.Status)
+	}
+	if m, _ := s.Member(ctx, ms[0].ID); m.Status != cadre.StatusAmbassador {
+		t.Errorf("after the review the excused %s is %s, want ambassador", m.Name, m.Status)
 	}
 }
 

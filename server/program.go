@@ -23,6 +23,7 @@ import (
 type Program interface {
 	Terms(ctx context.Context, memberID int64) ([]program.Term, error)
 	Excused(ctx context.Context, q program.Quarter) (map[int64]bool, error)
+	Excuse(ctx context.Context, q program.Quarter, memberID int64, reason, actor string) error
 	Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error)
 	AmbassadorActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error)
 	Invitations(ctx context.Context, memberID int64) ([]program.Invitation, error)
@@ -324,7 +325,12 @@ type renewalPage struct {
 	Prev     string // the quarter before, for the link
 	Next     string // the quarter after, "" when it has not ended
 	CanApply bool   // the viewer may apply it and it may be applied now
-	AtRisk   []AtRiskJSON
+	// CanExcuse says the viewer may excuse ambassadors from this review (it
+	// is not applied) and from the coming one, AtRiskQuarter, where the
+	// ambassadors at risk are.
+	CanExcuse     bool
+	AtRiskQuarter string
+	AtRisk        []AtRiskJSON
 	Message  string
 	CSV      string // URL of the outcomes as CSV
 }
@@ -337,8 +343,10 @@ func (s *Server) renewalPage(w http.ResponseWriter, r *http.Request, status int,
 		if err != nil {
 			return err
 		}
+		admin := who(r).can(account.Administer, true)
 		page = renewalPage{Review: rv, Prev: q.Prev().String(), Message: message,
-			CanApply: !rv.Applied && !s.now().Before(q.End(loc)) && who(r).can(account.Administer, true)}
+			CanApply: !rv.Applied && !s.now().Before(q.End(loc)) && admin, CanExcuse: !rv.Applied && admin,
+			AtRiskQuarter: program.QuarterOf(s.now(), loc).String()}
 		if !q.Next().End(loc).After(s.now()) {
 			page.Next = q.Next().String()
 		}
@@ -379,13 +387,31 @@ func (s *Server) handleRenewalPage() http.Handler {
 	})
 }
 
-// handleRenewalApply applies the quarter the form names, once.
+// excuseForm is what the renewal page's excuse form needs.
+type excuseForm struct{ Quarter, Member string }
+
+// handleRenewalApply applies the quarter the form names, once; or, with
+// action=excuse, excuses a member from it with a reason.
 func (s *Server) handleRenewalApply() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
 		q, err := program.ParseQuarter(r.PostFormValue("quarter"))
 		if err != nil {
 			s.failPage(w, r, err)
+			return
+		}
+		if r.PostFormValue("action") == "excuse" {
+			id, err := strconv.ParseInt(r.PostFormValue("member"), 10, 64)
+			if err != nil {
+				err = cadre.Errorf(cadre.EINVALID, "name the member to excuse by their number")
+			} else {
+				err = s.store.Excuse(r.Context(), q, id, strings.TrimSpace(r.PostFormValue("reason")), who(r).actor())
+			}
+			if err != nil {
+				s.renewalPage(w, r, statusOf(err), q, cadre.ErrorMessage(err))
+				return
+			}
+			http.Redirect(w, r, "/renewal?quarter="+q.String(), http.StatusSeeOther) //nolint:gosec // a path of this server, the quarter parsed
 			return
 		}
 		err = s.readStandings(r, func(eng *standings.Engine) error {

@@ -95,6 +95,7 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
 		"list":     func(s ...string) []string { return s },
+		"excuse":   func(quarter, member string) excuseForm { return excuseForm{quarter, member} },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"percent":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		// meter is the width of a score's bar, in percent of the best score.
