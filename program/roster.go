@@ -174,3 +174,18 @@ func readRosterJSONL(r io.Reader, name string) ([]RosterRow, []error, error) {
 	}
 	return rows, bad, nil
 }
+
+// RosterResult counts what a roster import did, or a preview would do.
+type RosterResult struct {
+	Added, Unchanged, MembersCreated int
+	Rows                             []RosterOutcome // by row, in order
+}
+
+// RosterOutcome is what a roster row does: adds a term or changes
+// nothing, for a member found or created.
+type RosterOutcome struct {
+	Line     int
+	MemberID int64 // 0 for a member a preview would create
+	Created  bool
+	Added    bool
+}

@@ -58,6 +58,8 @@ var access = map[string]string{
 	"GET /invitations":                 "admin reviewer viewer",
 	"POST /invitations":                "admin",
 	"POST /renewal":                    "admin",
+	"GET /roster":                      "admin reviewer viewer",
+	"POST /roster":                     "admin",
 	"GET /outbox":                      "admin",
 	"POST /outbox":                     "admin",
 	"GET /tokens":                      "admin reviewer viewer ambassador",

@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -486,5 +488,70 @@ func TestCSV(t *testing.T) {
 	}
 	if _, body := do("GET", "/", ""); !strings.Contains(body, `href="/?format=csv"`) {
 		t.Error("the members page has no CSV link")
+	}
+}
+
+// TestRosterPage previews an uploaded roster row by row, changing
+// nothing, imports the previewed text, names a bad row by its line, and
+// exports what is stored.
+func TestRosterPage(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(content string) (int, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("action", "preview")
+		fw, _ := mw.CreateFormFile("file", "team.csv")
+		_, _ = io.WriteString(fw, content)
+		_ = mw.Close()
+		req := httptest.NewRequest("POST", "/roster", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	post := func(form url.Values) (int, string) {
+		req := httptest.NewRequest("POST", "/roster", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	roster := "member,since,until,via\ngithub:ada,2024-01-01T00:00:00Z,,\nnew@example.org,2023-01-01T00:00:00Z,2024-01-01T00:00:00Z,invitation\n"
+	code, body := upload(roster)
+	for _, want := range []string{"Preview: 2 terms to add, 0 unchanged, 1 members to create", "new@example.org <span class=\"tag\">new member</span>", "Import these 2 terms"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("preview: %d, lacks %q", code, want)
+		}
+	}
+	if terms, _ := s.Terms(context.Background(), 0); len(terms) != 0 {
+		t.Fatalf("a preview stored %d terms", len(terms))
+	}
+	if code, _ := post(url.Values{"action": {"apply"}, "roster": {roster}}); code != 303 {
+		t.Fatalf("apply: %d", code)
+	}
+	if terms, _ := s.Terms(context.Background(), 0); len(terms) != 2 {
+		t.Errorf("after the import: %d terms, want 2", len(terms))
+	}
+	if code, body := upload(roster); code != 200 || !strings.Contains(body, "0 terms to add, 2 unchanged") {
+		t.Errorf("the same roster again: %d", code)
+	}
+	if code, body := upload("member,since,until,via\ngithub:ada,not a time,,\n"); code != 400 || !strings.Contains(body, "team.csv:2") {
+		t.Errorf("a bad row: %d\n%s", code, body)
+	}
+	if code, body := upload("member,since,until,via\ngithub:bob,2024-01-01T00:00:00Z,,\ngithub:bob,2024-06-01T00:00:00Z,,\n"); code != 409 && code != 400 || !strings.Contains(body, "team.csv:3") {
+		t.Errorf("an overlap: %d\n%s", code, body)
+	}
+	if code, body := get("/roster?format=csv"); code != 200 || body != "member,since,until,via\ngithub:ada,2024-01-01T00:00:00Z,,roster\nnew@example.org,2023-01-01T00:00:00Z,2024-01-01T00:00:00Z,invitation\n" {
+		t.Errorf("export: %d\n%s", code, body)
 	}
 }

@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	s.handle("POST /invitations", need(account.Administer), s.handleInvitationsForm())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())
 	// The outbox holds personal links, which are keys: admins only.
+	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
+	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())
 	s.handle("POST /outbox", need(account.Administer), s.handleOutboxRetry())
 	s.handle("GET /tokens", signedIn, s.handleTokensPage())

@@ -28,6 +28,7 @@ type Store interface {
 	Accounts
 	Program
 	Outbox
+	Roster
 	Invitations
 	InvitationAdmin
 	Applications

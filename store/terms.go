@@ -178,9 +178,28 @@ func (s *Store) EndTerm(ctx context.Context, termID int64, end time.Time, by pro
 	})
 }
 
-// RosterResult counts what a roster import did.
-type RosterResult struct {
-	Added, Unchanged, MembersCreated int
+// rowError names the roster row an error is about, keeping its code so
+// that the message a page shows names the line too.
+func rowError(file string, line int, err error) error {
+	if code := cadre.ErrorCode(err); code != cadre.EINTERNAL {
+		return cadre.Errorf(code, "%s:%d: %w", file, line, err)
+	}
+	return fmt.Errorf("%s:%d: %w", file, line, err)
+}
+
+// errPreview ends a preview's transaction, leaving nothing behind.
+var errPreview = errors.New("roster preview")
+
+// PreviewRoster says what ImportRoster would do with rows, row by row, and
+// fails as it would, without changing anything.
+func (s *Store) PreviewRoster(ctx context.Context, file string, rows []program.RosterRow) (program.RosterResult, error) {
+	res, err := s.importRoster(ctx, file, rows, "", false)
+	for i := range res.Rows {
+		if res.Rows[i].Created {
+			res.Rows[i].MemberID = 0 // an ID the preview drew and gave back
+		}
+	}
+	return res, err
 }
 
 // ImportRoster stores a roster's terms in one transaction, audited: a row
@@ -188,10 +207,14 @@ type RosterResult struct {
 // member named for the first time is created, and any row that cannot be
 // stored fails the whole import, named by line, so that nothing is half
 // done.
-func (s *Store) ImportRoster(ctx context.Context, file string, rows []program.RosterRow, actor string) (RosterResult, error) {
-	var res RosterResult
+func (s *Store) ImportRoster(ctx context.Context, file string, rows []program.RosterRow, actor string) (program.RosterResult, error) {
+	return s.importRoster(ctx, file, rows, actor, true)
+}
+
+func (s *Store) importRoster(ctx context.Context, file string, rows []program.RosterRow, actor string, commit bool) (program.RosterResult, error) {
+	var res program.RosterResult
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res = RosterResult{}
+		res = program.RosterResult{}
 		seq, err := s.bump(ctx, tx)
 		if err != nil {
 			return err
@@ -201,7 +224,7 @@ func (s *Store) ImportRoster(ctx context.Context, file string, rows []program.Ro
 		for _, row := range rows {
 			id, created, err := s.rosterMember(ctx, tx, row.Member)
 			if err != nil {
-				return fmt.Errorf("%s:%d: %w", file, row.Line, err)
+				return rowError(file, row.Line, err)
 			}
 			if created {
 				res.MembersCreated++
@@ -215,12 +238,13 @@ func (s *Store) ImportRoster(ctx context.Context, file string, rows []program.Ro
 				id, t.Start.UnixMicro(), endMicros(t.End), string(t.Via)).Scan(&same); err != nil {
 				return fmt.Errorf("import roster: %w", err)
 			}
+			res.Rows = append(res.Rows, program.RosterOutcome{Line: row.Line, MemberID: id, Created: created, Added: same == 0})
 			if same > 0 {
 				res.Unchanged++
 				continue
 			}
 			if err := s.addTerm(ctx, tx, &t); err != nil {
-				return fmt.Errorf("%s:%d: %w", file, row.Line, err)
+				return rowError(file, row.Line, err)
 			}
 			res.Added++
 			if !touched[id] {
@@ -228,12 +252,18 @@ func (s *Store) ImportRoster(ctx context.Context, file string, rows []program.Ro
 				ids = append(ids, id)
 			}
 		}
+		if !commit {
+			return errPreview
+		}
 		if err := s.syncStatus(ctx, tx, seq, ids); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "roster.import", Target: "terms",
 			Detail: fmt.Sprintf("%s: %d terms added, %d unchanged, %d members created", file, res.Added, res.Unchanged, res.MembersCreated)})
 	})
+	if errors.Is(err, errPreview) {
+		err = nil
+	}
 	return res, err
 }
 

@@ -30,6 +30,14 @@ func TestTerms(t *testing.T) {
 		roster := "member,since,until,via\n" +
 			"github:ada,2024-01-01T00:00:00Z,,\n" +
 			"bob@example.org,2023-01-01T00:00:00Z,2024-01-01T00:00:00Z,invitation\n"
+		// A preview says what the import will do and leaves nothing behind.
+		pre, err := s.PreviewRoster(ctx, "roster.csv", rosterRows(t, roster))
+		if err != nil || pre.Added != 2 || pre.MembersCreated != 2 || len(pre.Rows) != 2 || !pre.Rows[1].Created || pre.Rows[1].MemberID != 0 || pre.Rows[1].Line != 3 {
+			t.Fatalf("preview: %+v, %v", pre, err)
+		}
+		if _, err := s.FindMember(ctx, "github:ada"); cadre.ErrorCode(err) != cadre.ENOTFOUND {
+			t.Fatalf("a preview created member ada: %v", err)
+		}
 		res, err := s.ImportRoster(ctx, "roster.csv", rosterRows(t, roster), "pm")
 		if err != nil || res.Added != 2 || res.MembersCreated != 2 {
 			t.Fatalf("first import: %+v, %v", res, err)
@@ -49,6 +57,9 @@ func TestTerms(t *testing.T) {
 		bad := "member,since,until,via\ngithub:cy,2024-01-01T00:00:00Z,,\ngithub:ada,2024-06-01T00:00:00Z,,\n"
 		if _, err := s.ImportRoster(ctx, "more.csv", rosterRows(t, bad), "pm"); err == nil || !strings.Contains(err.Error(), "more.csv:3") || !strings.Contains(err.Error(), "overlaps") {
 			t.Errorf("an overlapping row: %v", err)
+		}
+		if _, err := s.PreviewRoster(ctx, "more.csv", rosterRows(t, bad)); err == nil || !strings.Contains(err.Error(), "more.csv:3") {
+			t.Errorf("a preview of an overlapping row: %v", err)
 		}
 		if _, err := s.FindMember(ctx, "github:cy"); cadre.ErrorCode(err) != cadre.ENOTFOUND {
 			t.Errorf("a failed roster import left member cy behind: %v", err)

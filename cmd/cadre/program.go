@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -20,18 +18,21 @@ import (
 const rosterHelp = `Import or export the program's terms: the periods in which members are
 ambassadors (SPEC section 5), for programs that move to Cadre with history.
 
-  cadre roster import FILE     CSV (header member,since,until,via) or JSON Lines
+  cadre roster import FILE [--dry-run]   CSV (header member,since,until,via) or JSON Lines
   cadre roster export [--format csv|jsonl]
 
 member is platform:handle or an email, created when unknown; since and until are
 RFC 3339 times (until: the term is closed); via is invitation, application or
 roster (the default). Importing the same roster again changes nothing; a bad row
-or an overlap with another term fails the whole import, named by line.`
+or an overlap with another term fails the whole import, named by line.
+--dry-run says what the import would do, row by row, and changes nothing; the
+roster page (/roster) previews an upload the same way before it imports.`
 
 func cmdRoster(ctx context.Context, e *env) error {
 	fs := e.flags("roster", "import FILE | export", rosterHelp)
 	db := e.dbFlags(fs)
 	format := fs.String("format", "csv", "export: csv or jsonl")
+	dryRun := fs.Bool("dry-run", false, "import: say what it would do, change nothing")
 	actor := actorFlag(fs)
 	args, err := e.parseMixed(fs)
 	if err != nil {
@@ -66,6 +67,29 @@ func cmdRoster(ctx context.Context, e *env) error {
 			return err
 		}
 		defer st.Close()
+		if *dryRun {
+			res, err := st.PreviewRoster(ctx, args[1], rows)
+			if err != nil {
+				return err
+			}
+			for i, o := range res.Rows {
+				what := "unchanged"
+				if o.Added {
+					what = "adds a term"
+				}
+				who := fmt.Sprintf("member %d", o.MemberID)
+				if o.Created {
+					who = "a new member"
+				}
+				ref := rows[i].Member.Email
+				if ref == "" {
+					ref = rows[i].Member.Platform + ":" + rows[i].Member.Handle
+				}
+				fmt.Fprintf(e.stdout, "%s:%d: %s for %s (%s)\n", args[1], o.Line, what, who, ref)
+			}
+			fmt.Fprintf(e.stdout, "would add %d terms, leave %d unchanged, create %d members; nothing changed\n", res.Added, res.Unchanged, res.MembersCreated)
+			return nil
+		}
 		res, err := st.ImportRoster(ctx, args[1], rows, e.actor(*actor))
 		if err != nil {
 			return err
@@ -81,73 +105,9 @@ func cmdRoster(ctx context.Context, e *env) error {
 			return err
 		}
 		defer st.Close()
-		return exportRoster(ctx, e.stdout, st, *format)
+		return server.WriteRoster(ctx, e.stdout, st, *format)
 	}
 	return usagef("unknown roster subcommand %q: import or export", args[0])
-}
-
-// exportRoster writes every term in the roster format, each member named by
-// their first identity, else their first email, else their ID.
-func exportRoster(ctx context.Context, w io.Writer, st *store.Store, format string) error {
-	terms, err := st.Terms(ctx, 0)
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if format == "csv" {
-		if err := cw.Write([]string{"member", "since", "until", "via"}); err != nil {
-			return err
-		}
-	}
-	refs := map[int64]string{}
-	for _, t := range terms {
-		ref, ok := refs[t.MemberID]
-		if !ok {
-			if ref, err = memberRef(ctx, st, t.MemberID); err != nil {
-				return err
-			}
-			refs[t.MemberID] = ref
-		}
-		until := ""
-		if !t.Open() {
-			until = t.End.UTC().Format(time.RFC3339Nano)
-		}
-		since := t.Start.UTC().Format(time.RFC3339Nano)
-		if format == "csv" {
-			if err := cw.Write([]string{ref, since, until, string(t.Via)}); err != nil {
-				return err
-			}
-			continue
-		}
-		rec := map[string]string{"member": ref, "since": since, "via": string(t.Via)}
-		if until != "" {
-			rec["until"] = until
-		}
-		if err := server.WriteJSONLine(w, rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// memberRef names a member as a roster does.
-func memberRef(ctx context.Context, st *store.Store, id int64) (string, error) {
-	ids, err := st.Identities(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	if len(ids) > 0 {
-		return ids[0].Platform + ":" + ids[0].Handle, nil
-	}
-	m, err := st.Member(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	if len(m.Emails) > 0 {
-		return m.Emails[0], nil
-	}
-	return "", fmt.Errorf("member %d has no identity or email to name them by in a roster", id)
 }
 
 const renewalHelp = `The quarterly review of ambassadors (SPEC section 5): who renews (score at the

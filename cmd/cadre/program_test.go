@@ -155,10 +155,18 @@ func TestTermsAndAtRisk(t *testing.T) {
 		thisQuarter.Add(time.Hour).Format(time.RFC3339)+",,invitation\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	code, out, stderr := cli(t, nil, "", "roster", "import", "--dry-run", "--db", db, roster)
+	if code != exitOK || !strings.Contains(out, "roster.csv:2: adds a term for a new member (github:ada)") ||
+		!strings.HasSuffix(out, "would add 2 terms, leave 0 unchanged, create 2 members; nothing changed\n") {
+		t.Fatalf("roster import --dry-run: %d %s %s", code, out, stderr)
+	}
+	if code, out, _ := cli(t, nil, "", "members", "--db", db, "--json"); code != exitOK || strings.Contains(out, "ada") {
+		t.Fatalf("a dry run stored members: %d %s", code, out)
+	}
 	if code, _, stderr := cli(t, nil, "", "roster", "import", "--db", db, roster); code != exitOK {
 		t.Fatalf("roster import: %d %s", code, stderr)
 	}
-	code, out, stderr := cli(t, nil, "", "renewal", "at-risk", "--db", db, "--json")
+	code, out, stderr = cli(t, nil, "", "renewal", "at-risk", "--db", db, "--json")
 	if code != exitOK {
 		t.Fatalf("at-risk: %d %s", code, stderr)
 	}
