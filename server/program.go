@@ -331,8 +331,8 @@ type renewalPage struct {
 	CanExcuse     bool
 	AtRiskQuarter string
 	AtRisk        []AtRiskJSON
-	Message  string
-	CSV      string // URL of the outcomes as CSV
+	Message       string
+	CSV           string // URL of the outcomes as CSV
 }
 
 func (s *Server) renewalPage(w http.ResponseWriter, r *http.Request, status int, q program.Quarter, message string) {
