@@ -49,6 +49,7 @@ var access = map[string]string{
 	"GET /{$}":                         "admin reviewer viewer",
 	"GET /leaderboard":                 "admin reviewer viewer",
 	"GET /members/{id}":                "admin reviewer viewer own",
+	"POST /members/{id}/terms":         "admin",
 	"GET /review":                      "admin reviewer",
 	"GET /sources":                     "admin reviewer viewer",
 	"GET /renewal":                     "admin reviewer viewer",

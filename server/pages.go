@@ -240,6 +240,12 @@ type memberPage struct {
 	Ambassador bool
 	ToAchieve  float64
 	Achieving  []standings.TypeCount
+	// CanChangeTerms shows an admin the forms that start a term, when the
+	// member holds none open (HoldsTerm), and end the open one.
+	CanChangeTerms bool
+	HoldsTerm      bool
+	Start, End     termForm
+	Message        string // why a change of terms was refused
 }
 
 func (s *Server) handleMemberPage() http.Handler {
@@ -249,51 +255,60 @@ func (s *Server) handleMemberPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
-		var ms *standings.MemberScore
-		var achieving []standings.TypeCount
-		err = s.readStandings(r, func(eng *standings.Engine) (err error) {
-			if ms, err = eng.Member(id, s.now()); err != nil {
-				return err
-			}
-			gap := ms.Achieve - ms.Projection.ScoreThen
-			for _, t := range eng.Criteria().ActivityTypes {
-				if v := t.PointValue(); gap > 0 && v > 0 {
-					achieving = append(achieving, standings.TypeCount{Type: t.Key, Count: int(math.Ceil(gap/v - 1e-9))})
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			s.failPage(w, r, err)
-			return
-		}
-		ids, err := s.store.Identities(r.Context(), id)
-		if err != nil {
-			s.failPage(w, r, err)
-			return
-		}
-		terms, err := s.store.Terms(r.Context(), id)
-		if err != nil {
-			s.failPage(w, r, err)
-			return
-		}
-		invs, err := s.store.Invitations(r.Context(), id)
-		if err != nil {
-			s.failPage(w, r, err)
-			return
-		}
-		apps, err := s.store.MemberApplications(r.Context(), id)
-		if err != nil {
-			s.failPage(w, r, err)
-			return
-		}
-		var invJSON []InvitationJSON
-		for i := len(invs) - 1; i >= 0; i-- {
-			invJSON = append(invJSON, NewInvitationJSON(&invs[i], s.now()))
-		}
-		s.render(w, r, "member.html", memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids, Terms: terms,
-			Invitations: invJSON, Applications: apps, Ambassador: ms.Status == string(cadre.StatusAmbassador), ToAchieve: max(0, ms.Achieve-ms.Projection.ScoreThen), Achieving: achieving})
+		s.memberPage(w, r, http.StatusOK, id, termForm{}, "")
 	})
+}
+
+// memberPage draws member id's page with a status and, after a refused
+// change of terms, the form as sent and why it was refused.
+func (s *Server) memberPage(w http.ResponseWriter, r *http.Request, status int, id int64, sent termForm, message string) {
+	var ms *standings.MemberScore
+	var achieving []standings.TypeCount
+	err := s.readStandings(r, func(eng *standings.Engine) (err error) {
+		if ms, err = eng.Member(id, s.now()); err != nil {
+			return err
+		}
+		gap := ms.Achieve - ms.Projection.ScoreThen
+		for _, t := range eng.Criteria().ActivityTypes {
+			if v := t.PointValue(); gap > 0 && v > 0 {
+				achieving = append(achieving, standings.TypeCount{Type: t.Key, Count: int(math.Ceil(gap/v - 1e-9))})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	ids, err := s.store.Identities(r.Context(), id)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	terms, err := s.store.Terms(r.Context(), id)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	invs, err := s.store.Invitations(r.Context(), id)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	apps, err := s.store.MemberApplications(r.Context(), id)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	var invJSON []InvitationJSON
+	for i := len(invs) - 1; i >= 0; i-- {
+		invJSON = append(invJSON, NewInvitationJSON(&invs[i], s.now()))
+	}
+	page := memberPage{Score: ms, Chart: scoreChart(ms), Identities: ids, Terms: terms,
+		Invitations: invJSON, Applications: apps, Ambassador: ms.Status == string(cadre.StatusAmbassador), ToAchieve: max(0, ms.Achieve-ms.Projection.ScoreThen), Achieving: achieving,
+		CanChangeTerms: who(r).can(account.Administer, true), HoldsTerm: slices.ContainsFunc(terms, func(t program.Term) bool { return t.Open() }), Message: message}
+	page.Start, page.End = termForms(sent, s.now())
+	s.renderStatus(w, r, status, "member.html", page)
 }
 
 // reviewPage is the data of templates/review.html.

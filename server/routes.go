@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	s.handle("GET /{$}", need(account.ReadProgram), s.handleMembersPage())
 	s.handle("GET /leaderboard", need(account.ReadProgram), s.handleLeaderboardPage())
 	s.handle("GET /members/{id}", needOrOwn(account.ReadProgram, ""), s.handleMemberPage())
+	s.handle("POST /members/{id}/terms", need(account.Administer), s.handleTermsForm())
 	s.handle("GET /review", need(account.Review), s.handleReviewPage())
 	s.handle("GET /sources", need(account.ReadProgram), s.handleSourcesPage())
 	s.handle("GET /renewal", need(account.ReadProgram), s.handleRenewalPage())

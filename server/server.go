@@ -27,6 +27,7 @@ var assets embed.FS
 type Store interface {
 	Accounts
 	Program
+	TermAdmin
 	Outbox
 	Roster
 	Invitations

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -127,6 +128,9 @@ func (s *Store) syncStatus(ctx context.Context, tx *sql.Tx, seq int64, ids []int
 // StartTerm starts a term of a member (an admin's decision, with a reason),
 // audited; the member's status follows.
 func (s *Store) StartTerm(ctx context.Context, t *program.Term, actor string) error {
+	if strings.TrimSpace(t.Reason) == "" {
+		return cadre.Errorf(cadre.EINVALID, "starting a term needs a reason, which the audit log keeps")
+	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bump(ctx, tx)
 		if err != nil {
@@ -148,6 +152,9 @@ func (s *Store) StartTerm(ctx context.Context, t *program.Term, actor string) er
 func (s *Store) EndTerm(ctx context.Context, termID int64, end time.Time, by program.EndReason, reason, actor string) error {
 	if by != program.EndResigned && by != program.EndRemoved {
 		return cadre.Errorf(cadre.EINVALID, "an admin ends a term as resigned or removed, not %s", cadre.Quote(string(by)))
+	}
+	if strings.TrimSpace(reason) == "" {
+		return cadre.Errorf(cadre.EINVALID, "ending a term needs a reason, which the audit log keeps")
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		seq, err := s.bump(ctx, tx)

@@ -68,7 +68,7 @@ func TestTerms(t *testing.T) {
 		if err := s.CreateMember(ctx, &staff, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.StartTerm(ctx, &program.Term{MemberID: staff.ID, Start: s.Now(), Via: program.ViaInvitation}, "pm"); err == nil || !strings.Contains(err.Error(), "staff") {
+		if err := s.StartTerm(ctx, &program.Term{MemberID: staff.ID, Start: s.Now(), Via: program.ViaInvitation, Reason: "hired"}, "pm"); err == nil || !strings.Contains(err.Error(), "staff") {
 			t.Errorf("a term for staff: %v", err)
 		}
 		terms, err := s.Terms(ctx, ada)
