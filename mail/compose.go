@@ -12,6 +12,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/survey"
 )
 
 // Links are the addresses the messages point to.
@@ -107,4 +108,27 @@ func Outcomes(r *program.Review, member func(id int64) (*cadre.Member, error), l
 func Backoff(attempts int) time.Duration {
 	d := time.Minute << min(max(attempts-1, 0), 9)
 	return min(d, 6*time.Hour)
+}
+
+// SurveyInvitation asks an ambassador the survey's question through their
+// personal link; a reminder says the link replaces the one sent before.
+func SurveyInvitation(m *cadre.Member, sv *survey.Survey, link string, reminder bool) []cadre.Mail {
+	if len(m.Emails) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello %s,\n\n", m.Name)
+	subject := fmt.Sprintf("One question about the ambassador program (%s)", sv.Quarter)
+	if reminder {
+		subject = "A reminder: " + subject
+		b.WriteString("we have not heard from you yet, and your answer matters to us.\n")
+		b.WriteString("This link replaces the one we sent before.\n\n")
+	}
+	fmt.Fprintf(&b, "%s\n\n", survey.Question)
+	fmt.Fprintf(&b, "Answer from 0 to 10, with a comment if you like, here:\n%s\n\n", link)
+	fmt.Fprintf(&b, "You can change your answer until the survey closes on %s.\n", sv.ClosesAt.Format("2 January 2006"))
+	if sv.Anonymous {
+		b.WriteString("Comments are read without your name.\n")
+	}
+	return []cadre.Mail{{Kind: "survey", To: m.Emails[0], Subject: subject, Body: b.String(), Link: link}}
 }

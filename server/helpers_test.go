@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/server"
@@ -43,7 +44,8 @@ func newBareServer(t testing.TB, log *slog.Logger, st *store.Store, opts ...serv
 	if err != nil {
 		return nil, err
 	}
-	return server.New(log, st, live, append([]server.Option{server.WithClock(st.Now)}, opts...)...)
+	// The clock reads st.Now at each call, so that a test may move it.
+	return server.New(log, st, live, append([]server.Option{server.WithClock(func() time.Time { return st.Now() })}, opts...)...)
 }
 
 // signIn creates an account with a role (an ambassador's for member) and

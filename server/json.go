@@ -297,8 +297,8 @@ func NewReviewJSON(r *program.Review, version int, applied bool, band criteria.B
 }
 
 // HealthJSON is the program's health in a quarter (SPEC section 8). What
-// later issues measure (NPS, downstream effects, follow-through) is null
-// until they do.
+// later issues measure (downstream effects, follow-through) is null until
+// they do.
 type HealthJSON struct {
 	Quarter             string             `json:"quarter"`
 	At                  time.Time          `json:"at"`
@@ -311,7 +311,7 @@ type HealthJSON struct {
 	Review              *HealthReviewJSON  `json:"review"`
 	Organic             OrganicJSON        `json:"organic"`
 	InfluenceHours      InfluenceHoursJSON `json:"influence_hours"`
-	NPS                 any                `json:"nps"`
+	NPS                 *NPSJSON           `json:"nps"` // nil when the quarter has no survey
 	ContentViews        any                `json:"content_views"`
 	ForumOutcomes       any                `json:"forum_outcomes"`
 	Mentees             any                `json:"mentees"`
@@ -324,6 +324,13 @@ type HealthReviewJSON struct {
 	Renewed     int      `json:"renewed"`
 	Lapsed      int      `json:"lapsed"`
 	RenewalRate *float64 `json:"renewal_rate"`
+}
+
+// NPSJSON is the quarter's Ambassador NPS.
+type NPSJSON struct {
+	Score        *float64 `json:"score"`
+	Responses    int      `json:"responses"`
+	ResponseRate *float64 `json:"response_rate"`
 }
 
 // OrganicJSON is how the quarter's ambassadors came: applications against

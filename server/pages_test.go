@@ -218,6 +218,9 @@ func TestHealthPage(t *testing.T) {
 			t.Errorf("health page: %d, lacks %q", code, want)
 		}
 	}
+	if strings.Contains(body, "%!") {
+		t.Errorf("health page: a figure is misprinted:\n%s", body)
+	}
 	if n := strings.Count(body, "<svg"); n != 5 {
 		t.Errorf("health page has %d charts, want 5 (share, renewal, hours, ambassadors, organic)", n)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/cadrehq/cadre/mail"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/survey"
 )
 
 // Program is what the program's reports read of the store.
@@ -33,6 +34,9 @@ type Program interface {
 		review func(terms []program.Term, excused map[int64]bool, last *program.Quarter) (*program.Review, error),
 		mail func(r *program.Review) ([]cadre.Mail, error)) (*program.Review, error)
 	Member(ctx context.Context, id int64) (*cadre.Member, error)
+	Survey(ctx context.Context, q program.Quarter) (*survey.Survey, error)
+	SurveyInvitees(ctx context.Context, id int64) (map[int64]bool, error)
+	SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, error)
 }
 
 // Health measures quarter q from the store and the standings (SPEC 6).
@@ -80,7 +84,32 @@ func health(ctx context.Context, st Program, eng *standings.Engine, q program.Qu
 	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
 		return HealthJSON{}, err
 	}
-	return NewHealthJSON(at, eng.Share(at), program.Measure(q, c, p.terms, acts), program.MeasureOrganic(q, loc, p.terms, p.invs, p.apps), review), nil
+	h := NewHealthJSON(at, eng.Share(at), program.Measure(q, c, p.terms, acts), program.MeasureOrganic(q, loc, p.terms, p.invs, p.apps), review)
+	if h.NPS, err = quarterNPS(ctx, st, q); err != nil {
+		return HealthJSON{}, err
+	}
+	return h, nil
+}
+
+// quarterNPS is the NPS of quarter q's survey, nil when it has none.
+func quarterNPS(ctx context.Context, st Program, q program.Quarter) (*NPSJSON, error) {
+	sv, err := st.Survey(ctx, q)
+	if cadre.ErrorCode(err) == cadre.ENOTFOUND {
+		return nil, nil //nolint:nilnil // no survey is no figure, as SPEC 8's null says
+	}
+	if err != nil {
+		return nil, err
+	}
+	invitees, err := st.SurveyInvitees(ctx, sv.ID)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := st.SurveyAnswers(ctx, sv.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := survey.Measure(len(invitees), answers)
+	return &NPSJSON{Score: r.Score, Responses: r.Responses, ResponseRate: r.ResponseRate}, nil
 }
 
 // Renewal is quarter q's review: as applied when it is, else previewed

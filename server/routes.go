@@ -36,6 +36,9 @@ func (s *Server) routes() {
 	// An invitation's personal link is its key: no account needed.
 	s.handle("GET /invitation/{secret}", public, s.handleInvitationPage())
 	s.handle("POST /invitation/{secret}", public, s.handleInvitationAnswer())
+	// So is a survey's: an ambassador answers without signing in.
+	s.handle("GET /survey/{secret}", public, s.handleSurveyPage())
+	s.handle("POST /survey/{secret}", public, s.handleSurveyAnswer())
 	// Anything no other route matches: a 404 in the API's JSON or as a page.
 	s.handle("/", public, s.handleNotFound())
 	s.handle("POST /webhooks/github", public, s.handleGitHubWebhook())
@@ -55,6 +58,8 @@ func (s *Server) routes() {
 	s.handle("POST /invitations", need(account.Administer), s.handleInvitationsForm())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())
 	// The outbox holds personal links, which are keys: admins only.
+	s.handle("GET /surveys", need(account.ReadProgram), s.handleSurveysPage())
+	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())

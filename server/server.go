@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -30,6 +31,7 @@ type Store interface {
 	TermAdmin
 	Outbox
 	Roster
+	Surveys
 	Invitations
 	InvitationAdmin
 	Applications
@@ -95,8 +97,16 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // New returns the HTTP interface of Cadre over st and its live standings.
 func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Server, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
-		"date":     func(t time.Time) string { return t.Format("2006-01-02") },
-		"list":     func(s ...string) []string { return s },
+		"date": func(t time.Time) string { return t.Format("2006-01-02") },
+		"list": func(s ...string) []string { return s },
+		// opt writes a figure that may be undefined (nil) with the digits
+		// given, or a dash.
+		"opt": func(f *float64, digits int) string {
+			if f == nil {
+				return "–"
+			}
+			return strconv.FormatFloat(*f, 'f', digits, 64)
+		},
 		"excuse":   func(quarter, member string) excuseForm { return excuseForm{quarter, member} },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"percent":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
