@@ -210,4 +210,29 @@ func testLifecycleInBrowser(t *testing.T, s *store.Store) {
 	if st := status("Dan"); st != "alumni" {
 		t.Errorf("Dan after the review is %q, want alumni", st)
 	}
+
+	// The admin opens 2025Q2's survey; Ada answers from her mail, and finds
+	// her answer when she opens the link again.
+	step("open the survey", chromedp.Navigate(srv.URL+"/surveys"), chromedp.WaitVisible(`form.open-survey`),
+		chromedp.SetValue(`form.open-survey input[name=quarter]`, "2025Q2"), chromedp.Click(`form.open-survey button`),
+		chromedp.WaitVisible(`p.ok`))
+	got = deliver(2) // Ada and Bob have addresses; Cy's link is on the page
+	var survey string
+	for _, m := range got {
+		if m.To[0] == "ada@example.org" {
+			survey = regexp.MustCompile(`https?://\S+/survey/\S+`).FindString(m.Body)
+		}
+	}
+	if survey == "" {
+		t.Fatalf("no survey link in Ada's mail: %+v", got)
+	}
+	step("sign out before answering", chromedp.Click(`form.logout button`), chromedp.WaitVisible(`form.login`))
+	step("answer the survey", chromedp.Navigate(survey), chromedp.WaitVisible(`form.survey`),
+		chromedp.Click(`form.survey input[name=score][value="9"]`), chromedp.SendKeys(`form.survey textarea[name=comment]`, "The docs sprint was great"),
+		chromedp.Click(`form.survey button`), chromedp.WaitVisible(`p.ok`))
+	step("open the link again", chromedp.Navigate(survey), chromedp.WaitVisible(`form.survey`))
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("form.survey input[name=score]:checked").value + "|" + document.querySelector("form.survey textarea").value`))
+	if err != nil || checked != "9|The docs sprint was great" {
+		t.Errorf("the answer found again: %q, %v", checked, err)
+	}
 }
