@@ -13,6 +13,7 @@ type Activity struct {
 	At            time.Time
 	EffortMinutes float64 // its own, when HasEffort
 	HasEffort     bool
+	Views         float64 // metrics.views, 0 when not counted
 }
 
 // Health is a quarter's figures of SPEC section 6 that follow from terms and
@@ -24,6 +25,11 @@ type Health struct {
 	ActiveAmbassadors   int      // of A_Q, those with an activity in the quarter
 	PointsPerAmbassador *float64 // points before decay ÷ |A_Q|; nil when A_Q is empty
 	InfluenceHours      InfluenceHours
+	// ContentViews is Σ metrics.views of the content activities in the
+	// quarter of members of A_Q, by member and in all (SPEC 6's content
+	// usage).
+	ContentViews         float64
+	ContentViewsByMember map[int64]float64
 }
 
 // InfluenceHours are the hours ambassadors gave in a quarter.
@@ -54,7 +60,7 @@ func Measure(q Quarter, c *criteria.Criteria, terms []Term, acts []Activity) Hea
 	loc := c.Location()
 	start, end := q.Start(loc), q.End(loc)
 	a := AmbassadorsOf(q, loc, terms)
-	h := Health{Quarter: q, Ambassadors: len(a)}
+	h := Health{Quarter: q, Ambassadors: len(a), ContentViewsByMember: map[int64]float64{}}
 	active := map[int64]bool{}
 	var points, weighted float64
 	for i := range acts {
@@ -68,6 +74,10 @@ func Measure(q Quarter, c *criteria.Criteria, terms []Term, acts []Activity) Hea
 		}
 		active[act.MemberID] = true
 		points += at.PointValue()
+		if act.Type == "content" && act.Views > 0 {
+			h.ContentViews += act.Views
+			h.ContentViewsByMember[act.MemberID] += act.Views
+		}
 		minutes := at.EffortMinutes
 		if act.HasEffort {
 			minutes = act.EffortMinutes

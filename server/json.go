@@ -312,7 +312,7 @@ type HealthJSON struct {
 	Organic             OrganicJSON        `json:"organic"`
 	InfluenceHours      InfluenceHoursJSON `json:"influence_hours"`
 	NPS                 *NPSJSON           `json:"nps"` // nil when the quarter has no survey
-	ContentViews        any                `json:"content_views"`
+	ContentViews        float64            `json:"content_views"` // of the ambassadors' content in the quarter
 	ForumOutcomes       any                `json:"forum_outcomes"`
 	Mentees             any                `json:"mentees"`
 	FollowThrough       any                `json:"follow_through"`
@@ -354,7 +354,7 @@ type InfluenceHoursJSON struct {
 // the figures of terms and activities, and its applied review (nil: not yet).
 func NewHealthJSON(at time.Time, sh standings.Share, h program.Health, o program.Organic, review *program.Review) HealthJSON {
 	j := HealthJSON{Quarter: h.Quarter.String(), At: at, Active: sh.Active, Qualifying: sh.Qualifying, Share: sh.Share,
-		Ambassadors: h.Ambassadors, ActiveAmbassadors: h.ActiveAmbassadors, PointsPerAmbassador: h.PointsPerAmbassador,
+		Ambassadors: h.Ambassadors, ActiveAmbassadors: h.ActiveAmbassadors, PointsPerAmbassador: h.PointsPerAmbassador, ContentViews: h.ContentViews,
 		Organic: OrganicJSON{Applications: o.Applications, Accepted: o.Accepted, InvitationsSent: o.InvitationsSent,
 			InvitationsAccepted: o.InvitationsAccepted, Ratio: o.Ratio},
 		InfluenceHours: InfluenceHoursJSON(h.InfluenceHours)}

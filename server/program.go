@@ -482,12 +482,12 @@ func healthCSV(w http.ResponseWriter, quarters []healthRow) {
 		}
 		rows[i] = []string{h.Quarter, strconv.Itoa(h.Active), strconv.Itoa(h.Qualifying), ftoa(h.Share), strconv.Itoa(h.Ambassadors),
 			strconv.Itoa(h.ActiveAmbassadors), optFloat(h.PointsPerAmbassador), ftoa(h.InfluenceHours.Total),
-			optFloat(h.InfluenceHours.PerAmbassador), optFloat(h.InfluenceHours.WeightedPerAmbassador),
+			optFloat(h.InfluenceHours.PerAmbassador), optFloat(h.InfluenceHours.WeightedPerAmbassador), ftoa(h.ContentViews),
 			strconv.Itoa(h.Organic.Applications), strconv.Itoa(h.Organic.Accepted), strconv.Itoa(h.Organic.InvitationsSent),
 			strconv.Itoa(h.Organic.InvitationsAccepted), optFloat(h.Organic.Ratio), renewed, lapsed, rate}
 	}
 	writeCSV(w, "health", []string{"quarter", "active", "qualifying", "share", "ambassadors", "active_ambassadors", "points_per_ambassador",
-		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "applications", "applications_accepted",
+		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "content_views", "applications", "applications_accepted",
 		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate"}, rows)
 }
 

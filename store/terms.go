@@ -465,17 +465,25 @@ func (s *Store) excused(ctx context.Context, db dbtx, q program.Quarter) (map[in
 func (s *Store) AmbassadorActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error) {
 	var out []program.Activity
 	f, t := from.UnixMicro(), to.UnixMicro()
-	err := eachRow(ctx, s.read, s.q(`SELECT a.member_id, a.type, a.occurred_at, a.effort_minutes
+	err := eachRow(ctx, s.read, s.q(`SELECT a.member_id, a.type, a.occurred_at, a.effort_minutes, a.metrics
 		FROM (SELECT DISTINCT member_id FROM terms WHERE start_at < ? AND (end_at = 0 OR end_at > ?)) m
 		JOIN activities a ON a.member_id = m.member_id
 		WHERE a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?`), []any{t, f, f, t}, func(rows *sql.Rows) error {
 		var a program.Activity
 		var at int64
 		var effort sql.NullFloat64
-		if err := rows.Scan(&a.MemberID, &a.Type, &at, &effort); err != nil {
+		var metrics string
+		if err := rows.Scan(&a.MemberID, &a.Type, &at, &effort, &metrics); err != nil {
 			return err
 		}
 		a.At, a.EffortMinutes, a.HasEffort = time.UnixMicro(at).UTC(), effort.Float64, effort.Valid
+		if strings.Contains(metrics, `"views"`) { // most carry none: skip decoding them
+			m, err := decodeMetrics(metrics)
+			if err != nil {
+				return err
+			}
+			a.Views = m["views"]
+		}
 		out = append(out, a)
 		return nil
 	})

@@ -44,6 +44,7 @@ type modelAct struct {
 	typ     string
 	at      time.Time
 	minutes float64 // its own effort; 0: the type's
+	views   float64 // metrics.views
 }
 
 // modelTerm is a term as the test's model holds it.
@@ -128,6 +129,7 @@ type scenarioHealth struct {
 	Ambassadors         int      `json:"ambassadors"`
 	ActiveAmbassadors   int      `json:"active_ambassadors"`
 	PointsPerAmbassador *float64 `json:"points_per_ambassador"`
+	ContentViews        float64  `json:"content_views"`
 	Review              *struct {
 		Applied     bool     `json:"applied"`
 		Renewed     int      `json:"renewed"`
@@ -184,6 +186,9 @@ func (s *scenario) health(q program.Quarter) scenarioHealth {
 		ty := scenarioTypes[a.typ]
 		activeAmb[a.who] = true
 		points += ty.mult
+		if a.typ == "content" {
+			h.ContentViews += a.views
+		}
 		minutes := cmp.Or(a.minutes, ty.minutes)
 		hours += minutes / 60
 		weighted += minutes / 60 * ty.mult
@@ -269,6 +274,10 @@ func testTwoYearProgram(t *testing.T, db string) {
 				}
 				if len(recs)%7 == 0 {
 					a.minutes, rec.Activity.EffortMinutes, rec.Activity.HasEffort = 30, 30, true
+				}
+				if a.typ == "content" || len(recs)%5 == 0 { // views count only on content
+					a.views = float64(10 + rng.IntN(500))
+					rec.Activity.Metrics = map[string]float64{"views": a.views, "likes": 2}
 				}
 				s.acts = append(s.acts, a)
 				recs = append(recs, rec)
@@ -444,7 +453,9 @@ func testTwoYearProgram(t *testing.T, db string) {
 
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 	nearPtr := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
+	var views float64
 	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
+		views += s.health(q).ContentViews
 		code, out, stderr := cli(t, nil, "", "health", "--db", db, "--quarter", q.String(), "--json")
 		if code != exitOK {
 			t.Fatalf("health %s: exit %d: %s", q, code, stderr)
@@ -456,6 +467,7 @@ func testTwoYearProgram(t *testing.T, db string) {
 		want := s.health(q)
 		ok := got.Quarter == want.Quarter && got.Active == want.Active && got.Qualifying == want.Qualifying && near(got.Share, want.Share) &&
 			got.Ambassadors == want.Ambassadors && got.ActiveAmbassadors == want.ActiveAmbassadors && nearPtr(got.PointsPerAmbassador, want.PointsPerAmbassador) &&
+			near(got.ContentViews, want.ContentViews) &&
 			got.Review != nil && got.Review.Applied && got.Review.Renewed == want.Review.Renewed && got.Review.Lapsed == want.Review.Lapsed &&
 			nearPtr(got.Review.RenewalRate, want.Review.RenewalRate) &&
 			got.Organic.Applications == want.Organic.Applications && got.Organic.Accepted == want.Organic.Accepted &&
@@ -467,6 +479,10 @@ func testTwoYearProgram(t *testing.T, db string) {
 			w, _ := json.Marshal(want)
 			t.Errorf("%s:\n got %s\nwant %s", q, strings.TrimSpace(out), w)
 		}
+	}
+
+	if views == 0 {
+		t.Error("the ambassadors' content has no views: content_views is not tested")
 	}
 
 	// Each renewed or lapsed ambassador was told, each invitee and
