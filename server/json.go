@@ -311,7 +311,7 @@ type HealthJSON struct {
 	Review              *HealthReviewJSON  `json:"review"`
 	Organic             OrganicJSON        `json:"organic"`
 	InfluenceHours      InfluenceHoursJSON `json:"influence_hours"`
-	NPS                 *NPSJSON           `json:"nps"` // nil when the quarter has no survey
+	NPS                 *NPSJSON           `json:"nps"`           // nil when the quarter has no survey
 	ContentViews        float64            `json:"content_views"` // of the ambassadors' content in the quarter
 	ForumOutcomes       any                `json:"forum_outcomes"`
 	Mentees             any                `json:"mentees"`
