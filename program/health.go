@@ -140,3 +140,75 @@ func MeasureOrganic(q Quarter, loc *time.Location, terms []Term, invs []Invitati
 	}
 	return o
 }
+
+// Mentoring is a mentee's first mentoring activity as a mentee: who
+// mentored them, and when.
+type Mentoring struct {
+	Mentor, Mentee int64
+	At             time.Time
+}
+
+// MenteeCounts are the mentee figures of SPEC 6, of a mentor or of the
+// program.
+type MenteeCounts struct {
+	Mentored   int // mentees first mentored in the quarter
+	Activated  int // of them, with min_activities of their own in the window after
+	Multiplied int // of them, with a term that starts after it
+}
+
+// Mentees are a quarter's mentee figures: for the program (the mentors in
+// A_Q) and by mentor.
+type Mentees struct {
+	MenteeCounts
+	ByMentor map[int64]MenteeCounts
+}
+
+// MeasureMentees computes quarter q's mentee figures from the mentees
+// first mentored in q (first, from MeasureMentees' caller), their own
+// activities (acts: at least those in the activation window after their
+// first mentoring) and every term. A mentee counts for the program when
+// their first mentor is an ambassador of q.
+func MeasureMentees(q Quarter, c *criteria.Criteria, terms []Term, first []Mentoring, acts []Activity) Mentees {
+	loc := c.Location()
+	a := AmbassadorsOf(q, loc, terms)
+	start, end := q.Start(loc), q.End(loc)
+	window := time.Duration(c.Activation.WindowDays) * 24 * time.Hour
+	own := map[int64][]time.Time{}
+	for i := range acts {
+		if _, ok := c.Type(acts[i].Type); ok {
+			own[acts[i].MemberID] = append(own[acts[i].MemberID], acts[i].At)
+		}
+	}
+	termStarts := map[int64][]time.Time{}
+	for i := range terms {
+		termStarts[terms[i].MemberID] = append(termStarts[terms[i].MemberID], terms[i].Start)
+	}
+	m := Mentees{ByMentor: map[int64]MenteeCounts{}}
+	for _, f := range first {
+		if f.At.Before(start) || !f.At.Before(end) || !a[f.Mentor] {
+			continue
+		}
+		var k MenteeCounts
+		k.Mentored = 1
+		n := 0
+		for _, at := range own[f.Mentee] {
+			if at.After(f.At) && !at.After(f.At.Add(window)) {
+				n++
+			}
+		}
+		if n >= c.Activation.MinActivities {
+			k.Activated = 1
+		}
+		for _, s := range termStarts[f.Mentee] {
+			if s.After(f.At) {
+				k.Multiplied = 1
+				break
+			}
+		}
+		by := m.ByMentor[f.Mentor]
+		by.Mentored, by.Activated, by.Multiplied = by.Mentored+k.Mentored, by.Activated+k.Activated, by.Multiplied+k.Multiplied
+		m.ByMentor[f.Mentor] = by
+		m.Mentored, m.Activated, m.Multiplied = m.Mentored+k.Mentored, m.Activated+k.Activated, m.Multiplied+k.Multiplied
+	}
+	return m
+}

@@ -314,7 +314,7 @@ type HealthJSON struct {
 	NPS                 *NPSJSON           `json:"nps"`           // nil when the quarter has no survey
 	ContentViews        float64            `json:"content_views"` // of the ambassadors' content in the quarter
 	ForumOutcomes       any                `json:"forum_outcomes"`
-	Mentees             any                `json:"mentees"`
+	Mentees             *MenteesJSON       `json:"mentees"`
 	FollowThrough       any                `json:"follow_through"`
 }
 
@@ -324,6 +324,15 @@ type HealthReviewJSON struct {
 	Renewed     int      `json:"renewed"`
 	Lapsed      int      `json:"lapsed"`
 	RenewalRate *float64 `json:"renewal_rate"`
+}
+
+// MenteesJSON are the quarter's mentee figures (SPEC 6): mentees first
+// mentored in it by its ambassadors, those activated, those who became
+// ambassadors after.
+type MenteesJSON struct {
+	Mentored   int `json:"mentored"`
+	Activated  int `json:"activated"`
+	Multiplied int `json:"multiplied"`
 }
 
 // NPSJSON is the quarter's Ambassador NPS.

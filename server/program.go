@@ -14,6 +14,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/mail"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
@@ -37,6 +38,8 @@ type Program interface {
 	Survey(ctx context.Context, q program.Quarter) (*survey.Survey, error)
 	SurveyInvitees(ctx context.Context, id int64) (map[int64]bool, error)
 	SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, error)
+	FirstMentorings(ctx context.Context, from, to time.Time) ([]program.Mentoring, error)
+	MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error)
 }
 
 // Health measures quarter q from the store and the standings (SPEC 6).
@@ -88,7 +91,32 @@ func health(ctx context.Context, st Program, eng *standings.Engine, q program.Qu
 	if h.NPS, err = quarterNPS(ctx, st, q); err != nil {
 		return HealthJSON{}, err
 	}
+	m, err := quarterMentees(ctx, st, q, c, p.terms)
+	if err != nil {
+		return HealthJSON{}, err
+	}
+	h.Mentees = &MenteesJSON{Mentored: m.Mentored, Activated: m.Activated, Multiplied: m.Multiplied}
 	return h, nil
+}
+
+// quarterMentees measures the mentees first mentored in q, reading their
+// own activities of the activation windows.
+func quarterMentees(ctx context.Context, st Program, q program.Quarter, c *criteria.Criteria, terms []program.Term) (program.Mentees, error) {
+	loc := c.Location()
+	first, err := st.FirstMentorings(ctx, q.Start(loc), q.End(loc))
+	if err != nil || len(first) == 0 {
+		return program.MeasureMentees(q, c, terms, nil, nil), err
+	}
+	ids := make([]int64, len(first))
+	for i, f := range first {
+		ids[i] = f.Mentee
+	}
+	window := time.Duration(c.Activation.WindowDays) * 24 * time.Hour
+	acts, err := st.MembersActivities(ctx, ids, first[0].At, first[len(first)-1].At.Add(window+time.Microsecond))
+	if err != nil {
+		return program.Mentees{}, err
+	}
+	return program.MeasureMentees(q, c, terms, first, acts), nil
 }
 
 // quarterNPS is the NPS of quarter q's survey, nil when it has none.
@@ -476,18 +504,23 @@ func ptr(f float64) *float64 { return &f }
 func healthCSV(w http.ResponseWriter, quarters []healthRow) {
 	rows := make([][]string, len(quarters))
 	for i, h := range quarters {
-		var renewed, lapsed, rate string
+		var renewed, lapsed, rate, mentored, activated, multiplied string
+		if m := h.Mentees; m != nil {
+			mentored, activated, multiplied = strconv.Itoa(m.Mentored), strconv.Itoa(m.Activated), strconv.Itoa(m.Multiplied)
+		}
 		if h.Review != nil {
 			renewed, lapsed, rate = strconv.Itoa(h.Review.Renewed), strconv.Itoa(h.Review.Lapsed), optFloat(h.Review.RenewalRate)
 		}
 		rows[i] = []string{h.Quarter, strconv.Itoa(h.Active), strconv.Itoa(h.Qualifying), ftoa(h.Share), strconv.Itoa(h.Ambassadors),
 			strconv.Itoa(h.ActiveAmbassadors), optFloat(h.PointsPerAmbassador), ftoa(h.InfluenceHours.Total),
 			optFloat(h.InfluenceHours.PerAmbassador), optFloat(h.InfluenceHours.WeightedPerAmbassador), ftoa(h.ContentViews),
+			mentored, activated, multiplied,
 			strconv.Itoa(h.Organic.Applications), strconv.Itoa(h.Organic.Accepted), strconv.Itoa(h.Organic.InvitationsSent),
 			strconv.Itoa(h.Organic.InvitationsAccepted), optFloat(h.Organic.Ratio), renewed, lapsed, rate}
 	}
 	writeCSV(w, "health", []string{"quarter", "active", "qualifying", "share", "ambassadors", "active_ambassadors", "points_per_ambassador",
-		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "content_views", "applications", "applications_accepted",
+		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "content_views",
+		"mentees", "mentees_activated", "mentees_multiplied", "applications", "applications_accepted",
 		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate"}, rows)
 }
 

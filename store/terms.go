@@ -492,3 +492,53 @@ func (s *Store) AmbassadorActivities(ctx context.Context, from, to time.Time) ([
 	}
 	return out, nil
 }
+
+// FirstMentorings returns the mentees whose first approved mentoring
+// activity as a mentee lies in [from, to), with its mentor and time.
+func (s *Store) FirstMentorings(ctx context.Context, from, to time.Time) ([]program.Mentoring, error) {
+	var out []program.Mentoring
+	err := eachRow(ctx, s.read, s.q(`SELECT a.member_id, a.mentee_id, a.occurred_at FROM activities a
+		WHERE a.mentee_id IS NOT NULL AND a.type = 'mentoring' AND a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?
+		AND NOT EXISTS (SELECT 1 FROM activities b WHERE b.mentee_id = a.mentee_id AND b.type = 'mentoring' AND b.status = 'approved'
+			AND (b.occurred_at < a.occurred_at OR b.occurred_at = a.occurred_at AND b.id < a.id))
+		ORDER BY a.occurred_at, a.id`), []any{from.UnixMicro(), to.UnixMicro()}, func(rows *sql.Rows) error {
+		var m program.Mentoring
+		var at int64
+		err := rows.Scan(&m.Mentor, &m.Mentee, &at)
+		m.At = time.UnixMicro(at).UTC()
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read first mentorings: %w", err)
+	}
+	return out, nil
+}
+
+// MembersActivities returns the approved activities in [from, to) of the
+// members named, by the index of each.
+func (s *Store) MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error) {
+	var out []program.Activity
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		args := []any{from.UnixMicro(), to.UnixMicro()}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		err := eachRow(ctx, s.read, s.q(`SELECT member_id, type, occurred_at FROM activities WHERE status = 'approved' AND occurred_at >= ? AND occurred_at < ?
+			AND member_id IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`), args, func(rows *sql.Rows) error {
+			var a program.Activity
+			var at int64
+			err := rows.Scan(&a.MemberID, &a.Type, &at)
+			a.At = time.UnixMicro(at).UTC()
+			out = append(out, a)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read members' activities: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}

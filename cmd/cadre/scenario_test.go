@@ -45,6 +45,7 @@ type modelAct struct {
 	at      time.Time
 	minutes float64 // its own effort; 0: the type's
 	views   float64 // metrics.views
+	mentee  int     // the person mentored, -1 for none
 }
 
 // modelTerm is a term as the test's model holds it.
@@ -130,7 +131,12 @@ type scenarioHealth struct {
 	ActiveAmbassadors   int      `json:"active_ambassadors"`
 	PointsPerAmbassador *float64 `json:"points_per_ambassador"`
 	ContentViews        float64  `json:"content_views"`
-	Review              *struct {
+	Mentees             struct {
+		Mentored   int `json:"mentored"`
+		Activated  int `json:"activated"`
+		Multiplied int `json:"multiplied"`
+	} `json:"mentees"`
+	Review *struct {
 		Applied     bool     `json:"applied"`
 		Renewed     int      `json:"renewed"`
 		Lapsed      int      `json:"lapsed"`
@@ -202,6 +208,37 @@ func (s *scenario) health(q program.Quarter) scenarioHealth {
 		Lapsed      int      `json:"lapsed"`
 		RenewalRate *float64 `json:"renewal_rate"`
 	}{true, s.renewed[q], s.lapsed[q], ratio(float64(s.renewed[q]), float64(s.renewed[q]+s.lapsed[q]))}
+	// Mentees: each mentee's first mentoring (the earliest; ties by order
+	// of import), counted when in Q by an ambassador of Q; activated with 3
+	// activities of their own in the 90 days after; multiplied by a term
+	// that starts after it.
+	firsts := map[int]modelAct{}
+	for _, a := range s.acts { // in import order
+		if f, seen := firsts[a.mentee]; a.mentee >= 0 && (!seen || a.at.Before(f.at)) {
+			firsts[a.mentee] = a
+		}
+	}
+	for mentee, f := range firsts {
+		if f.at.Before(start) || !f.at.Before(next) || !ambassadors[f.who] {
+			continue
+		}
+		h.Mentees.Mentored++
+		own := 0
+		for _, a := range s.acts {
+			if a.who == mentee && a.at.After(f.at) && !a.at.After(f.at.Add(scenarioWindow)) {
+				own++
+			}
+		}
+		if own >= 3 {
+			h.Mentees.Activated++
+		}
+		for _, tm := range s.terms {
+			if tm.who == mentee && tm.start.After(f.at) {
+				h.Mentees.Multiplied++
+				break
+			}
+		}
+	}
 	o := &h.Organic
 	o.Applications, o.Accepted, o.InvitationsSent, o.InvitationsAccepted = s.apps[q], s.accepted[q], s.sent[q], s.joined[q]
 	o.Ratio = ratio(float64(s.apps[q]), float64(s.joined[q]))
@@ -243,6 +280,7 @@ func testTwoYearProgram(t *testing.T, db string) {
 		renewed: map[program.Quarter]int{}, lapsed: map[program.Quarter]int{}, apps: map[program.Quarter]int{},
 		accepted: map[program.Quarter]int{}, sent: map[program.Quarter]int{}, joined: map[program.Quarter]int{}}
 	rng := rand.New(rand.NewPCG(7, 11))
+	menteeRng := rand.New(rand.NewPCG(3, 5)) // apart, so that the activities stay as they were
 	ids := make([]int64, people)
 	types := []string{"forum", "forum", "forum", "content", "mentoring", "speaking", "feedback", "beta", "code"}
 	var recs []cadre.ActivityRecord
@@ -267,10 +305,16 @@ func testTwoYearProgram(t *testing.T, db string) {
 				n += 4
 			}
 			for range rng.IntN(n + 1) {
-				a := modelAct{who: p, typ: types[rng.IntN(len(types))], at: month.Add(time.Duration(rng.Int64N(int64(27 * 24 * time.Hour))))}
+				a := modelAct{who: p, typ: types[rng.IntN(len(types))], at: month.Add(time.Duration(rng.Int64N(int64(27 * 24 * time.Hour)))), mentee: -1}
 				rec := cadre.ActivityRecord{
 					Activity: cadre.Activity{Type: a.typ, Source: "scenario", ExternalID: fmt.Sprintf("a%d", len(recs)), OccurredAt: a.at, Status: cadre.ActivityApproved},
 					Member:   cadre.MemberRef{Platform: "github", Handle: fmt.Sprintf("p%02d", p)},
+				}
+				if a.typ == "mentoring" && menteeRng.IntN(3) > 0 { // most mentoring names its mentee
+					if a.mentee = menteeRng.IntN(people - 1); a.mentee == p {
+						a.mentee = (p + 1) % (people - 1)
+					}
+					rec.Mentee = cadre.MemberRef{Platform: "github", Handle: fmt.Sprintf("p%02d", a.mentee)}
 				}
 				if len(recs)%7 == 0 {
 					a.minutes, rec.Activity.EffortMinutes, rec.Activity.HasEffort = 30, 30, true
@@ -454,8 +498,10 @@ func testTwoYearProgram(t *testing.T, db string) {
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 	nearPtr := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
 	var views float64
+	var mentees, activated, multiplied int
 	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
-		views += s.health(q).ContentViews
+		w := s.health(q)
+		views, mentees, activated, multiplied = views+w.ContentViews, mentees+w.Mentees.Mentored, activated+w.Mentees.Activated, multiplied+w.Mentees.Multiplied
 		code, out, stderr := cli(t, nil, "", "health", "--db", db, "--quarter", q.String(), "--json")
 		if code != exitOK {
 			t.Fatalf("health %s: exit %d: %s", q, code, stderr)
@@ -467,7 +513,7 @@ func testTwoYearProgram(t *testing.T, db string) {
 		want := s.health(q)
 		ok := got.Quarter == want.Quarter && got.Active == want.Active && got.Qualifying == want.Qualifying && near(got.Share, want.Share) &&
 			got.Ambassadors == want.Ambassadors && got.ActiveAmbassadors == want.ActiveAmbassadors && nearPtr(got.PointsPerAmbassador, want.PointsPerAmbassador) &&
-			near(got.ContentViews, want.ContentViews) &&
+			near(got.ContentViews, want.ContentViews) && got.Mentees == want.Mentees &&
 			got.Review != nil && got.Review.Applied && got.Review.Renewed == want.Review.Renewed && got.Review.Lapsed == want.Review.Lapsed &&
 			nearPtr(got.Review.RenewalRate, want.Review.RenewalRate) &&
 			got.Organic.Applications == want.Organic.Applications && got.Organic.Accepted == want.Organic.Accepted &&
@@ -481,8 +527,8 @@ func testTwoYearProgram(t *testing.T, db string) {
 		}
 	}
 
-	if views == 0 {
-		t.Error("the ambassadors' content has no views: content_views is not tested")
+	if views == 0 || mentees == 0 || activated == 0 || activated == mentees || multiplied == 0 {
+		t.Errorf("the scenario leaves figures untested: %v content views, %d mentees, %d activated, %d multiplied", views, mentees, activated, multiplied)
 	}
 
 	// Each renewed or lapsed ambassador was told, each invitee and
