@@ -199,7 +199,7 @@ func (s *Server) handle(pattern string, ru rule, h http.Handler) {
 		}
 		if !allowed {
 			if !api && p.user.Role == account.Ambassador && path == "/{$}" && p.user.MemberID != 0 {
-				http.Redirect(w, r, "/members/"+strconv.FormatInt(p.user.MemberID, 10), http.StatusSeeOther)
+				http.Redirect(w, r, "/portal", http.StatusSeeOther)
 				return
 			}
 			s.failFor(api, w, r, cadre.Errorf(cadre.EFORBIDDEN, "your account (%s) may not do this", p.user.Role))

@@ -58,6 +58,10 @@ func (s *Server) routes() {
 	s.handle("POST /invitations", need(account.Administer), s.handleInvitationsForm())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())
 	// The outbox holds personal links, which are keys: admins only.
+	// The portal: an ambassador's own standing, reports and survey.
+	s.handle("GET /portal", need(account.ReadOwn), s.handlePortal())
+	s.handle("POST /portal/report", need(account.Report), s.handlePortalReport())
+	s.handle("POST /portal/survey", need(account.Report), s.handlePortalSurvey())
 	s.handle("GET /surveys", need(account.ReadProgram), s.handleSurveysPage())
 	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())

@@ -32,6 +32,7 @@ type Store interface {
 	Outbox
 	Roster
 	Surveys
+	Portal
 	Invitations
 	InvitationAdmin
 	Applications

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -158,7 +157,7 @@ func testSingleSignOn(t *testing.T, s *store.Store) {
 	}
 
 	resp, body = browse("/login/github")
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/members/"+strconv.FormatInt(octo.ID, 10) || !strings.Contains(body, "Mona") {
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/portal" || !strings.Contains(body, "Mona") {
 		t.Fatalf("ambassador sign-in ends at %s with %d:\n%.300s", resp.Request.URL, resp.StatusCode, body)
 	}
 	if u, err := s.UserByMember(ctx, octo.ID); err != nil || u.Role != account.Ambassador || u.Email != "mona@example.org" {

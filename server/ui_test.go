@@ -136,16 +136,21 @@ func testPagesInBrowser(t *testing.T, s *store.Store) {
 
 	step("ask for the members page as Ada", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")))
 	signIn("ada@example.org")
-	step("land on her own page", chromedp.Do(ctx, chromedp.WaitVisible(`figure.chart svg`)))
+	step("land on her portal", chromedp.Do(ctx, chromedp.WaitVisible(`section.standing`)))
 	own, err := chromedp.Run(ctx, chromedp.Text(`h1`))
-	step("read her page", err)
+	step("read her portal", err)
 	if !strings.HasPrefix(own, "Ada Ambassador") {
-		t.Errorf("an ambassador lands on %q, want her own page", own)
+		t.Errorf("an ambassador lands on %q, want her portal", own)
+	}
+	outlook, err := chromedp.Run(ctx, chromedp.Text(`p.outlook`))
+	step("read her outlook", err)
+	if !strings.Contains(outlook, "review") {
+		t.Errorf("her outlook: %q", outlook)
 	}
 	nav, err := chromedp.Run(ctx, chromedp.Text(`nav`))
 	step("read her menu", err)
-	if !strings.Contains(nav, "My page") || strings.Contains(nav, "Members") || strings.Contains(nav, "Review") {
-		t.Errorf("an ambassador's menu: %q, want her page and no program pages", nav)
+	if !strings.Contains(nav, "Portal") || strings.Contains(nav, "Members") || strings.Contains(nav, "Review") {
+		t.Errorf("an ambassador's menu: %q, want her portal and no program pages", nav)
 	}
 	step("ask for Bob's page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/members/"+strconv.FormatInt(ids["bob"], 10)), chromedp.WaitVisible(`h1`)))
 	refused, err := chromedp.Run(ctx, chromedp.Text(`h1`))

@@ -274,3 +274,31 @@ func (e *Engine) Score(id int64, t time.Time) float64 {
 	}
 	return 0
 }
+
+// Rank is member id's place on the leaderboard at t (members of equal
+// scores share one, as Leaderboard ranks them) and how many are ranked; 0
+// for a member not ranked (staff, bots, unknown).
+func (e *Engine) Rank(id int64, t time.Time) (rank, of int) {
+	b := e.board(t)
+	scoreOf := func(i int) float64 {
+		if i < len(b.Scores) {
+			return b.Scores[i]
+		}
+		return 0
+	}
+	me, ok := e.snap.index[id]
+	if !ok || e.snap.members[me].Excluded {
+		return 0, 0
+	}
+	mine, above := scoreOf(int(me)), 0
+	for i, m := range e.snap.members {
+		if m.Excluded {
+			continue
+		}
+		of++
+		if scoreOf(i)-mine > tie {
+			above++
+		}
+	}
+	return above + 1, of
+}

@@ -72,6 +72,15 @@ func TestLeaderboard(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("leaderboard =\n%v\nwant\n%v", got, want)
 		}
+		// Rank agrees with the board, ties shared; staff and bots have none.
+		for _, e := range got {
+			if rank, of := eng.Rank(e.MemberID, at); rank != e.Rank || of != len(want) {
+				t.Errorf("Rank(%s) = %d of %d, want %d of %d", e.Name, rank, of, e.Rank, len(want))
+			}
+		}
+		if rank, of := eng.Rank(ids["eve"], at); rank != 0 || of != 0 {
+			t.Errorf("staff ranked %d of %d", rank, of)
+		}
 		if top := eng.Leaderboard(at, standings.Options{Top: 2}); len(top) != 2 || top[0].Name != "ann" {
 			t.Errorf("top 2 = %v", top)
 		}

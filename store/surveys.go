@@ -139,6 +139,31 @@ func (s *Store) SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, e
 	return out, nil
 }
 
+// MemberSurvey returns the latest survey open at now to which member is
+// invited, with their answer so far (nil before they answer).
+func (s *Store) MemberSurvey(ctx context.Context, member int64, now time.Time) (*survey.Survey, *survey.Answer, error) {
+	var sv survey.Survey
+	err := scanSurvey(s.read.QueryRowContext(ctx, s.q(`SELECT `+surveyColumns+` FROM surveys
+		WHERE closes_at > ? AND id IN (SELECT survey_id FROM survey_invitees WHERE member_id = ?) ORDER BY quarter DESC LIMIT 1`), now.UnixMicro(), member), &sv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, cadre.Errorf(cadre.ENOTFOUND, "no survey open for member %d", member)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("get member's survey: %w", err)
+	}
+	var a survey.Answer
+	var at int64
+	err = s.read.QueryRowContext(ctx, s.q(`SELECT score, comment, at FROM survey_answers WHERE survey_id = ? AND member_id = ?`), sv.ID, member).Scan(&a.Score, &a.Comment, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return &sv, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("get answer: %w", err)
+	}
+	a.SurveyID, a.MemberID, a.At = sv.ID, member, time.UnixMicro(at).UTC()
+	return &sv, &a, nil
+}
+
 // SurveyBySecret returns the survey of a personal link, whose member it
 // is, and their answer so far (nil before they answer).
 func (s *Store) SurveyBySecret(ctx context.Context, secret string) (*survey.Survey, int64, *survey.Answer, error) {
@@ -171,15 +196,26 @@ func (s *Store) SurveyBySecret(ctx context.Context, secret string) (*survey.Surv
 // AnswerSurvey records, or changes, the answer of a personal link's
 // member while the survey is open.
 func (s *Store) AnswerSurvey(ctx context.Context, secret string, score int, comment string) (*survey.Survey, error) {
+	return s.answerSurvey(ctx, score, comment, `SELECT survey_id, member_id FROM survey_invitees WHERE hash = ?`, account.HashSecret(secret))
+}
+
+// AnswerSurveyAs records, or changes, member's answer to survey id, as the
+// portal takes it from a signed-in ambassador.
+func (s *Store) AnswerSurveyAs(ctx context.Context, id, member int64, score int, comment string) (*survey.Survey, error) {
+	return s.answerSurvey(ctx, score, comment, `SELECT survey_id, member_id FROM survey_invitees WHERE survey_id = ? AND member_id = ?`, id, member)
+}
+
+// answerSurvey stores an answer of the invitee the query finds.
+func (s *Store) answerSurvey(ctx context.Context, score int, comment, invitee string, args ...any) (*survey.Survey, error) {
 	if err := survey.CheckAnswer(score, comment); err != nil {
 		return nil, err
 	}
 	var sv *survey.Survey
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var member, id int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT survey_id, member_id FROM survey_invitees WHERE hash = ?`), account.HashSecret(secret)).Scan(&id, &member)
+		err := tx.QueryRowContext(ctx, s.q(invitee), args...).Scan(&id, &member)
 		if errors.Is(err, sql.ErrNoRows) {
-			return cadre.Errorf(cadre.ENOTFOUND, "no such survey: the link may be mistyped")
+			return cadre.Errorf(cadre.ENOTFOUND, "no such survey for you: the link may be mistyped")
 		}
 		if err != nil {
 			return fmt.Errorf("answer survey: %w", err)

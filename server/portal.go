@@ -1,0 +1,205 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/survey"
+)
+
+// The portal is where ambassadors work with Cadre: their status and term,
+// score, rank and where it heads, their activities, reporting one, and the
+// survey of the quarter.
+
+// Portal is what the portal reads and changes of the store, beyond what
+// other pages need.
+type Portal interface {
+	MemberSurvey(ctx context.Context, member int64, now time.Time) (*survey.Survey, *survey.Answer, error)
+	AnswerSurveyAs(ctx context.Context, id, member int64, score int, comment string) (*survey.Survey, error)
+}
+
+// portalPage is the data of templates/portal.html.
+type portalPage struct {
+	Score      *standings.MemberScore
+	Term       *program.Term // open now; nil when none
+	Ambassador bool
+	Rank, Of   int
+	// Outlook says in a sentence where the score heads at the next review.
+	Outlook string
+	// Activities are the latest, with their points before decay.
+	Activities []portalActivity
+	Types      []string // that a report may name
+	Survey     *survey.Survey
+	Answer     *survey.Answer
+	Question   string
+	Scores     []int
+	Message    string
+	Notice     string
+}
+
+// portalActivity is one of the ambassador's activities.
+type portalActivity struct {
+	cadre.Activity
+	Points float64
+}
+
+// portalActivities is how many activities the portal lists.
+const portalActivities = 25
+
+// outlook writes where score s heads: to an ambassador, whether they keep
+// maintain at the next review and what would make up the gap; to others,
+// what qualifies.
+func outlook(ms *standings.MemberScore, review program.Quarter, ambassador bool) string {
+	p := ms.Projection
+	// The fewest activities that would do first: "7 speaking or 8 mentoring".
+	examples := func(counts []standings.TypeCount) string {
+		counts = slices.Clone(counts)
+		slices.SortStableFunc(counts, func(a, b standings.TypeCount) int { return cmp.Compare(a.Count, b.Count) })
+		var parts []string
+		for i, c := range counts {
+			if i == 2 {
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", c.Count, c.Type))
+		}
+		return strings.Join(parts, " or ")
+	}
+	if ambassador {
+		if p.PointsNeeded <= 0 {
+			return fmt.Sprintf("You keep maintain (%.0f) at the %s review with %.1f points, even with no new activity.", ms.Maintain, review, p.ScoreThen)
+		}
+		return fmt.Sprintf("You fall below maintain at the %s review unless you earn %.0f more points: for example %s.",
+			review, math.Ceil(p.PointsNeeded), examples(p.ToMaintain))
+	}
+	if gap := ms.Achieve - p.ScoreThen; gap > 0 {
+		return fmt.Sprintf("You qualify at %.0f points; with no new activity you will have %.1f at the %s review, %.0f short.", ms.Achieve, p.ScoreThen, review, math.Ceil(gap))
+	}
+	return fmt.Sprintf("You qualify: %.1f points against a bar of %.0f.", ms.Score, ms.Achieve)
+}
+
+func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, status int, message, notice string) {
+	id := who(r).user.MemberID
+	if id == 0 {
+		s.failPage(w, r, cadre.Errorf(cadre.ENOTFOUND, "the portal is for ambassadors: your account is not a member's"))
+		return
+	}
+	page := portalPage{Message: message, Notice: notice, Question: survey.Question, Scores: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
+	now := s.now()
+	err := s.readStandings(r, func(eng *standings.Engine) (err error) {
+		if page.Score, err = eng.Member(id, now); err != nil {
+			return err
+		}
+		c := eng.Criteria()
+		for _, t := range c.ActivityTypes {
+			page.Types = append(page.Types, t.Key)
+		}
+		page.Rank, page.Of = eng.Rank(id, now)
+		terms, err := s.store.Terms(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		for i := range terms {
+			if terms[i].Open() || terms[i].End.After(now) {
+				if !terms[i].Start.After(now) {
+					page.Term = &terms[i]
+				}
+			}
+		}
+		page.Ambassador = program.StatusAt(terms, now) == cadre.StatusAmbassador
+		page.Outlook = outlook(page.Score, program.QuarterOf(now, c.Location()), page.Ambassador)
+		acts, _, err := s.store.Activities(r.Context(), cadre.ActivityFilter{MemberID: id, Limit: portalActivities})
+		if err != nil {
+			return err
+		}
+		for _, a := range acts {
+			pa := portalActivity{Activity: a}
+			if t, ok := c.Type(a.Type); ok && a.Status == cadre.ActivityApproved {
+				pa.Points = t.PointValue()
+			}
+			page.Activities = append(page.Activities, pa)
+		}
+		return nil
+	})
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	sv, a, err := s.store.MemberSurvey(r.Context(), id, now)
+	if err == nil {
+		page.Survey, page.Answer = sv, a
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		s.failPage(w, r, err)
+		return
+	}
+	s.renderStatus(w, r, status, "portal.html", page)
+}
+
+func (s *Server) handlePortal() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.portalPage(w, r, http.StatusOK, "", "")
+	})
+}
+
+// handlePortalReport reports one of the ambassador's activities, with its
+// evidence, for a reviewer to approve.
+func (s *Server) handlePortalReport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+		id := who(r).user.MemberID
+		if id == 0 {
+			s.failPage(w, r, cadre.Errorf(cadre.ENOTFOUND, "the portal is for ambassadors: your account is not a member's"))
+			return
+		}
+		typ := strings.TrimSpace(r.PostFormValue("type"))
+		err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error { return eng.Criteria().CheckType(typ) })
+		var date time.Time
+		if err == nil {
+			date, err = cadre.ParseTime(r.PostFormValue("date"))
+		}
+		var effort float64
+		if v := strings.TrimSpace(r.PostFormValue("effort_minutes")); err == nil && v != "" {
+			if effort, err = strconv.ParseFloat(v, 64); err != nil {
+				err = cadre.Errorf(cadre.EINVALID, "effort_minutes must be a number of minutes, got %s", cadre.Quote(v))
+			}
+		}
+		if err == nil {
+			_, err = s.store.Report(r.Context(), cadre.SelfReport{MemberID: id, Type: typ, Date: date, Title: strings.TrimSpace(r.PostFormValue("title")),
+				URL: strings.TrimSpace(r.PostFormValue("url")), EffortMinutes: effort}, who(r).actor())
+		}
+		if err != nil {
+			s.portalPage(w, r, statusOf(err), cadre.ErrorMessage(err), "")
+			return
+		}
+		s.portalPage(w, r, http.StatusCreated, "", "Reported: a reviewer will look at it; it counts once approved")
+	})
+}
+
+// handlePortalSurvey takes the ambassador's answer to the open survey.
+func (s *Server) handlePortalSurvey() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+		id := who(r).user.MemberID
+		sv, err := strconv.ParseInt(r.PostFormValue("survey"), 10, 64)
+		score, serr := strconv.Atoi(r.PostFormValue("score"))
+		if err == nil && serr == nil {
+			_, err = s.store.AnswerSurveyAs(r.Context(), sv, id, score, strings.TrimSpace(r.PostFormValue("comment")))
+		} else {
+			err = cadre.Errorf(cadre.EINVALID, "choose a score from 0 to 10")
+		}
+		if err != nil {
+			s.portalPage(w, r, statusOf(err), cadre.ErrorMessage(err), "")
+			return
+		}
+		s.portalPage(w, r, http.StatusOK, "", "Thank you: your answer is recorded, and you can change it until the survey closes")
+	})
+}

@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+// TestPortal: an ambassador's portal says where they stand and what the
+// next review asks of them, takes a report of an activity (pending until
+// reviewed) and their answer to the quarter's survey.
+func TestPortal(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	now := time.Date(2025, 5, 10, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	ms, _, err := s.Members(ctx, cadre.MemberFilter{Query: "Ada"})
+	if err != nil || len(ms) != 1 {
+		t.Fatal(ms, err)
+	}
+	ada := ms[0].ID
+	if err := s.StartTerm(ctx, &program.Term{MemberID: ada, Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Via: program.ViaRoster, Reason: "roster"}, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := signIn(t, s, "ada@example.org", account.Ambassador, ada)
+	do := func(method, path, form string) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(form))
+		if form != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	// The seed gives Ada 5 forum posts in March 2025 (3.75 points at the
+	// 2025Q2 review after a quarter's decay) and a talk in April (5): she
+	// needs 40 − 8.75 more points, 7 talks (5 points each) or 8 mentorings.
+	need := 40 - (5*0.75 + 5)
+	want := "You fall below maintain at the 2025Q2 review unless you earn " + strconv.Itoa(int(math.Ceil(need))) + " more points: for example " +
+		strconv.Itoa(int(math.Ceil(need/5))) + " speaking or " + strconv.Itoa(int(math.Ceil(need/4))) + " mentoring."
+	code, body := do("GET", "/portal", "")
+	for _, w := range []string{want, "#1</strong> of 3", "Ambassador since 2024-06-01 (roster)", `<option>mentoring</option>`} {
+		if code != 200 || !strings.Contains(body, w) {
+			t.Errorf("portal: %d, lacks %q\n%s", code, w, body)
+		}
+	}
+	if strings.Contains(body, `form class="survey"`) {
+		t.Error("a survey form with no survey open")
+	}
+	form := url.Values{"type": {"speaking"}, "date": {"2025-05-08"}, "title": {"Cadre at DevConf"}, "url": {"https://devconf.example/talks/9"}, "effort_minutes": {"240"}}
+	if code, body := do("POST", "/portal/report", form.Encode()); code != 201 || !strings.Contains(body, "Reported") || !strings.Contains(body, `<a href="https://devconf.example/talks/9" rel="nofollow noopener">Cadre at DevConf</a>`) || !strings.Contains(body, `<span class="tag">pending</span>`) {
+		t.Errorf("report: %d\n%s", code, body)
+	}
+	form.Set("type", "keynote")
+	if code, body := do("POST", "/portal/report", form.Encode()); code != 400 || !strings.Contains(body, "speaking") {
+		t.Errorf("an unknown type: %d", code)
+	}
+	if _, err := server.OpenSurvey(ctx, s, program.Quarter{Year: 2025, Q: 2}, time.UTC, now, time.Time{}, false, "pm", nil); err != nil {
+		t.Fatal(err)
+	}
+	code, body = do("GET", "/portal", "")
+	if code != 200 || !strings.Contains(body, "The 2025Q2 survey") {
+		t.Fatalf("portal with a survey: %d\n%s", code, body)
+	}
+	id := body[strings.Index(body, `name="survey" value="`)+len(`name="survey" value="`):]
+	id = id[:strings.IndexByte(id, '"')]
+	if code, body := do("POST", "/portal/survey", "survey="+id+"&score=8&comment=Good"); code != 200 || !strings.Contains(body, "your answer is recorded") || !strings.Contains(body, `value="8" required checked`) {
+		t.Errorf("answer: %d\n%s", code, body)
+	}
+	if code, _ := do("POST", "/portal/survey", "survey="+id+"&score=11"); code != 400 {
+		t.Errorf("a score of 11: %d", code)
+	}
+}
