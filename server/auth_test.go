@@ -68,6 +68,8 @@ var access = map[string]string{
 	"POST /surveys":                    "admin",
 	"GET /roster":                      "admin reviewer viewer",
 	"POST /roster":                     "admin",
+	"GET /webhooks":                    "admin",
+	"POST /webhooks":                   "admin",
 	"GET /outbox":                      "admin",
 	"POST /outbox":                     "admin",
 	"GET /tokens":                      "admin reviewer viewer ambassador",

@@ -558,3 +558,32 @@ func TestRosterPage(t *testing.T) {
 		t.Errorf("export: %d\n%s", code, body)
 	}
 }
+
+// TestWebhooksPage adds a webhook, refuses a bad one with the reason,
+// lists what an application sent it, and removes it.
+func TestWebhooksPage(t *testing.T) {
+	s, _, do := programServer(t)
+	if code, body := do("POST", "/webhooks", "action=add&url=ftp%3A%2F%2Fx&kind=json&secret=a+long+enough+secret"); code != 400 || !strings.Contains(body, "http(s) address") {
+		t.Errorf("a bad webhook: %d", code)
+	}
+	if code, _ := do("POST", "/webhooks", "action=add&url=https%3A%2F%2Fhooks.example.org%2Fc&kind=slack&events=application.submitted"); code != 303 {
+		t.Fatalf("add: %d", code)
+	}
+	a, err := program.ParseApplication("Dee", "dee@example.org", "", "I help.", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SubmitApplication(context.Background(), a, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, body := do("GET", "/webhooks", "")
+	if code != 200 || !strings.Contains(body, "https://hooks.example.org/c") || !strings.Contains(body, "<td>application.submitted</td>") || !strings.Contains(body, `<span class="tag">waiting</span>`) {
+		t.Errorf("the page: %d\n%s", code, body)
+	}
+	if code, _ := do("POST", "/webhooks", "action=remove&id=1"); code != 303 {
+		t.Errorf("remove: %d", code)
+	}
+	if _, body := do("GET", "/webhooks", ""); !strings.Contains(body, "No webhook yet.") {
+		t.Error("the webhook is still listed")
+	}
+}

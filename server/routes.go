@@ -66,6 +66,8 @@ func (s *Server) routes() {
 	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
+	s.handle("GET /webhooks", need(account.Administer), s.handleHooksPage())
+	s.handle("POST /webhooks", need(account.Administer), s.handleHooksForm())
 	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())
 	s.handle("POST /outbox", need(account.Administer), s.handleOutboxRetry())
 	s.handle("GET /tokens", signedIn, s.handleTokensPage())

@@ -33,6 +33,7 @@ type Store interface {
 	Roster
 	Surveys
 	Portal
+	Hooks
 	Invitations
 	InvitationAdmin
 	Applications

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/program"
 )
 
@@ -72,6 +73,9 @@ func (s *Store) SubmitApplication(ctx context.Context, a *program.Application, m
 			if err := s.enqueue(ctx, tx, mail(a, secret)...); err != nil {
 				return err
 			}
+		}
+		if err := s.notify(ctx, tx, notify.Application(a.ID, a.Name, a.MemberID, a.At)); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: a.Email, Action: "application.submit", Target: fmt.Sprintf("application:%d", a.ID),
 			Detail: fmt.Sprintf("%s, member %d", a.Name, a.MemberID)})

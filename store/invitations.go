@@ -9,6 +9,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/program"
 )
 
@@ -145,6 +146,13 @@ func (s *Store) AnswerInvitation(ctx context.Context, secret string, accept bool
 				return err
 			}
 			if err := s.syncStatus(ctx, tx, seq, []int64{inv.MemberID}); err != nil {
+				return err
+			}
+			m, err := s.memberInTx(ctx, tx, inv.MemberID)
+			if err != nil {
+				return err
+			}
+			if err := s.notify(ctx, tx, notify.Accepted(inv.ID, inv.MemberID, m.Name, now)); err != nil {
 				return err
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/report"
 )
 
@@ -60,6 +61,11 @@ func (s *Store) Report(ctx context.Context, r cadre.SelfReport, actor string) (*
 		detail := fmt.Sprintf("reported %s on %s: %s", a.Type, a.OccurredAt.Format(time.DateOnly), a.Title)
 		if a.DuplicateOf != 0 {
 			detail += fmt.Sprintf(" (likely duplicate of activity %d)", a.DuplicateOf)
+		}
+		if a.Status == cadre.ActivityPending {
+			if err := s.notify(ctx, tx, notify.Report(a.ID, a.MemberID, a.Type, a.Title, s.Now())); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "activity.report", Target: fmt.Sprintf("activity:%d", a.ID), Detail: detail})
 	})

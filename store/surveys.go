@@ -9,6 +9,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/survey"
 )
@@ -290,6 +291,51 @@ func (s *Store) RemindSurvey(ctx context.Context, id int64, actor string,
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "survey.remind", Target: "survey:" + sv.Quarter.String(),
 			Detail: fmt.Sprintf("%d ambassadors reminded", n)})
+	})
+	return n, err
+}
+
+// TellClosedSurveys writes survey.closed for each survey closed by now
+// and not yet told, once, and returns how many.
+func (s *Store) TellClosedSurveys(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		var svs []survey.Survey
+		err := eachRow(ctx, tx, s.q(`SELECT `+surveyColumns+` FROM surveys WHERE closes_at <= ? AND NOT closed_told ORDER BY id`), []any{now.UnixMicro()}, func(rows *sql.Rows) error {
+			var sv survey.Survey
+			err := scanSurvey(rows, &sv)
+			svs = append(svs, sv)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("closed surveys: %w", err)
+		}
+		for _, sv := range svs {
+			var invited int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM survey_invitees WHERE survey_id = ?`), sv.ID).Scan(&invited); err != nil {
+				return fmt.Errorf("closed surveys: %w", err)
+			}
+			var answers []survey.Answer
+			err := eachRow(ctx, tx, s.q(`SELECT score FROM survey_answers WHERE survey_id = ?`), []any{sv.ID}, func(rows *sql.Rows) error {
+				var a survey.Answer
+				err := rows.Scan(&a.Score)
+				answers = append(answers, a)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("closed surveys: %w", err)
+			}
+			r := survey.Measure(invited, answers)
+			if err := s.notify(ctx, tx, notify.Closed(sv.Quarter.String(), invited, r.Responses, r.Score, sv.ClosesAt)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE surveys SET closed_told = ? WHERE id = ?`), true, sv.ID); err != nil {
+				return fmt.Errorf("closed surveys: %w", err)
+			}
+			n++
+		}
+		return nil
 	})
 	return n, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/program"
 )
 
@@ -400,6 +401,9 @@ func (s *Store) ApplyReview(ctx context.Context, q program.Quarter, version int,
 			if err := s.enqueue(ctx, tx, m...); err != nil {
 				return err
 			}
+		}
+		if err := s.notify(ctx, tx, notify.Renewal(r.Quarter.String(), r.Renewed, r.Lapsed, r.Excused, r.CarriedOver, r.Rate, s.Now())); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "review.apply", Target: "review:" + r.Quarter.String(),
 			Detail: fmt.Sprintf("%d renewed, %d lapsed, %d excused, %d carried over (criteria version %d)", r.Renewed, r.Lapsed, r.Excused, r.CarriedOver, version)})

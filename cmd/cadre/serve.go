@@ -17,6 +17,7 @@ import (
 	"github.com/cadrehq/cadre/connector"
 	"github.com/cadrehq/cadre/identity"
 	"github.com/cadrehq/cadre/mail"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
@@ -325,6 +326,20 @@ func jobs(e *env, st *store.Store, live *standings.Live, opt serveOptions) []wor
 			},
 		})
 	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	js = append(js, worker.Job{
+		Name: "webhooks", Every: mailEvery,
+		Run: func(ctx context.Context) error {
+			if _, err := st.TellClosedSurveys(ctx, st.Now()); err != nil {
+				return err
+			}
+			sent, failed, err := notify.Deliver(ctx, st, client, st.Now, e.log)
+			if sent+failed > 0 {
+				e.log.Info("webhooks delivered", "sent", sent, "failed", failed)
+			}
+			return err
+		},
+	})
 	if opt.mail != nil {
 		js = append(js, worker.Job{
 			Name: "mail", Every: mailEvery,
