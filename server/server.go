@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -97,6 +98,9 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 		"list":     func(s ...string) []string { return s },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"percent":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+		// decimal formats a figure with places decimals; unlike printf, it is
+		// given the number behind a *float64 (an optional figure), not its address.
+		"decimal": func(places int, f float64) string { return strconv.FormatFloat(f, 'f', places, 64) },
 		// meter is the width of a score's bar, in percent of the best score.
 		"meter": func(score, top float64) float64 {
 			if top <= 0 {
