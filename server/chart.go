@@ -128,10 +128,20 @@ func trendChart(label string, quarters []string, bandMin, bandMax float64, forma
 				template.HTMLEscapeString(name), template.HTMLEscapeString(quarters[i]), format(*v))
 		}
 		flush()
-		if len(lines) > 1 {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="10" height="3" fill="%s"/><text x="%.1f" y="%.1f" font-size="11" fill="%s">%s</text>`,
-				left+8+float64(li)*150, top, ink, left+22+float64(li)*150, top+5, ink, template.HTMLEscapeString(l.name))
+	}
+	// The legend is one line of text whose entries follow each other, so that
+	// they never overlap, whatever the font size the page gives the chart.
+	if len(lines) > 1 {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11">`, left+8, top+5)
+		for li, l := range lines {
+			gap := ""
+			if li > 0 {
+				gap = ` dx="2em"`
+			}
+			fmt.Fprintf(&b, `<tspan fill="%s"%s><tspan font-weight="700">—</tspan> %s</tspan>`,
+				seriesColors[li%len(seriesColors)], gap, template.HTMLEscapeString(l.name))
 		}
+		b.WriteString(`</text>`)
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(hi/1.15)+4, format(hi/1.15))
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(0)+4, format(0))

@@ -224,7 +224,7 @@ func TestHealthPage(t *testing.T) {
 	if n := strings.Count(body, "<svg"); n != 5 {
 		t.Errorf("health page has %d charts, want 5 (share, renewal, hours, ambassadors, organic)", n)
 	}
-	if !strings.Contains(body, ">weighted by multiplier</text>") || !strings.Contains(body, ">applications received</text>") {
+	if !strings.Contains(body, "</tspan> weighted by multiplier</tspan>") || !strings.Contains(body, "</tspan> applications received</tspan>") {
 		t.Error("health page: the two-line charts lack their legends")
 	}
 }
