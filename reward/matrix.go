@@ -98,6 +98,11 @@ func Value(m *Matrix) []Ranked {
 	return out
 }
 
+// MatrixImport says what storing a matrix file added.
+type MatrixImport struct {
+	Rewards, RewardsAdded, PainPointsAdded int
+}
+
 // WeightRow is the reward cell of the matrix file's row of weights.
 const WeightRow = "weight"
 

@@ -199,6 +199,17 @@ func CheckMove(from, to State) error {
 	return nil
 }
 
+// Next lists the states a grant in state s may move to.
+func Next(s State) []State {
+	switch s {
+	case Promised:
+		return []State{Sent, Cancelled}
+	case Sent:
+		return []State{Delivered, Cancelled}
+	}
+	return nil
+}
+
 // Grant is a reward given to a member.
 type Grant struct {
 	ID       int64

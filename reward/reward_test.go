@@ -3,6 +3,7 @@ package reward
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,6 +186,9 @@ func TestCheckMove(t *testing.T) {
 			err := CheckMove(from, to)
 			if (err == nil) != allowed[[2]State{from, to}] || err != nil && cadre.ErrorCode(err) != cadre.ECONFLICT {
 				t.Errorf("%s → %s: %v", from, to, err)
+			}
+			if slices.Contains(Next(from), to) != (err == nil) {
+				t.Errorf("Next(%s) = %v, and %s → %s: %v", from, Next(from), from, to, err)
 			}
 		}
 	}

@@ -63,6 +63,8 @@ var access = map[string]string{
 	"POST /renewal":                    "admin",
 	"GET /surveys":                     "admin reviewer viewer",
 	"POST /surveys":                    "admin",
+	"GET /rewards":                     "admin reviewer viewer",
+	"POST /rewards":                    "admin",
 	"GET /roster":                      "admin reviewer viewer",
 	"POST /roster":                     "admin",
 	"GET /outbox":                      "admin",

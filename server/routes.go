@@ -60,6 +60,8 @@ func (s *Server) routes() {
 	// The outbox holds personal links, which are keys: admins only.
 	s.handle("GET /surveys", need(account.ReadProgram), s.handleSurveysPage())
 	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
+	s.handle("GET /rewards", need(account.ReadProgram), s.handleRewardsPage())
+	s.handle("POST /rewards", need(account.Administer), s.handleRewardsForm())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())
