@@ -277,23 +277,18 @@ func (s *Store) missingRow(ctx context.Context, rewardID, painPointID int64) boo
 	return err == nil && n < 2
 }
 
-// MatrixImport says what importing a matrix file added.
-type MatrixImport struct {
-	Rewards, RewardsAdded, PainPointsAdded int
-}
-
 // ImportRewardMatrix stores a matrix read from a file, by name: rewards
 // and pain points it names that are not known are added (rewards with
 // their kind, no cost and nobody excluded), known rewards take its kind,
 // its pain points its weights, and its cells replace those of the whole
 // matrix. One transaction, audited.
-func (s *Store) ImportRewardMatrix(ctx context.Context, m *reward.Matrix, actor string) (MatrixImport, error) {
-	var res MatrixImport
+func (s *Store) ImportRewardMatrix(ctx context.Context, m *reward.Matrix, actor string) (reward.MatrixImport, error) {
+	var res reward.MatrixImport
 	if err := checkMatrix(m); err != nil {
 		return res, err
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res = MatrixImport{Rewards: len(m.Rows)}
+		res = reward.MatrixImport{Rewards: len(m.Rows)}
 		now := s.Now().UnixMicro()
 		for j := range m.PainPoints {
 			p := &m.PainPoints[j]
