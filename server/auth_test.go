@@ -66,6 +66,8 @@ var access = map[string]string{
 	"POST /portal/survey":              "admin reviewer ambassador",
 	"GET /surveys":                     "admin reviewer viewer",
 	"POST /surveys":                    "admin",
+	"GET /rewards":                     "admin reviewer viewer",
+	"POST /rewards":                    "admin",
 	"GET /roster":                      "admin reviewer viewer",
 	"POST /roster":                     "admin",
 	"GET /webhooks":                    "admin",

@@ -64,6 +64,8 @@ func (s *Server) routes() {
 	s.handle("POST /portal/survey", need(account.Report), s.handlePortalSurvey())
 	s.handle("GET /surveys", need(account.ReadProgram), s.handleSurveysPage())
 	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
+	s.handle("GET /rewards", need(account.ReadProgram), s.handleRewardsPage())
+	s.handle("POST /rewards", need(account.Administer), s.handleRewardsForm())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /webhooks", need(account.Administer), s.handleHooksPage())

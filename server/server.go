@@ -14,10 +14,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/standings"
 )
 
@@ -34,6 +36,7 @@ type Store interface {
 	Surveys
 	Portal
 	Hooks
+	Rewards
 	Invitations
 	InvitationAdmin
 	Applications
@@ -101,6 +104,10 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"date": func(t time.Time) string { return t.Format("2006-01-02") },
 		"list": func(s ...string) []string { return s },
+		"inc":  func(i int) int { return i + 1 },
+		"join": func(s []string) string { return strings.Join(s, ", ") },
+		// nextStates are the states a reward's grant may move to.
+		"nextStates": func(s string) []reward.State { return reward.Next(reward.State(s)) },
 		// opt writes a figure that may be undefined (nil) with the digits
 		// given, or a dash.
 		"opt": func(f *float64, digits int) string {
