@@ -10,6 +10,8 @@
 package session
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -172,4 +174,15 @@ func checkText(what, v string, limit int, required bool) error {
 		return cadre.Errorf(cadre.EINVALID, "%s must be at most %d characters", what, limit)
 	}
 	return nil
+}
+
+// SortByVotes orders items the most voted first, the earliest submitted
+// first among equals.
+func SortByVotes(items []Item) {
+	slices.SortStableFunc(items, func(a, b Item) int {
+		if c := cmp.Compare(b.Votes(), a.Votes()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 }
