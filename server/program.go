@@ -16,6 +16,7 @@ import (
 	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/mail"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/survey"
 )
@@ -37,6 +38,7 @@ type Program interface {
 	Survey(ctx context.Context, q program.Quarter) (*survey.Survey, error)
 	SurveyInvitees(ctx context.Context, id int64) (map[int64]bool, error)
 	SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, error)
+	Commitments(ctx context.Context, id int64) ([]session.Commitment, error)
 }
 
 // Health measures quarter q from the store and the standings (SPEC 6).
@@ -88,6 +90,11 @@ func health(ctx context.Context, st Program, eng *standings.Engine, q program.Qu
 	if h.NPS, err = quarterNPS(ctx, st, q); err != nil {
 		return HealthJSON{}, err
 	}
+	cs, err := st.Commitments(ctx, 0)
+	if err != nil {
+		return HealthJSON{}, err
+	}
+	h.FollowThrough = session.FollowThrough(q.Start(loc), q.End(loc), cs)
 	return h, nil
 }
 

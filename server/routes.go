@@ -60,6 +60,13 @@ func (s *Server) routes() {
 	// The outbox holds personal links, which are keys: admins only.
 	s.handle("GET /surveys", need(account.ReadProgram), s.handleSurveysPage())
 	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
+	s.handle("GET /sessions", need(account.ReadProgram), s.handleSessionsPage())
+	s.handle("POST /sessions", need(account.Administer), s.handleSessionsForm())
+	// Ambassadors bring items to the sessions and vote as their own member;
+	// what the executives committed to is open to every account.
+	s.handle("GET /feedback", need(account.Participate), s.handleFeedbackPage())
+	s.handle("POST /feedback", need(account.Participate), s.handleFeedbackForm())
+	s.handle("GET /commitments", signedIn, s.handleCommitmentsPage())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())

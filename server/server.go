@@ -32,6 +32,7 @@ type Store interface {
 	Outbox
 	Roster
 	Surveys
+	Sessions
 	Invitations
 	InvitationAdmin
 	Applications
