@@ -276,7 +276,7 @@ func (s *Server) handleSessionsForm() http.Handler {
 				if err := s.store.CreateFeedbackSession(r.Context(), ss); err != nil {
 					return err
 				}
-				shown, notice = ss.ID, "Session "+cadre.Quote(ss.Title)+" created"
+				shown, notice = ss.ID, "Session created: "+ss.Title
 			case "commit":
 				item, err := formID(r, "item")
 				if err != nil {
@@ -290,7 +290,7 @@ func (s *Server) handleSessionsForm() http.Handler {
 				if err := s.store.Commit(r.Context(), c); err != nil {
 					return err
 				}
-				shown, notice = c.SessionID, "Commitment "+cadre.Quote(c.Title)+" made"
+				shown, notice = c.SessionID, "Commitment made: "+c.Title
 			case "status", "note":
 				id, err := formID(r, "commitment")
 				if err != nil {
@@ -309,7 +309,7 @@ func (s *Server) handleSessionsForm() http.Handler {
 				if err != nil {
 					return err
 				}
-				shown, notice = c.SessionID, "Commitment "+cadre.Quote(c.Title)+" updated"
+				shown, notice = c.SessionID, "Commitment updated: "+c.Title
 			default:
 				return cadre.Errorf(cadre.EINVALID, "action must be create, commit, status or note")
 			}
