@@ -221,8 +221,8 @@ func formID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// splitList reads a list typed one a line or separated by commas.
-func splitList(v string) []string {
+// SplitList reads a list typed one a line or separated by commas.
+func SplitList(v string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
 		if f = strings.TrimSpace(f); f != "" {
@@ -243,11 +243,9 @@ func NewSession(ctx context.Context, find func(ctx context.Context, ref string) 
 	}
 	ss := &session.Session{Title: title, At: at, Executives: executives, Actor: actor}
 	for _, ref := range ambassadors {
-		id, err := strconv.ParseInt(ref, 10, 64)
+		id, err := find(ctx, ref)
 		if err != nil {
-			if id, err = find(ctx, ref); err != nil {
-				return nil, err
-			}
+			return nil, err
 		}
 		ss.Ambassadors = append(ss.Ambassadors, id)
 	}
@@ -269,7 +267,7 @@ func (s *Server) handleSessionsForm() http.Handler {
 			switch r.PostFormValue("action") {
 			case "create":
 				ss, err := NewSession(r.Context(), s.accounts.FindMember, r.PostFormValue("title"), r.PostFormValue("date"),
-					splitList(r.PostFormValue("ambassadors")), splitList(r.PostFormValue("executives")), loc, actor)
+					SplitList(r.PostFormValue("ambassadors")), SplitList(r.PostFormValue("executives")), loc, actor)
 				if err != nil {
 					return err
 				}

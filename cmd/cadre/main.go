@@ -75,6 +75,7 @@ func commands() []command {
 		{"invite", "Invite members to become ambassadors; proposals, list, revoke", cmdInvite},
 		{"applications", "List applications from /apply; accept, reject or note one", cmdApplications},
 		{"survey", "The Ambassador NPS survey of a quarter: open, results, remind", cmdSurvey},
+		{"sessions", "Executive feedback sessions: items, votes, commitments and their follow-through", cmdSessions},
 		{"outbox", "The program's mail: list what waits or went, send it, try a failed one again", cmdOutbox},
 		{"health", "The program's health in a quarter: share, ambassadors, hours, review", cmdHealth},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
