@@ -189,6 +189,9 @@ func TestSessionCommands(t *testing.T) {
 					t.Errorf("health of %s: %d %s %s, want follow_through %d/%d", q, code, out, stderr, n[1], n[0])
 				}
 			}
+			if code, out, _ := cli(t, nil, "", "health", "--db", db, "--quarter", program.QuarterOf(today.AddDate(0, 0, -5), time.UTC).String()); code != exitOK || !strings.Contains(out, "follow-through of commitments due: ") {
+				t.Errorf("health as text: %d\n%s", code, out)
+			}
 			empty := program.QuarterOf(today, time.UTC).Prev().Prev()
 			if code, out, _ := cli(t, nil, "", "health", "--db", db, "--quarter", empty.String(), "--json"); code != exitOK || !strings.Contains(out, `"follow_through": null`) {
 				t.Errorf("health of %s, when nothing was due: %d %s", empty, code, out)
