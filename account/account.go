@@ -26,7 +26,8 @@ const (
 	// email addresses.
 	Viewer Role = "viewer"
 	// Ambassador sees their own data only: their score, projection,
-	// activities and reports.
+	// activities and reports; and takes part in executive feedback
+	// sessions, whose commitments every account reads.
 	Ambassador Role = "ambassador"
 )
 
@@ -64,14 +65,17 @@ const (
 	Calibrate Action = "calibrate"
 	// Administer manages accounts, tokens of others, criteria and sources.
 	Administer Action = "administer"
+	// Participate takes part in executive feedback sessions: submits
+	// items (with one's own member) and votes on others'.
+	Participate Action = "participate"
 )
 
 // rules is the one table of who may do what.
 var rules = map[Role][]Action{
-	Admin:      {ReadProgram, ReadEmails, ReadOwn, Report, Review, Calibrate, Administer},
+	Admin:      {ReadProgram, ReadEmails, ReadOwn, Report, Review, Calibrate, Administer, Participate},
 	Reviewer:   {ReadProgram, ReadEmails, ReadOwn, Report, Review, Calibrate},
 	Viewer:     {ReadProgram, ReadOwn, Calibrate},
-	Ambassador: {ReadOwn, Report},
+	Ambassador: {ReadOwn, Report, Participate},
 }
 
 // Can reports whether role r may take action a.

@@ -10,12 +10,12 @@ func TestRules(t *testing.T) {
 	// Who may do what, written out in full: the table under test is the
 	// only other place this is said.
 	want := map[Role]map[Action]bool{
-		Admin:      {ReadProgram: true, ReadEmails: true, ReadOwn: true, Report: true, Review: true, Calibrate: true, Administer: true},
+		Admin:      {ReadProgram: true, ReadEmails: true, ReadOwn: true, Report: true, Review: true, Calibrate: true, Administer: true, Participate: true},
 		Reviewer:   {ReadProgram: true, ReadEmails: true, ReadOwn: true, Report: true, Review: true, Calibrate: true},
 		Viewer:     {ReadProgram: true, ReadOwn: true, Calibrate: true},
-		Ambassador: {ReadOwn: true, Report: true},
+		Ambassador: {ReadOwn: true, Report: true, Participate: true},
 	}
-	actions := []Action{ReadProgram, ReadEmails, ReadOwn, Report, Review, Calibrate, Administer}
+	actions := []Action{ReadProgram, ReadEmails, ReadOwn, Report, Review, Calibrate, Administer, Participate}
 	for _, r := range append(Roles, Role("intruder")) {
 		for _, a := range actions {
 			if got := r.Can(a); got != want[r][a] {

@@ -1,7 +1,8 @@
 // Package mail writes the program's messages (invitations, confirmations,
-// decisions and renewal outcomes) and delivers the outbox over SMTP with
-// retries and backoff. Messages are written when the change that causes
-// them is made, and kept in the store's outbox until delivered.
+// decisions, renewal outcomes, surveys and reminders of overdue
+// commitments) and delivers the outbox over SMTP with retries and backoff.
+// Messages are written when the change that causes them is made, and kept
+// in the store's outbox until delivered.
 package mail
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/survey"
 )
 
@@ -132,3 +134,24 @@ func SurveyInvitation(m *cadre.Member, sv *survey.Survey, link string, reminder 
 	}
 	return []cadre.Mail{{Kind: "survey", To: m.Emails[0], Subject: subject, Body: b.String(), Link: link}}
 }
+
+// CommitmentReminder reminds the owner of an overdue commitment, when the
+// owner is named by an address (none otherwise: the commitments page flags
+// it); the date is shown in loc, the program's zone.
+func CommitmentReminder(c *session.Commitment, loc *time.Location, l Links) []cadre.Mail {
+	to := c.OwnerEmail()
+	if to == "" {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("Hello,\n\n")
+	fmt.Fprintf(&b, "a commitment you own from an executive feedback session was due on %s\n", c.Due.In(loc).Format("2 January 2006"))
+	fmt.Fprintf(&b, "and is still %s:\n\n  %s\n\n", strings.ReplaceAll(string(c.Status), "_", " "), c.Title)
+	b.WriteString("The ambassadors can see every commitment and where it stands. Please mark it\n")
+	b.WriteString("done, or declined with a reason, or add a note on what happens next:\n")
+	fmt.Fprintf(&b, "%s\n\n", l.commitments())
+	b.WriteString("You will be reminded once a day while it is overdue.\n")
+	return []cadre.Mail{{Kind: "commitment", To: to, Subject: "Overdue commitment: " + c.Title, Body: b.String(), Link: l.commitments()}}
+}
+
+func (l Links) commitments() string { return l.Base + "/commitments" }

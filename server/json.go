@@ -297,8 +297,7 @@ func NewReviewJSON(r *program.Review, version int, applied bool, band criteria.B
 }
 
 // HealthJSON is the program's health in a quarter (SPEC section 8). What
-// later issues measure (downstream effects, follow-through) is null until
-// they do.
+// later issues measure (downstream effects) is null until they do.
 type HealthJSON struct {
 	Quarter             string             `json:"quarter"`
 	At                  time.Time          `json:"at"`
@@ -315,7 +314,7 @@ type HealthJSON struct {
 	ContentViews        float64            `json:"content_views"` // of the ambassadors' content in the quarter
 	ForumOutcomes       any                `json:"forum_outcomes"`
 	Mentees             *MenteesJSON       `json:"mentees"`
-	FollowThrough       any                `json:"follow_through"`
+	FollowThrough       *float64           `json:"follow_through"` // nil when no commitment was due in the quarter
 }
 
 // HealthReviewJSON is the quarter's review in the health report.

@@ -17,6 +17,7 @@ import (
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/mail"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/survey"
 )
@@ -40,6 +41,7 @@ type Program interface {
 	SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, error)
 	FirstMentorings(ctx context.Context, from, to time.Time) ([]program.Mentoring, error)
 	MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error)
+	Commitments(ctx context.Context, id int64) ([]session.Commitment, error)
 }
 
 // Health measures quarter q from the store and the standings (SPEC 6).
@@ -96,6 +98,11 @@ func health(ctx context.Context, st Program, eng *standings.Engine, q program.Qu
 		return HealthJSON{}, err
 	}
 	h.Mentees = &MenteesJSON{Mentored: m.Mentored, Activated: m.Activated, Multiplied: m.Multiplied}
+	cs, err := st.Commitments(ctx, 0)
+	if err != nil {
+		return HealthJSON{}, err
+	}
+	h.FollowThrough = session.FollowThrough(q.Start(loc), q.End(loc), cs)
 	return h, nil
 }
 

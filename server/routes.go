@@ -66,6 +66,13 @@ func (s *Server) routes() {
 	s.handle("POST /surveys", need(account.Administer), s.handleSurveysForm())
 	s.handle("GET /rewards", need(account.ReadProgram), s.handleRewardsPage())
 	s.handle("POST /rewards", need(account.Administer), s.handleRewardsForm())
+	s.handle("GET /sessions", need(account.ReadProgram), s.handleSessionsPage())
+	s.handle("POST /sessions", need(account.Administer), s.handleSessionsForm())
+	// Ambassadors bring items to the sessions and vote as their own member;
+	// what the executives committed to is open to every account.
+	s.handle("GET /feedback", need(account.Participate), s.handleFeedbackPage())
+	s.handle("POST /feedback", need(account.Participate), s.handleFeedbackForm())
+	s.handle("GET /commitments", signedIn, s.handleCommitmentsPage())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /webhooks", need(account.Administer), s.handleHooksPage())

@@ -37,6 +37,7 @@ type Store interface {
 	Portal
 	Hooks
 	Rewards
+	Sessions
 	Invitations
 	InvitationAdmin
 	Applications

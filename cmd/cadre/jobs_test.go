@@ -39,8 +39,12 @@ func TestSyncJobMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	js := jobs(e, s, live, serveOptions{syncEvery: time.Hour, autoMerge: 0.85})
-	if len(js) != 2 || js[1].Name != "sync" {
-		t.Fatalf("jobs %+v, want standings and sync", js)
+	var names []string
+	for _, j := range js {
+		names = append(names, j.Name)
+	}
+	if strings.Join(names, " ") != "standings sync webhooks reminders" {
+		t.Fatalf("jobs %v, want standings, sync, webhooks and reminders (no mail without a mail server)", names)
 	}
 	if err := js[1].Run(ctx); err != nil {
 		t.Fatal(err)
@@ -51,7 +55,7 @@ func TestSyncJobMerges(t *testing.T) {
 	if !strings.Contains(logs.String(), `confidence=0.9`) {
 		t.Errorf("log lacks the merge:\n%s", logs.String())
 	}
-	if js := jobs(e, s, live, serveOptions{}); len(js) != 1 {
-		t.Errorf("without --sync-every the worker has %d jobs, want the standings only", len(js))
+	if js := jobs(e, s, live, serveOptions{}); len(js) != 3 {
+		t.Errorf("without --sync-every the worker has %d jobs, want the standings, webhooks and reminders", len(js))
 	}
 }

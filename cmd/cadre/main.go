@@ -77,6 +77,7 @@ func commands() []command {
 		{"survey", "The Ambassador NPS survey of a quarter: open, results, remind", cmdSurvey},
 		{"webhooks", "Outgoing webhooks: list, add, remove, and their deliveries", cmdWebhooks},
 		{"rewards", "Rewards: the catalog, the matrix and its ranking by value, grants and their impact, budgets", cmdRewards},
+		{"sessions", "Executive feedback sessions: items, votes, commitments and their follow-through", cmdSessions},
 		{"outbox", "The program's mail: list what waits or went, send it, try a failed one again", cmdOutbox},
 		{"health", "The program's health in a quarter: share, ambassadors, hours, review", cmdHealth},
 		{"leaderboard", "Rank members by score", cmdLeaderboard},

@@ -261,6 +261,7 @@ func cmdHealth(ctx context.Context, e *env) error {
 	} else {
 		fmt.Fprintln(e.stdout, "review: not applied yet")
 	}
+	fmt.Fprintf(e.stdout, "follow-through of commitments due: %s\n", orNA(j.FollowThrough))
 	return nil
 }
 

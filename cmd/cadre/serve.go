@@ -220,6 +220,11 @@ type serveOptions struct {
 // seconds of the change that wrote it.
 const mailEvery = 5 * time.Second
 
+// remindEvery is how often overdue commitments are looked at: each owner
+// hears of one once a day (session.RemindEvery), within the hour it falls
+// overdue.
+const remindEvery = time.Hour
+
 // defaultSyncEvery keeps sources about as fresh as a scheduled job would,
 // without pressing the platforms' rate limits.
 const defaultSyncEvery = 15 * time.Minute
@@ -291,8 +296,9 @@ func serve(ctx context.Context, e *env, st *store.Store, addr, db string, opt se
 }
 
 // jobs are the worker's: the standings kept current (and stored now and then
-// and on the way out), and, when switched on, the sources synced with
-// automatic merges after each round.
+// and on the way out), the reminders of overdue commitments, and, when
+// switched on, the sources synced with automatic merges after each round and
+// the outbox delivered.
 func jobs(e *env, st *store.Store, live *standings.Live, opt serveOptions) []worker.Job {
 	js := []worker.Job{{
 		Name: "standings", Every: watchInterval,
@@ -338,6 +344,18 @@ func jobs(e *env, st *store.Store, live *standings.Live, opt serveOptions) []wor
 				e.log.Info("webhooks delivered", "sent", sent, "failed", failed)
 			}
 			return err
+		},
+	})
+	js = append(js, worker.Job{
+		Name: "reminders", Every: remindEvery,
+		Run: func(ctx context.Context) error {
+			return live.Read(ctx, 0, func(eng *standings.Engine) error {
+				n, err := server.RemindOverdue(ctx, st, st.Now(), eng.Criteria().Location(), opt.baseURL)
+				if n > 0 {
+					e.log.Info("owners of overdue commitments reminded", "reminded", n)
+				}
+				return err
+			})
 		},
 	})
 	if opt.mail != nil {
