@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,21 +13,14 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
-// BenchmarkHealthReport draws the health dashboard, eight quarters of SPEC
-// 6's figures, on a stored community of storetest.BenchSize with 5,000
-// ambassadors holding terms from the roster, 500 invitations and 500
-// applications: per quarter the share at its review instant from the
-// standings in memory and the ambassadors' activities read from SQLite by
-// index. The eight boards differ from one round to the next, so none is
-// reused.
-//
-//	go test -run '^$' -bench HealthReport -benchtime 5x ./server
-//	CADRE_BENCH_MEMBERS=1000000 CADRE_BENCH_ACTIVITIES=10000000 go test -run '^$' -bench HealthReport -benchtime 5x -timeout 60m ./server
-func BenchmarkHealthReport(b *testing.B) {
-	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+// benchProgram stores storetest.BenchSize's community, ending at end, with
+// 5,000 ambassadors holding roster terms, 500 invitations and 500
+// applications, and returns it with an ambassador's member ID.
+func benchProgram(b *testing.B, end time.Time) (*store.Store, int64) {
 	s := storetest.Synthetic(b, end)
 	s.Now = func() time.Time { return end }
 	ctx := context.Background()
@@ -36,12 +30,13 @@ func BenchmarkHealthReport(b *testing.B) {
 	}
 	// 5,000 ambassadors spread over the members (IDs are dense from 1),
 	// each with a term from the roster of one to eight quarters ago.
-	step, ambassadors := int64(max(1, total/5500)), 0
+	step, ambassadors, first := int64(max(1, total/5500)), 0, int64(0)
 	for id := step; id <= int64(total) && ambassadors < 5000; id += step {
 		err := s.StartTerm(ctx, &program.Term{MemberID: id, Start: end.AddDate(0, -3*int(id%8)-3, 0), Via: program.ViaRoster, Reason: "bench"}, "bench")
 		switch cadre.ErrorCode(err) {
 		case "":
 			ambassadors++
+			first = cmp.Or(first, id)
 		case cadre.EINVALID: // staff or a bot
 		default:
 			b.Fatal(err)
@@ -64,6 +59,22 @@ func BenchmarkHealthReport(b *testing.B) {
 		}
 	}
 	s.Now = func() time.Time { return end }
+	return s, first
+}
+
+// BenchmarkHealthReport draws the health dashboard, eight quarters of SPEC
+// 6's figures, on a stored community of storetest.BenchSize with 5,000
+// ambassadors holding terms from the roster, 500 invitations and 500
+// applications: per quarter the share at its review instant from the
+// standings in memory and the ambassadors' activities read from SQLite by
+// index. The eight boards differ from one round to the next, so none is
+// reused.
+//
+//	go test -run '^$' -bench HealthReport -benchtime 5x ./server
+//	CADRE_BENCH_MEMBERS=1000000 CADRE_BENCH_ACTIVITIES=10000000 go test -run '^$' -bench HealthReport -benchtime 5x -timeout 60m ./server
+func BenchmarkHealthReport(b *testing.B) {
+	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	s, _ := benchProgram(b, end)
 	h, err := newServer(b, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
 	if err != nil {
 		b.Fatal(err)

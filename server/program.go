@@ -293,7 +293,7 @@ func (s *Server) handleHealthReport() http.Handler {
 		err := s.readStandings(r, func(eng *standings.Engine) error {
 			q, err := s.quarterParam(r, eng.Criteria().Location())
 			if err == nil {
-				out, err = Health(r.Context(), s.store, eng, q)
+				out, err = s.quarterHealth(r.Context(), eng, q, once(r.Context(), s.store))
 			}
 			return err
 		})
@@ -548,14 +548,11 @@ func (s *Server) handleHealthPage() http.Handler {
 				qs[i] = q
 			}
 			page = healthPage{TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, RenewalMin: c.RenewalBand.Min, RenewalMax: c.RenewalBand.Max}
-			p, err := readPast(r.Context(), s.store)
-			if err != nil {
-				return err
-			}
+			p := once(r.Context(), s.store)
 			var labels []string
 			var shares, rates, hours, weighted, ambassadors, applications, invited []*float64
 			for _, q := range qs {
-				h, err := health(r.Context(), s.store, eng, q, p)
+				h, err := s.quarterHealth(r.Context(), eng, q, p)
 				if err != nil {
 					return err
 				}

@@ -78,6 +78,7 @@ type Server struct {
 	// Host every request must name, and https:// makes cookies Secure.
 	baseURL    *url.URL
 	sending    bool // a mail server delivers the outbox
+	healths    healthCache
 	limiter    *account.Limiter
 	applyLimit *account.Limiter // applications from one address
 	unsigned   chan struct{}    // a slot for each webhook body being read

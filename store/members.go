@@ -209,9 +209,11 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 	if limit <= 0 {
 		limit = 50
 	}
-	query := `SELECT ` + memberColumns + `, coalesce(c.n, 0) FROM members m
-		LEFT JOIN (SELECT member_id, count(*) AS n FROM activities GROUP BY member_id) c ON c.member_id = m.id` +
-		cond + ` ORDER BY coalesce(c.n, 0) DESC, m.id LIMIT ? OFFSET ?`
+	// Each member's count by the activities' member index, for the members
+	// listed only: a search reads the counts of its matches, never the
+	// whole table's.
+	query := `SELECT * FROM (SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n FROM members m` +
+		cond + `) x ORDER BY n DESC, id LIMIT ? OFFSET ?`
 	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
