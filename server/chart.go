@@ -71,18 +71,21 @@ var seriesColors = [...]string{"#1d2330", "#1565c0", "#8e24aa"}
 // Like scoreChart it writes only numbers and labels it formats itself.
 func trendChart(label string, quarters []string, bandMin, bandMax float64, format func(float64) string, lines ...series) template.HTML {
 	const w, h, left, right, top, bottom = 720.0, 180.0, 56.0, 16.0, 12.0, 26.0
-	hi := max(bandMax, 0)
+	// The scale runs from 0, or the lowest figure when one is negative (an
+	// NPS), to the highest with room above.
+	lo, hi := 0.0, max(bandMax, 0)
 	for _, l := range lines {
 		for _, v := range l.values {
 			if v != nil {
-				hi = max(hi, *v)
+				lo, hi = min(lo, *v), max(hi, *v)
 			}
 		}
 	}
-	if hi <= 0 {
+	if hi <= 0 && lo == 0 {
 		hi = 1
 	}
-	hi *= 1.15
+	top0 := hi
+	hi += 0.15 * (hi - lo)
 	n := len(quarters)
 	x := func(i int) float64 {
 		if n < 2 {
@@ -90,7 +93,7 @@ func trendChart(label string, quarters []string, bandMin, bandMax float64, forma
 		}
 		return left + float64(i)*(w-left-right)/float64(n-1)
 	}
-	y := func(v float64) float64 { return top + (1-v/hi)*(h-top-bottom) }
+	y := func(v float64) float64 { return top + (hi-v)/(hi-lo)*(h-top-bottom) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg viewBox="0 0 %.0f %.0f" role="img" aria-label="%s by quarter">`, w, h, template.HTMLEscapeString(label))
 	if bandMax > bandMin {
@@ -143,8 +146,11 @@ func trendChart(label string, quarters []string, bandMin, bandMax float64, forma
 		}
 		b.WriteString(`</text>`)
 	}
-	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(hi/1.15)+4, format(hi/1.15))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(top0)+4, format(top0))
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(0)+4, format(0))
+	if lo < 0 {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, left-6, y(lo)+4, format(lo))
+	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
 }

@@ -495,6 +495,7 @@ type healthPage struct {
 	Quarters []healthRow
 	// Charts across the quarters, oldest first.
 	ShareChart, RenewalChart, HoursChart, AmbassadorsChart, OrganicChart template.HTML
+	NPSChart, ContentChart, MenteesChart, FollowThroughChart             template.HTML
 	TargetMin, TargetMax, RenewalMin, RenewalMax                         float64
 	CSV                                                                  string // URL of the table as CSV
 }
@@ -511,7 +512,10 @@ func ptr(f float64) *float64 { return &f }
 func healthCSV(w http.ResponseWriter, quarters []healthRow) {
 	rows := make([][]string, len(quarters))
 	for i, h := range quarters {
-		var renewed, lapsed, rate, mentored, activated, multiplied string
+		var renewed, lapsed, rate, mentored, activated, multiplied, nps string
+		if h.NPS != nil {
+			nps = optFloat(h.NPS.Score)
+		}
 		if m := h.Mentees; m != nil {
 			mentored, activated, multiplied = strconv.Itoa(m.Mentored), strconv.Itoa(m.Activated), strconv.Itoa(m.Multiplied)
 		}
@@ -523,12 +527,12 @@ func healthCSV(w http.ResponseWriter, quarters []healthRow) {
 			optFloat(h.InfluenceHours.PerAmbassador), optFloat(h.InfluenceHours.WeightedPerAmbassador), ftoa(h.ContentViews),
 			mentored, activated, multiplied,
 			strconv.Itoa(h.Organic.Applications), strconv.Itoa(h.Organic.Accepted), strconv.Itoa(h.Organic.InvitationsSent),
-			strconv.Itoa(h.Organic.InvitationsAccepted), optFloat(h.Organic.Ratio), renewed, lapsed, rate}
+			strconv.Itoa(h.Organic.InvitationsAccepted), optFloat(h.Organic.Ratio), renewed, lapsed, rate, nps, optFloat(h.FollowThrough)}
 	}
 	writeCSV(w, "health", []string{"quarter", "active", "qualifying", "share", "ambassadors", "active_ambassadors", "points_per_ambassador",
 		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "content_views",
 		"mentees", "mentees_activated", "mentees_multiplied", "applications", "applications_accepted",
-		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate"}, rows)
+		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate", "nps", "follow_through"}, rows)
 }
 
 // healthQuarters is how many quarters the dashboard shows.
@@ -551,6 +555,7 @@ func (s *Server) handleHealthPage() http.Handler {
 			p := once(r.Context(), s.store)
 			var labels []string
 			var shares, rates, hours, weighted, ambassadors, applications, invited []*float64
+			var nps, views, mentored, activated, follow []*float64
 			for _, q := range qs {
 				h, err := s.quarterHealth(r.Context(), eng, q, p)
 				if err != nil {
@@ -573,6 +578,16 @@ func (s *Server) handleHealthPage() http.Handler {
 				hours, weighted = append(hours, h.InfluenceHours.PerAmbassador), append(weighted, h.InfluenceHours.WeightedPerAmbassador)
 				ambassadors = append(ambassadors, ptr(float64(h.Ambassadors)))
 				applications, invited = append(applications, ptr(float64(h.Organic.Applications))), append(invited, ptr(float64(h.Organic.InvitationsAccepted)))
+				var score *float64
+				if h.NPS != nil {
+					score = h.NPS.Score
+				}
+				nps, views, follow = append(nps, score), append(views, ptr(h.ContentViews)), append(follow, h.FollowThrough)
+				if m := h.Mentees; m != nil {
+					mentored, activated = append(mentored, ptr(float64(m.Mentored))), append(activated, ptr(float64(m.Activated)))
+				} else {
+					mentored, activated = append(mentored, nil), append(activated, nil)
+				}
 			}
 			pct := func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
 			num := func(f float64) string { return fmt.Sprintf("%.1f", f) }
@@ -583,6 +598,10 @@ func (s *Server) handleHealthPage() http.Handler {
 			page.AmbassadorsChart = trendChart("Ambassadors", labels, 0, 0, count, series{"ambassadors", ambassadors})
 			page.OrganicChart = trendChart("Applications and accepted invitations", labels, 0, 0, count,
 				series{"applications received", applications}, series{"invitations accepted", invited})
+			page.NPSChart = trendChart("Ambassador NPS", labels, 0, 0, count, series{"NPS", nps})
+			page.ContentChart = trendChart("Views of the ambassadors' content", labels, 0, 0, count, series{"views", views})
+			page.MenteesChart = trendChart("Mentees", labels, 0, 0, count, series{"first mentored", mentored}, series{"activated", activated})
+			page.FollowThroughChart = trendChart("Follow-through", labels, 0, 0, pct, series{"done by the due date", follow})
 			return nil
 		})
 		if err != nil {
