@@ -195,7 +195,7 @@ func (s *Server) handleLeaderboardPage() http.Handler {
 		if !status.Valid() {
 			status = ""
 		}
-		at := s.now()
+		at := s.boardTime()
 		p := leaderboardPage{At: at, Status: string(status), CSV: csvLink(r)}
 		top := 100
 		if wantsCSV(r) {

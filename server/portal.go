@@ -103,7 +103,7 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, status int, 
 		for _, t := range c.ActivityTypes {
 			page.Types = append(page.Types, t.Key)
 		}
-		page.Rank, page.Of = eng.Rank(id, now)
+		page.Rank, page.Of = eng.Rank(id, s.boardTime())
 		terms, err := s.store.Terms(r.Context(), id)
 		if err != nil {
 			return err

@@ -14,6 +14,13 @@ import (
 // request names in its "criteria" parameter (default the one in force),
 // current with the store: a change made through another instance shows on
 // the next request.
+// boardTime is the instant the pages rank everyone at: now to the minute,
+// so that the pages asked for within a minute share one board of the whole
+// community (50 ms to compute at a million members) rather than each
+// computing its own. A rank a minute old is what a leaderboard "as of
+// today" shows anyway.
+func (s *Server) boardTime() time.Time { return s.now().Truncate(time.Minute) }
+
 func (s *Server) readStandings(r *http.Request, fn func(*standings.Engine) error) error {
 	version := 0
 	if v := r.URL.Query().Get("criteria"); v != "" {
