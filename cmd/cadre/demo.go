@@ -90,17 +90,14 @@ func cmdDemo(ctx context.Context, e *env) error {
 // program's history made them) with the most activities. They have no
 // password: only the demo's login page signs them in.
 func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, error) {
-	ambs, _, err := st.Members(ctx, cadre.MemberFilter{Status: cadre.StatusAmbassador, Limit: 1})
+	amb, err := demoAmbassador(ctx, st)
 	if err != nil {
 		return nil, err
-	}
-	if len(ambs) == 0 {
-		return nil, fmt.Errorf("the demo has no ambassador")
 	}
 	want := []account.User{
 		{Email: demoAdmin, Role: account.Admin},
 		{Email: demoReviewer, Role: account.Reviewer},
-		{Email: "ambassador@demo.cadre.example", Role: account.Ambassador, MemberID: ambs[0].ID},
+		{Email: "ambassador@demo.cadre.example", Role: account.Ambassador, MemberID: amb},
 	}
 	var logins []server.DemoLogin
 	for _, u := range want {
@@ -114,6 +111,19 @@ func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, err
 		logins = append(logins, server.DemoLogin{Email: u.Email, Role: u.Role})
 	}
 	return logins, nil
+}
+
+// demoAmbassador is the member of the demo's ambassador account: the
+// ambassador with the most activities.
+func demoAmbassador(ctx context.Context, st *store.Store) (int64, error) {
+	ambs, _, err := st.Members(ctx, cadre.MemberFilter{Status: cadre.StatusAmbassador, Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	if len(ambs) == 0 {
+		return 0, fmt.Errorf("the demo has no ambassador")
+	}
+	return ambs[0].ID, nil
 }
 
 // demoShare is the share of the active community the demo's criteria qualify.
