@@ -21,10 +21,12 @@ import (
 const demoHelp = `Create a realistic demo community (people on several platforms, three years
 of activity of every type, staff and bots) with two years of its ambassador
 program (terms from a roster, invitations and applications, eight quarterly
-reviews applied, applications and invitations waiting) in its own database,
-then serve it. The community is generated from --seed, the same every time; an
-existing complete demo database is reused unless --fresh. Its sample source is
-paused: its host does not exist.`
+reviews applied, applications and invitations waiting) and of its engagement
+(NPS surveys, the quarter's still open; rewards granted within budgets;
+executive feedback sessions with votes and commitments kept, late or overdue)
+in its own database, then serve it. The community is generated from --seed,
+the same every time; an existing complete demo database is reused unless
+--fresh. Its sample source is paused: its host does not exist.`
 
 func cmdDemo(ctx context.Context, e *env) error {
 	fs := e.flags("demo", "", demoHelp)
