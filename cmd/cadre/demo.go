@@ -21,10 +21,12 @@ import (
 const demoHelp = `Create a realistic demo community (people on several platforms, three years
 of activity of every type, staff and bots) with two years of its ambassador
 program (terms from a roster, invitations and applications, eight quarterly
-reviews applied, applications and invitations waiting) in its own database,
-then serve it. The community is generated from --seed, the same every time; an
-existing complete demo database is reused unless --fresh. Its sample source is
-paused: its host does not exist.`
+reviews applied, applications and invitations waiting) and of its engagement
+(NPS surveys, the quarter's still open; rewards granted within budgets;
+executive feedback sessions with votes and commitments kept, late or overdue)
+in its own database, then serve it. The community is generated from --seed,
+the same every time; an existing complete demo database is reused unless
+--fresh. Its sample source is paused: its host does not exist.`
 
 func cmdDemo(ctx context.Context, e *env) error {
 	fs := e.flags("demo", "", demoHelp)
@@ -90,17 +92,14 @@ func cmdDemo(ctx context.Context, e *env) error {
 // program's history made them) with the most activities. They have no
 // password: only the demo's login page signs them in.
 func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, error) {
-	ambs, _, err := st.Members(ctx, cadre.MemberFilter{Status: cadre.StatusAmbassador, Limit: 1})
+	amb, err := demoAmbassador(ctx, st)
 	if err != nil {
 		return nil, err
-	}
-	if len(ambs) == 0 {
-		return nil, fmt.Errorf("the demo has no ambassador")
 	}
 	want := []account.User{
 		{Email: demoAdmin, Role: account.Admin},
 		{Email: demoReviewer, Role: account.Reviewer},
-		{Email: "ambassador@demo.cadre.example", Role: account.Ambassador, MemberID: ambs[0].ID},
+		{Email: "ambassador@demo.cadre.example", Role: account.Ambassador, MemberID: amb},
 	}
 	var logins []server.DemoLogin
 	for _, u := range want {
@@ -114,6 +113,19 @@ func demoAccounts(ctx context.Context, st *store.Store) ([]server.DemoLogin, err
 		logins = append(logins, server.DemoLogin{Email: u.Email, Role: u.Role})
 	}
 	return logins, nil
+}
+
+// demoAmbassador is the member of the demo's ambassador account: the
+// ambassador with the most activities.
+func demoAmbassador(ctx context.Context, st *store.Store) (int64, error) {
+	ambs, _, err := st.Members(ctx, cadre.MemberFilter{Status: cadre.StatusAmbassador, Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	if len(ambs) == 0 {
+		return 0, fmt.Errorf("the demo has no ambassador")
+	}
+	return ambs[0].ID, nil
 }
 
 // demoShare is the share of the active community the demo's criteria qualify.

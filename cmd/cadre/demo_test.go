@@ -14,8 +14,11 @@ import (
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/reward"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/survey"
 )
 
 func TestCalibratedCriteria(t *testing.T) {
@@ -88,6 +91,7 @@ func TestDemo(t *testing.T) {
 	t.Run("program history", func(t *testing.T) { testDemoProgram(t, db, st) })
 	t.Run("statuses follow the terms", func(t *testing.T) { testDemoStatuses(t, st) })
 	t.Run("accounts and source", func(t *testing.T) { testDemoAccounts(t, st) })
+	t.Run("engagement", func(t *testing.T) { testDemoEngagement(t, db, st) })
 }
 
 // testDemoCriteria reads the criteria version 2 of a demo and checks its
@@ -397,4 +401,251 @@ func testDemoAccounts(t *testing.T, st *store.Store) {
 	if !demoComplete(ctx, st) {
 		t.Error("the demo is not complete")
 	}
+}
+
+// testDemoEngagement checks the demo's engagement (SPEC 6): surveys
+// answered in several quarters and the quarter under way's open, which the
+// demo's ambassador account has yet to answer; the sample catalog with
+// grants in every state; sessions with votes and commitments done on time,
+// late and not at all; and one quarter's NPS and follow-through in the
+// health report against those computed here from the stored answers and
+// commitments.
+func testDemoEngagement(t *testing.T, db string, st *store.Store) {
+	ctx := context.Background()
+	current := program.QuarterOf(demoNow, time.UTC)
+	svs, err := st.Surveys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The NPS of the closed surveys, and their answers.
+	nps, responses := map[program.Quarter]float64{}, map[program.Quarter]int{}
+	open := 0
+	for _, sv := range svs {
+		answers, err := st.SurveyAnswers(ctx, sv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		invitees, err := st.SurveyInvitees(ctx, sv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range answers {
+			if a.At.Before(sv.OpenedAt) || !a.At.Before(sv.ClosesAt) || a.At.After(demoNow) || !invitees[a.MemberID] {
+				t.Errorf("%s: answer %+v outside the survey's %v to %v, after now or not by an invitee", sv.Quarter, a, sv.OpenedAt, sv.ClosesAt)
+			}
+		}
+		if sv.OpenAt(demoNow) {
+			open++
+			if sv.Quarter != current || len(answers) == 0 || len(answers) >= len(invitees) {
+				t.Errorf("open survey of %s with %d answers from %d invited: want the quarter under way's, %s, partly answered",
+					sv.Quarter, len(answers), len(invitees), current)
+			}
+			continue
+		}
+		if len(answers) == 0 || sv.ClosesAt.After(sv.Quarter.End(time.UTC)) {
+			t.Errorf("closed survey of %s: %d answers, closed %v: want answers, closed within the quarter", sv.Quarter, len(answers), sv.ClosesAt)
+			continue
+		}
+		nps[sv.Quarter], responses[sv.Quarter] = demoNPS(answers), len(answers)
+	}
+	t.Logf("NPS of the closed surveys %v", nps)
+	if len(nps) < 5 || open != 1 {
+		t.Errorf("%d closed surveys answered and %d open: want at least 5 and 1", len(nps), open)
+	}
+	distinct := map[float64]bool{}
+	for q, score := range nps {
+		distinct[score] = true
+		if score < 0 || score > 60 {
+			t.Errorf("NPS of %s %v: want a program's, from 0 to 60", q, score)
+		}
+	}
+	if len(distinct) < 2 {
+		t.Errorf("NPS %v: want it to vary", nps)
+	}
+	// The portal asks the demo's ambassador the question.
+	if _, err := demoAccounts(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByEmail(ctx, "ambassador@demo.cadre.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sv, a, err := st.MemberSurvey(ctx, u.MemberID, demoNow); err != nil || sv.Quarter != current || a != nil {
+		t.Errorf("the demo ambassador's survey: %+v, answer %+v, %v; want %s's, not answered", sv, a, err, current)
+	}
+
+	testDemoRewards(t, st)
+	commitments := testDemoSessions(t, st)
+
+	// One quarter's figures in the health report: the latest with a closed
+	// survey in which some commitments due were kept on time and some not,
+	// so that neither a 0 nor a 1 passes by chance.
+	var q program.Quarter
+	var want *float64
+	for q = current.Prev(); ; q = q.Prev() {
+		if _, ok := nps[q]; !ok {
+			t.Fatalf("no quarter with a closed survey and some of the commitments due kept")
+		}
+		if want = demoFollowThrough(q, commitments); want != nil && *want > 0 && *want < 1 {
+			break
+		}
+	}
+	var health struct {
+		NPS *struct {
+			Score     *float64
+			Responses int
+		}
+		FollowThrough *float64 `json:"follow_through"`
+	}
+	cliJSON(t, &health, "health", "--db", db, "--quarter", q.String(), "--json")
+	if health.NPS == nil || health.NPS.Score == nil || math.Abs(*health.NPS.Score-nps[q]) > 1e-9 || health.NPS.Responses != responses[q] {
+		t.Errorf("%s: health NPS %+v, want %v from %d answers", q, health.NPS, nps[q], responses[q])
+	}
+	if !sameRate(health.FollowThrough, want) {
+		t.Errorf("%s: health follow-through %v, want %v", q, deref(health.FollowThrough), *want)
+	}
+	t.Logf("%s: NPS %v, follow-through %v", q, nps[q], *want)
+}
+
+// demoNPS is the NPS of answers: promoters (9, 10) less detractors (0 to
+// 6), in percent of the answers.
+func demoNPS(answers []survey.Answer) float64 {
+	net := 0
+	for _, a := range answers {
+		switch {
+		case a.Score >= 9:
+			net++
+		case a.Score <= 6:
+			net--
+		}
+	}
+	return 100 * float64(net) / float64(len(answers))
+}
+
+// demoFollowThrough is the share of the commitments due in q that were done
+// by their due date, nil when none was due.
+func demoFollowThrough(q program.Quarter, cs []session.Commitment) *float64 {
+	due, kept := 0, 0
+	for _, c := range cs {
+		if c.Due.Before(q.Start(time.UTC)) || !c.Due.Before(q.End(time.UTC)) {
+			continue
+		}
+		due++
+		if c.Status == session.Done && !c.DoneAt.After(c.Due) {
+			kept++
+		}
+	}
+	if due == 0 {
+		return nil
+	}
+	f := float64(kept) / float64(due)
+	return &f
+}
+
+// testDemoRewards checks the demo's rewards: the sample catalog and
+// matrix, a budget in each quarter that its grants keep to, grants in
+// every state, and some whose impact window has passed.
+func testDemoRewards(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	sample, matrix := reward.Sample()
+	catalog, err := st.Rewards(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.RewardMatrix(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(catalog) != len(sample) || len(m.Rows) != len(matrix.Rows) || len(m.PainPoints) != len(matrix.PainPoints) {
+		t.Errorf("%d rewards, a matrix of %d × %d: want the sample's %d, %d × %d",
+			len(catalog), len(m.Rows), len(m.PainPoints), len(sample), len(matrix.Rows), len(matrix.PainPoints))
+	}
+	grants, err := st.Grants(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, quarters, complete := map[reward.State]int{}, map[string]bool{}, 0
+	for _, g := range grants {
+		states[g.State]++
+		quarters[g.Quarter] = true
+		if g.State != reward.Cancelled && !g.At.Add(reward.ImpactWindow).After(demoNow) {
+			complete++
+		}
+	}
+	for qs := range quarters {
+		q, err := program.ParseQuarter(qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := st.RewardBudget(ctx, q); err != nil || !b.Set || b.Spent > b.Amount {
+			t.Errorf("%s: budget %+v, %v; want one set and kept to", q, b, err)
+		}
+	}
+	t.Logf("%d grants in %d quarters, %v, %d with their impact complete", len(grants), len(quarters), states, complete)
+	if len(quarters) < demoHistoryQuarters || complete == 0 || states[reward.Delivered] == 0 || states[reward.Cancelled] == 0 ||
+		states[reward.Promised]+states[reward.Sent] == 0 {
+		t.Errorf("grants in %d quarters, %v, %d complete: want them in every quarter, delivered, cancelled and on their way, and some complete",
+			len(quarters), states, complete)
+	}
+}
+
+// testDemoSessions checks the demo's feedback sessions: items voted for by
+// others than their authors, and commitments done on time, done late, and
+// overdue now, with follow-up notes; it returns the commitments.
+func testDemoSessions(t *testing.T, st *store.Store) []session.Commitment {
+	ctx := context.Background()
+	sessions, err := st.FeedbackSessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	votes := 0
+	for _, ss := range sessions {
+		items, err := st.FeedbackItems(ctx, ss.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			votes += it.Votes()
+			if it.VotedBy(it.AuthorID) {
+				t.Errorf("item %d voted for by its author", it.ID)
+			}
+		}
+	}
+	cs, err := st.Commitments(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onTime, late, overdue, noted := 0, 0, 0, 0
+	for _, c := range cs {
+		switch {
+		case c.Status == session.Done && !c.DoneAt.After(c.Due):
+			onTime++
+		case c.Status == session.Done:
+			late++
+		case c.Status != session.Declined && demoNow.After(c.Due):
+			overdue++
+		}
+		for _, n := range c.Notes {
+			if n.Status == "" && n.Text != "" {
+				noted++
+				break
+			}
+		}
+	}
+	t.Logf("%d sessions, %d votes, %d commitments: %d on time, %d late, %d overdue, %d with follow-up notes", len(sessions), votes, len(cs), onTime, late, overdue, noted)
+	if len(sessions) < engagedQuarters || votes == 0 || onTime <= late || late == 0 || overdue == 0 || noted == 0 {
+		t.Errorf("%d sessions, %d votes, commitments %d on time, %d late, %d overdue, %d noted: want a session a quarter, votes, most on time, some late and overdue, notes",
+			len(sessions), votes, onTime, late, overdue, noted)
+	}
+	// Follow-through varies by quarter.
+	rates := map[float64]bool{}
+	for q := program.QuarterOf(demoNow, time.UTC); len(rates) < 2 && q.Start(time.UTC).After(demoNow.AddDate(-2, 0, 0)); q = q.Prev() {
+		if f := demoFollowThrough(q, cs); f != nil {
+			rates[*f] = true
+		}
+	}
+	if len(rates) < 2 {
+		t.Errorf("follow-through %v in the last two years: want it to vary", rates)
+	}
+	return cs
 }

@@ -58,7 +58,10 @@ const (
 // ambassadors lapse and some come back. The quarter under way has its
 // invitations and applications up to now, and a last round just before it:
 // invitations waiting for an answer and applications waiting for a decision.
-// Nothing after now happens. eng scores under the criteria in force, which
+// Beside the program, its ambassadors' engagement (demoengagement.go): a
+// reward catalog, budgets and grants each quarter, and in the last quarters
+// an NPS survey and an executive feedback session, the quarter under way's
+// survey still open. Nothing after now happens. eng scores under the criteria in force, which
 // the reviews use; choices are drawn from seed. The store's clock is given
 // back as it was.
 func demoHistory(ctx context.Context, st *store.Store, eng *standings.Engine, c *demo.Community, seed uint64, now time.Time) (historyStats, error) {
@@ -66,7 +69,7 @@ func demoHistory(ctx context.Context, st *store.Store, eng *standings.Engine, c 
 	defer func() { st.Now = clock }()
 	h := &history{st: st, eng: eng, c: eng.Criteria(), loc: eng.Criteria().Location(), end: now,
 		rng:    rand.New(rand.NewPCG(seed, 0x70726f6772616d)), // "program"
-		people: map[int64]*demo.Person{}}
+		people: map[int64]*demo.Person{}, featured: map[int64]bool{}, passes: map[int64]bool{}}
 	for i := range c.Members {
 		h.people[c.Members[i].Member.ID] = &c.Members[i]
 	}
@@ -77,10 +80,14 @@ func demoHistory(ctx context.Context, st *store.Store, eng *standings.Engine, c 
 		if err := h.launch(ctx, at); err != nil {
 			return err
 		}
+		if err := h.rewardCatalog(ctx); err != nil {
+			return err
+		}
 		// The roster known, which scales the rounds, the quarters are
 		// planned.
 		for i, q := 0, first; !current.Before(q); i, q = i+1, q.Next() {
 			h.quarter(i, q)
+			h.engagement(i, q)
 		}
 		// The last round: after the review of the quarter before, just
 		// before now.
@@ -130,6 +137,12 @@ type history struct {
 	events []event
 	seq    int
 	stats  historyStats
+
+	// Of the engagement (demoengagement.go): who was featured on the blog
+	// and who had a conference pass, and how many grants, items and
+	// commitments there were, which give their fates in turn.
+	featured, passes           map[int64]bool
+	grants, items, commitments int
 }
 
 // event is something that happens in the program at an instant. It may plan
