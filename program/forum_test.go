@@ -11,7 +11,7 @@ func TestMeasureForum(t *testing.T) {
 		{Views: 100, HasViews: true, Solved: true, HasSolved: true, Ambassador: true},
 		{Views: 50, HasViews: true, Solved: false, HasSolved: true, Ambassador: true},
 		{Solved: true, HasSolved: true, Ambassador: true}, // views unknown, as GitHub's
-		{Views: 9, HasViews: true},                        // solved unknown
+		{Views: 9, HasViews: true}, // solved unknown
 		{},
 	}
 	got := MeasureForum(criteria.Default(), threads)
