@@ -156,14 +156,16 @@ func boolInt(b bool) int64 {
 // ForumThreads returns, for [from, to), each thread with an approved forum
 // activity in it, with its state as last seen and whether a member with a
 // term overlapping [from, to) has such an activity in it: what SPEC 6's
-// forum outcomes read. The activities come by the index of those that name
-// a thread.
+// forum outcomes read. Bots' activities are left out, as they are of the
+// active community: a thread in which only a bot wrote is no one's outcome.
+// The activities come by the index of those that name a thread.
 func (s *Store) ForumThreads(ctx context.Context, from, to time.Time) ([]program.ForumThread, error) {
 	var out []program.ForumThread
 	f, t := from.UnixMicro(), to.UnixMicro()
 	err := eachRow(ctx, s.read, s.q(`SELECT t.views, t.solved, max(CASE WHEN m.member_id IS NULL THEN 0 ELSE 1 END)
 		FROM activities a
 		JOIN threads t ON t.source = a.source AND t.external_id = a.thread
+		JOIN members b ON b.id = a.member_id AND NOT b.bot
 		LEFT JOIN (SELECT DISTINCT member_id FROM terms WHERE start_at < ? AND (end_at = 0 OR end_at > ?)) m ON m.member_id = a.member_id
 		WHERE a.thread <> '' AND a.type = 'forum' AND a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?
 		GROUP BY t.id, t.views, t.solved
