@@ -80,8 +80,8 @@ type Reader struct {
 	// questions holds each question's views and whether it has an accepted
 	// answer, for the threads of its answers.
 	questions map[int64]questionState
-	pending  []error        // bad rows of Users.xml, returned before any post
-	stats    Stats
+	pending   []error // bad rows of Users.xml, returned before any post
+	stats     Stats
 }
 
 // questionState is what the reader keeps of a question: its thread's state.
