@@ -38,9 +38,26 @@ type Activity struct {
 	Title         string
 	Metrics       map[string]float64 // views, likes, solved, ...
 	MenteeID      int64              // for mentoring; 0 when none
+	// Thread is the thread the activity belongs to, with its state as
+	// the record saw it; its ID is "" when none.
+	Thread Thread
 	// DuplicateOf flags a self-reported activity that looks like activity
 	// already known (its ID), for the reviewer; 0 when none.
 	DuplicateOf int64
+}
+
+// Thread names the topic, question or issue that an activity belongs to,
+// with the thread's state as the activity's record saw it (SPEC section 2):
+// its views and whether it is solved, each only when the record tells. A
+// thread is unique by its activity's source and its ID; the latest state
+// seen of it wins, and feeds the forum outcomes of the program's health
+// (SPEC section 6).
+type Thread struct {
+	ID        string // unique within the source; "" for no thread
+	Views     int64
+	HasViews  bool
+	Solved    bool
+	HasSolved bool
 }
 
 // ActivityRecord is an activity as it arrives from outside Cadre: the member and

@@ -35,6 +35,10 @@ const (
 	FieldMenteeEmail
 	FieldMenteeName
 	FieldStatus
+	FieldThread
+	FieldThreadID
+	FieldThreadViews
+	FieldThreadSolved
 	FieldID
 	FieldDuplicateOf
 	FieldMemberID
@@ -49,7 +53,8 @@ var jsonFieldNames = [NumRecordFields]string{
 	"member", "member.platform", "member.handle", "member.email", "member.name",
 	"url", "title", "effort_minutes", "metrics",
 	"mentee", "mentee.platform", "mentee.handle", "mentee.email", "mentee.name",
-	"status", "id", "duplicate_of", "member.id", "mentee.id",
+	"status", "thread", "thread.id", "thread.views", "thread.solved",
+	"id", "duplicate_of", "member.id", "mentee.id",
 }
 
 // String spells f as the JSON interchange format does.
@@ -135,6 +140,29 @@ func (rec *ActivityRecord) check(name func(RecordField) string, byID bool) strin
 	}
 	if rec.Status != "" && !rec.Status.Valid() {
 		return fmt.Sprintf("%s: %s is not one of approved, pending, rejected", name(FieldStatus), Quote(string(rec.Status)))
+	}
+	return checkThread(rec.Thread, name)
+}
+
+// MaxThreadID is the longest thread ID, in bytes, that a record may name.
+const MaxThreadID = 256
+
+// checkThread returns why th cannot be an activity's thread, or "". Any
+// type of activity may name its thread, as a platform's mapping may give a
+// reply another type than forum; only forum activities count in the forum
+// outcomes, but the state any activity saw of its thread is kept.
+func checkThread(th Thread, name func(RecordField) string) string {
+	switch {
+	case th.ID == "" && th.HasViews:
+		return fmt.Sprintf("%s: missing (required with %s)", name(FieldThreadID), name(FieldThreadViews))
+	case th.ID == "" && th.HasSolved:
+		return fmt.Sprintf("%s: missing (required with %s)", name(FieldThreadID), name(FieldThreadSolved))
+	case len(th.ID) > MaxThreadID:
+		return fmt.Sprintf("%s: longer than %d bytes", name(FieldThreadID), MaxThreadID)
+	case strings.TrimSpace(th.ID) != th.ID:
+		return fmt.Sprintf("%s: %s has spaces around it", name(FieldThreadID), Quote(th.ID))
+	case th.HasViews && th.Views < 0:
+		return fmt.Sprintf("%s: must not be negative, got %d", name(FieldThreadViews), th.Views)
 	}
 	return ""
 }

@@ -56,6 +56,15 @@ func TestRecordValidate(t *testing.T) {
 		{"an http url", func(r *ActivityRecord) { r.URL = "http://forum.example.org/t/1" }, ""},
 		{"script for a url", func(r *ActivityRecord) { r.URL = "javascript:alert(1)" }, `url: "javascript:alert(1)" is not an http(s) address with a host`},
 		{"relative url", func(r *ActivityRecord) { r.URL = "/t/1" }, `url: "/t/1" is not an http(s) address`},
+		{"a thread", func(r *ActivityRecord) {
+			r.Thread = Thread{ID: "123", Views: 1200, HasViews: true, Solved: true, HasSolved: true}
+		}, ""},
+		{"a thread of a type not forum", func(r *ActivityRecord) { r.Type, r.Thread = "feedback", Thread{ID: "issue:7"} }, ""},
+		{"thread views without an id", func(r *ActivityRecord) { r.Thread = Thread{Views: 3, HasViews: true} }, "thread.id: missing (required with thread.views)"},
+		{"thread solved without an id", func(r *ActivityRecord) { r.Thread = Thread{HasSolved: true} }, "thread.id: missing (required with thread.solved)"},
+		{"negative thread views", func(r *ActivityRecord) { r.Thread = Thread{ID: "1", Views: -1, HasViews: true} }, "thread.views: must not be negative, got -1"},
+		{"long thread id", func(r *ActivityRecord) { r.Thread = Thread{ID: strings.Repeat("x", MaxThreadID+1)} }, "thread.id: longer than 256 bytes"},
+		{"spaced thread id", func(r *ActivityRecord) { r.Thread = Thread{ID: " 1"} }, `thread.id: " 1" has spaces around it`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

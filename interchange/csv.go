@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ var csvColumns = [...]cadre.RecordField{
 	cadre.FieldMemberPlatform, cadre.FieldMemberHandle, cadre.FieldMemberEmail, cadre.FieldMemberName,
 	cadre.FieldURL, cadre.FieldTitle, cadre.FieldEffortMinutes, cadre.FieldStatus,
 	cadre.FieldMenteePlatform, cadre.FieldMenteeHandle, cadre.FieldMenteeEmail, cadre.FieldMenteeName,
+	cadre.FieldThreadID, cadre.FieldThreadViews, cadre.FieldThreadSolved,
 }
 
 const metricPrefix = "metrics_"
@@ -107,6 +109,27 @@ func (d *csvDecoder) decode() (rec cadre.ActivityRecord, line int, occurredAt st
 				rec.Metrics = make(map[string]float64, d.nMetrics)
 			}
 			rec.Metrics[col.metric] = n
+		case cadre.FieldThreadViews:
+			t := strings.TrimSpace(v)
+			if t == "" {
+				continue
+			}
+			n, reason := d.number(t, col)
+			if reason == "" {
+				rec.Thread.Views, reason = threadViews(n, csvNames.of(col.field))
+			}
+			if reason != "" {
+				return rec, line, "", &RecordError{Line: line, Reason: reason}
+			}
+			rec.Thread.HasViews = true
+		case cadre.FieldThreadSolved:
+			switch t := strings.TrimSpace(v); t {
+			case "":
+			case "true", "false":
+				rec.Thread.Solved, rec.Thread.HasSolved = t == "true", true
+			default:
+				return rec, line, "", &RecordError{Line: line, Reason: fmt.Sprintf("%s: %s is not true or false", d.name(col), cadre.Quote(t))}
+			}
 		default:
 			*fieldStr(col.field, &rec) = unneutralize(v)
 		}
@@ -419,6 +442,18 @@ func (w *CSVWriter) Write(rec cadre.ActivityRecord) error {
 			var s string
 			if rec.HasEffort {
 				s = string(appendNumber(nil, rec.EffortMinutes))
+			}
+			row = append(row, s)
+		case cadre.FieldThreadViews:
+			var s string
+			if rec.Thread.HasViews {
+				s = strconv.FormatInt(rec.Thread.Views, 10)
+			}
+			row = append(row, s)
+		case cadre.FieldThreadSolved:
+			var s string
+			if rec.Thread.HasSolved {
+				s = strconv.FormatBool(rec.Thread.Solved)
 			}
 			row = append(row, s)
 		default:

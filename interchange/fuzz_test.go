@@ -93,6 +93,7 @@ func FuzzJSONLReader(f *testing.F) {
 		jsonLine(`title="a\u0000\ud800\ud83d\ude00\r\n"`, `metrics={"x": 1e-7, "y": -0, "z": 123456789012345678901234}`),
 		jsonLine(`occurred_at="2025-03-01T12:00:00.123456789-23:59"`, `member={"email": " X@Y "}`),
 		"\n\n{}\n[]\nnull\n"+jsonLine("effort_minutes=1.5e2"),
+		jsonLine(`thread={"id": "t:1", "views": 9007199254740992, "solved": false}`),
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzRead(t, interchange.NewJSONLReader(bytes.NewReader(data), "fuzz", "src"), data, false)
@@ -105,6 +106,7 @@ func FuzzCSVReader(f *testing.F) {
 c"`, "effort_minutes= 1.5e2 ", "metrics_views=-0"),
 		"type,occurred_at,member_email\nforum,2025-03-01T12:00:00Z,A@B\r\nx,y\n\"",
 		csvHeader+csvRow(`title='=1+1`, `member_name=''@x`, `url=-x`, "mentee_name='tis"),
+		csvHeader+csvRow("thread_id=-7", "thread_views= 12 ", "thread_solved=true"),
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzRead(t, interchange.NewCSVReader(bytes.NewReader(data), "fuzz", "src"), data, true)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -148,6 +149,8 @@ func (p *jsonParser) parse(line []byte, rec *cadre.ActivityRecord) (string, erro
 			}
 		case cadre.FieldMetrics:
 			err = p.metricsObject(rec)
+		case cadre.FieldThread:
+			err = p.threadObject(rec)
 		case cadre.FieldID:
 			err = p.idField(f, &rec.ID)
 		case cadre.FieldDuplicateOf:
@@ -217,6 +220,8 @@ func topField(key []byte) (cadre.RecordField, bool) {
 		return cadre.FieldMentee, true
 	case "status":
 		return cadre.FieldStatus, true
+	case "thread":
+		return cadre.FieldThread, true
 	case "id":
 		return cadre.FieldID, true
 	case "duplicate_of":
@@ -361,6 +366,73 @@ func (p *jsonParser) metricsObject(rec *cadre.ActivityRecord) error {
 		}
 		p.metrics = append(p.metrics, metricValue{name: name, value: v, null: !ok})
 	}
+}
+
+// threadObject decodes the thread object: its id, a string, its views, a
+// whole number, and solved, true or false; each may be null.
+func (p *jsonParser) threadObject(rec *cadre.ActivityRecord) error {
+	switch p.data[p.pos] {
+	case 'n':
+		return p.literal("null")
+	case '{':
+		p.pos++
+	default:
+		return p.typeError(jsonNames.of(cadre.FieldThread), "an object")
+	}
+	for first := true; ; first = false {
+		key, ok, err := p.nextKey(first)
+		if err != nil || !ok {
+			return err
+		}
+		var f cadre.RecordField
+		switch string(key) {
+		case "id":
+			f = cadre.FieldThreadID
+		case "views":
+			f = cadre.FieldThreadViews
+		case "solved":
+			f = cadre.FieldThreadSolved
+		default:
+			return fmt.Errorf("unknown field %s", cadre.Quote(jsonNames.of(cadre.FieldThread)+"."+string(key)))
+		}
+		if err := p.see(f); err != nil {
+			return err
+		}
+		switch f {
+		case cadre.FieldThreadID:
+			err = p.stringField(f, rec)
+		case cadre.FieldThreadViews:
+			var v float64
+			var given bool
+			if v, given, err = p.number(f, ""); given {
+				views, reason := threadViews(v, jsonNames.of(f))
+				if reason != "" {
+					return errors.New(reason)
+				}
+				rec.Thread.Views, rec.Thread.HasViews = views, true
+			}
+		case cadre.FieldThreadSolved:
+			err = p.boolField(f, &rec.Thread.Solved, &rec.Thread.HasSolved)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// boolField decodes true, false or null into v, setting given unless null.
+func (p *jsonParser) boolField(f cadre.RecordField, v, given *bool) error {
+	switch p.data[p.pos] {
+	case 'n':
+		return p.literal("null")
+	case 't':
+		*v, *given = true, true
+		return p.literal("true")
+	case 'f':
+		*v, *given = false, true
+		return p.literal("false")
+	}
+	return p.typeError(jsonNames.of(f), "true or false")
 }
 
 // stringField decodes the value of the string field f. Values repeated from
@@ -795,6 +867,23 @@ func (w *JSONLWriter) Write(rec cadre.ActivityRecord) error {
 		b = appendRef(b, "mentee", w.refID(rec.MenteeID), rec.Mentee)
 	}
 	b = appendKey(b, "status", string(rec.Status))
+	if th := rec.Thread; th != (cadre.Thread{}) {
+		b = append(b, `,"thread":{`...)
+		start := len(b)
+		b = appendKey(b, "id", th.ID)
+		if th.HasViews {
+			b = append(b, `,"views":`...)
+			b = strconv.AppendInt(b, th.Views, 10)
+		}
+		if th.HasSolved {
+			b = append(b, `,"solved":`...)
+			b = strconv.AppendBool(b, th.Solved)
+		}
+		if len(b) > start {
+			b = append(b[:start], b[start+1:]...) // the comma before the first key
+		}
+		b = append(b, '}')
+	}
 	if w.IDs {
 		b = appendKey(b, "duplicate_of", formatID(rec.DuplicateOf))
 	}

@@ -137,6 +137,17 @@ func TestJSONLRejects(t *testing.T) {
 		{"metric out of range", jsonLine(`metrics={"views": -1e400}`), "metrics.views: number out of range"},
 		{"invalid UTF-8", jsonLine("title=\"caf\xe9\""), "invalid UTF-8 at column"},
 		{"invalid UTF-8 in a key", "{\"typ\xff\": 1}", "invalid UTF-8 at column 6"},
+		{"string for thread", jsonLine(`thread="123"`), `thread: expected an object, got the string "123"`},
+		{"number for thread id", jsonLine(`thread={"id": 123}`), "thread.id: expected a string, got a number"},
+		{"unknown thread field", jsonLine(`thread={"id": "1", "likes": 2}`), `unknown field "thread.likes"`},
+		{"duplicate thread field", jsonLine(`thread={"id": "1", "id": "2"}`), `duplicate field "thread.id"`},
+		{"fractional thread views", jsonLine(`thread={"id": "1", "views": 1.5}`), "thread.views: 1.5 is not a whole number of views"},
+		{"huge thread views", jsonLine(`thread={"id": "1", "views": 1e300}`), "is not a whole number of views"},
+		{"negative thread views", jsonLine(`thread={"id": "1", "views": -3}`), "thread.views: must not be negative, got -3"},
+		{"string for solved", jsonLine(`thread={"id": "1", "solved": "yes"}`), `thread.solved: expected true or false, got the string "yes"`},
+		{"number for solved", jsonLine(`thread={"id": "1", "solved": 1}`), "thread.solved: expected true or false, got a number"},
+		{"thread views without id", jsonLine(`thread={"views": 3}`), "thread.id: missing (required with thread.views)"},
+		{"thread solved with an empty id", jsonLine(`thread={"id": " ", "solved": true}`), "thread.id: missing (required with thread.solved)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +171,7 @@ func TestJSONLRejects(t *testing.T) {
 }
 
 var csvHeader = "source,external_id,type,occurred_at,member_platform,member_handle,member_email,member_name," +
-	"url,title,effort_minutes,status,mentee_platform,mentee_handle,mentee_email,mentee_name,metrics_views\n"
+	"url,title,effort_minutes,status,mentee_platform,mentee_handle,mentee_email,mentee_name,thread_id,thread_views,thread_solved,metrics_views\n"
 
 // csvRow builds a valid row under csvHeader, changed by edits "column=cell".
 func csvRow(edits ...string) string {
@@ -204,8 +215,13 @@ func TestCSVRejects(t *testing.T) {
 		{"script for a url", csvRow("url=javascript:alert(1)"), `url: "javascript:alert(1)" is not an http(s) address with a host`},
 		{"negative effort", csvRow("effort_minutes=-1.5"), "effort_minutes: must not be negative, got -1.5"},
 		{"invalid UTF-8", csvRow("title=caf\xe9"), "title: invalid UTF-8"},
-		{"too few fields", "forum,2025-03-01T12:00:00Z\n", "2 fields, but the header has 17"},
-		{"too many fields", strings.TrimSuffix(csvRow(), "\n") + ",x\n", "18 fields, but the header has 17"},
+		{"fractional thread views", csvRow("thread_id=1", "thread_views=2.5"), "thread_views: 2.5 is not a whole number of views"},
+		{"thread views not a number", csvRow("thread_id=1", "thread_views=many"), `thread_views: "many" is not a number`},
+		{"negative thread views", csvRow("thread_id=1", "thread_views=-2"), "thread_views: must not be negative, got -2"},
+		{"solved not a boolean", csvRow("thread_id=1", "thread_solved=yes"), `thread_solved: "yes" is not true or false`},
+		{"thread solved without id", csvRow("thread_solved=true"), "thread_id: missing (required with thread_solved)"},
+		{"too few fields", "forum,2025-03-01T12:00:00Z\n", "2 fields, but the header has 20"},
+		{"too many fields", strings.TrimSuffix(csvRow(), "\n") + ",x\n", "21 fields, but the header has 20"},
 		{"bare quote", csvRow(`title=a "quoted" word`), `invalid CSV: bare " in non-quoted-field (line 3, column 51)`},
 	}
 	for _, tt := range tests {

@@ -78,7 +78,8 @@ var (
 			"member", "member.platform", "member.handle", "member.email", "member.name",
 			"url", "title", "effort_minutes", "metrics",
 			"mentee", "mentee.platform", "mentee.handle", "mentee.email", "mentee.name",
-			"status", "id", "duplicate_of", "member.id", "mentee.id",
+			"status", "thread", "thread.id", "thread.views", "thread.solved",
+			"id", "duplicate_of", "member.id", "mentee.id",
 		},
 		metricSep: ".",
 	}
@@ -88,7 +89,8 @@ var (
 			"member", "member_platform", "member_handle", "member_email", "member_name",
 			"url", "title", "effort_minutes", "metrics",
 			"mentee", "mentee_platform", "mentee_handle", "mentee_email", "mentee_name",
-			"status", "id", "duplicate_of", "member_id", "mentee_id",
+			"status", "thread", "thread_id", "thread_views", "thread_solved",
+			"id", "duplicate_of", "member_id", "mentee_id",
 		},
 		metricSep: "_",
 	}
@@ -129,8 +131,24 @@ func fieldStr(f cadre.RecordField, rec *cadre.ActivityRecord) *string {
 		return &rec.Mentee.Name
 	case cadre.FieldStatus:
 		return (*string)(&rec.Status)
+	case cadre.FieldThreadID:
+		return &rec.Thread.ID
 	}
 	return nil
+}
+
+// maxViews is the most views a thread may have: the largest whole number
+// that every reader of the format, float64 included, holds exactly.
+const maxViews = 1 << 53
+
+// threadViews returns v as a thread's views, or why it cannot be; name is
+// the field as the format spells it. A negative count is left to the
+// record's check, which every way in shares.
+func threadViews(v float64, name string) (int64, string) {
+	if v != math.Trunc(v) || math.Abs(v) > maxViews {
+		return 0, fmt.Sprintf("%s: %v is not a whole number of views", name, v)
+	}
+	return int64(v), ""
 }
 
 // normalize applies the defaults and clean-ups of the format to a record as
@@ -150,6 +168,7 @@ func normalize(rec *cadre.ActivityRecord, occurredAt, defaultSource string, name
 	}
 	normalizeRef(&rec.Member)
 	normalizeRef(&rec.Mentee)
+	rec.Thread.ID = strings.TrimSpace(rec.Thread.ID)
 	if occurredAt = strings.TrimSpace(occurredAt); occurredAt != "" {
 		t, err := time.Parse(time.RFC3339, occurredAt)
 		if err != nil || !rfc3339Shape(occurredAt) {

@@ -22,7 +22,8 @@ const specExample = `{"source": "discourse", "external_id": "post-8812", "type":
  "member": {"platform": "discourse", "handle": "alice", "email": "alice@example.org", "name": "Alice A."},
  "url": "https://forum.example.org/t/123/4", "title": "Re: TLS setup", "effort_minutes": 5,
  "metrics": {"views": 120, "likes": 3, "solved": 1},
- "mentee": {"platform": "github", "handle": "bob"}, "status": "approved"}`
+ "mentee": {"platform": "github", "handle": "bob"}, "status": "approved",
+ "thread": {"id": "123", "views": 1200, "solved": true}}`
 
 func TestJSONLWriterOutput(t *testing.T) {
 	tests := []struct {
@@ -33,11 +34,17 @@ func TestJSONLWriterOutput(t *testing.T) {
 			`{"source":"discourse","external_id":"post-8812","type":"forum","occurred_at":"2025-03-01T12:00:00Z",` +
 				`"member":{"platform":"discourse","handle":"alice","email":"alice@example.org","name":"Alice A."},` +
 				`"url":"https://forum.example.org/t/123/4","title":"Re: TLS setup","effort_minutes":5,` +
-				`"metrics":{"likes":3,"solved":1,"views":120},"mentee":{"platform":"github","handle":"bob"},"status":"approved"}`,
+				`"metrics":{"likes":3,"solved":1,"views":120},"mentee":{"platform":"github","handle":"bob"},"status":"approved",` +
+				`"thread":{"id":"123","views":1200,"solved":true}}`,
 		},
 		{
 			`{"status": "pending", "member": {"email": "A@B.C"}, "occurred_at": "2025-03-01T13:00:00.250+01:00", "type": "beta", "external_id": "x"}`,
 			`{"source":"import","external_id":"x","type":"beta","occurred_at":"2025-03-01T12:00:00.25Z","member":{"email":"a@b.c"},"status":"pending"}`,
+		},
+		{
+			jsonLine(`thread={"id": " 7 ", "solved": false, "views": null}`),
+			`{"source":"import","external_id":"h:b520ae125afe62b2c053027d3b22bdb9","type":"forum","occurred_at":"2025-03-01T12:00:00Z",` +
+				`"member":{"platform":"discourse","handle":"alice"},"status":"approved","thread":{"id":"7","solved":false}}`,
 		},
 	}
 	for _, tt := range tests {
@@ -156,7 +163,8 @@ func TestCSVWriterHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "source,external_id,type,occurred_at,member_platform,member_handle,member_email,member_name,url,title," +
-		"effort_minutes,status,mentee_platform,mentee_handle,mentee_email,mentee_name,metrics_views,metrics_likes\n"
+		"effort_minutes,status,mentee_platform,mentee_handle,mentee_email,mentee_name,thread_id,thread_views,thread_solved," +
+		"metrics_views,metrics_likes\n"
 	if buf.String() != want {
 		t.Errorf("got  %q\nwant %q", buf.String(), want)
 	}
@@ -225,6 +233,24 @@ func edgeRecords() []cadre.ActivityRecord {
 			Member: cadre.MemberRef{Email: "only@example.org"},
 		},
 		{
+			Activity: cadre.Activity{Type: "forum", Source: "discourse", ExternalID: "post:2", Status: cadre.ActivityApproved,
+				OccurredAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
+				Thread:     cadre.Thread{ID: `=1,"x"`, Views: 1 << 53, HasViews: true, Solved: true, HasSolved: true}},
+			Member: cadre.MemberRef{Platform: "discourse", Handle: "ada"},
+		},
+		{
+			Activity: cadre.Activity{Type: "forum", Source: "github", ExternalID: "review:3", Status: cadre.ActivityApproved,
+				OccurredAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
+				Thread:     cadre.Thread{ID: "issue:9", Views: 0, HasViews: true}},
+			Member: cadre.MemberRef{Platform: "github", Handle: "ada"},
+		},
+		{
+			Activity: cadre.Activity{Type: "forum", Source: "stackexchange", ExternalID: "post:4", Status: cadre.ActivityApproved,
+				OccurredAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
+				Thread:     cadre.Thread{ID: "question:1", HasSolved: true}},
+			Member: cadre.MemberRef{Platform: "stackexchange", Handle: "ada"},
+		},
+		{
 			Activity: cadre.Activity{Type: `\.`, Source: "lead", ExternalID: "#2", Status: cadre.ActivityRejected,
 				OccurredAt: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), EffortMinutes: 0, HasEffort: true},
 			Member: cadre.MemberRef{Platform: "p", Handle: "h"},
@@ -269,6 +295,7 @@ var textColumns = map[string]func(r *cadre.ActivityRecord) *string{
 	"mentee_handle":   func(r *cadre.ActivityRecord) *string { return &r.Mentee.Handle },
 	"mentee_email":    func(r *cadre.ActivityRecord) *string { return &r.Mentee.Email },
 	"mentee_name":     func(r *cadre.ActivityRecord) *string { return &r.Mentee.Name },
+	"thread_id":       func(r *cadre.ActivityRecord) *string { return &r.Thread.ID },
 }
 
 // TestCSVWriterNeutralizesFormulas writes, in every text column, cells that
@@ -290,7 +317,7 @@ func TestCSVWriterNeutralizesFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, col := range header {
-		if _, ok := textColumns[col]; !ok && col != "occurred_at" && col != "effort_minutes" {
+		if _, ok := textColumns[col]; !ok && col != "occurred_at" && col != "effort_minutes" && col != "thread_views" && col != "thread_solved" {
 			t.Fatalf("column %s is not tested", col)
 		}
 	}

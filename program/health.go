@@ -93,6 +93,83 @@ func Measure(q Quarter, c *criteria.Criteria, terms []Term, acts []Activity) Hea
 	return h
 }
 
+// ForumThread is a thread with a counted forum activity in a quarter, with
+// its state as last seen, as ForumOutcomes reads it.
+type ForumThread struct {
+	Views     int64 // when HasViews
+	HasViews  bool
+	Solved    bool // when HasSolved
+	HasSolved bool
+	// Ambassador says whether a member of A_Q has a forum activity in the
+	// thread in the quarter.
+	Ambassador bool
+}
+
+// ForumGroup is the forum outcomes of one group of threads.
+type ForumGroup struct {
+	Threads int
+	// MeanViews is the mean of the views of the threads whose views are
+	// known, nil when none are (GitHub tells no views); SolvedShare the share
+	// solved of those whose state is known, nil when none is.
+	MeanViews   *float64
+	SolvedShare *float64
+}
+
+// ForumOutcomes compares the threads in which ambassadors took part with
+// the others (SPEC 6's downstream effects).
+type ForumOutcomes struct {
+	Ambassador, Others ForumGroup
+}
+
+// MeasureForum computes the forum outcomes of a quarter from its threads,
+// each with a forum activity in the quarter: those in which a member of A_Q
+// has one against the others. Under criteria that do not define the forum
+// type no forum activity counts, and both groups are empty.
+func MeasureForum(c *criteria.Criteria, threads []ForumThread) ForumOutcomes {
+	var out ForumOutcomes
+	if _, ok := c.Type("forum"); !ok {
+		return out
+	}
+	type sums struct {
+		views                 float64
+		withViews, withSolved int
+		solved                int
+	}
+	var amb, others sums
+	for i := range threads {
+		th := &threads[i]
+		g, s := &out.Others, &others
+		if th.Ambassador {
+			g, s = &out.Ambassador, &amb
+		}
+		g.Threads++
+		if th.HasViews {
+			s.views += float64(th.Views)
+			s.withViews++
+		}
+		if th.HasSolved {
+			s.withSolved++
+			if th.Solved {
+				s.solved++
+			}
+		}
+	}
+	for _, x := range []struct {
+		g *ForumGroup
+		s *sums
+	}{{&out.Ambassador, &amb}, {&out.Others, &others}} {
+		if x.s.withViews > 0 {
+			m := x.s.views / float64(x.s.withViews)
+			x.g.MeanViews = &m
+		}
+		if x.s.withSolved > 0 {
+			r := float64(x.s.solved) / float64(x.s.withSolved)
+			x.g.SolvedShare = &r
+		}
+	}
+	return out
+}
+
 // Organic is how the quarter's new ambassadors came: applications against
 // invitations (SPEC 5).
 type Organic struct {

@@ -70,8 +70,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(charts) != 9 {
-		t.Errorf("%d charts drawn, want 9", len(charts))
+	if len(charts) != 10 {
+		t.Errorf("%d charts drawn, want 10", len(charts))
 	}
 	for i, n := range charts {
 		if n == 0 {

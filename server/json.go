@@ -296,8 +296,7 @@ func NewReviewJSON(r *program.Review, version int, applied bool, band criteria.B
 	return j
 }
 
-// HealthJSON is the program's health in a quarter (SPEC section 8). What
-// later issues measure (downstream effects) is null until they do.
+// HealthJSON is the program's health in a quarter (SPEC section 8).
 type HealthJSON struct {
 	Quarter             string             `json:"quarter"`
 	At                  time.Time          `json:"at"`
@@ -312,7 +311,7 @@ type HealthJSON struct {
 	InfluenceHours      InfluenceHoursJSON `json:"influence_hours"`
 	NPS                 *NPSJSON           `json:"nps"`           // nil when the quarter has no survey
 	ContentViews        float64            `json:"content_views"` // of the ambassadors' content in the quarter
-	ForumOutcomes       any                `json:"forum_outcomes"`
+	ForumOutcomes       *ForumOutcomesJSON `json:"forum_outcomes"`
 	Mentees             *MenteesJSON       `json:"mentees"`
 	FollowThrough       *float64           `json:"follow_through"` // nil when no commitment was due in the quarter
 }
@@ -323,6 +322,23 @@ type HealthReviewJSON struct {
 	Renewed     int      `json:"renewed"`
 	Lapsed      int      `json:"lapsed"`
 	RenewalRate *float64 `json:"renewal_rate"`
+}
+
+// ForumOutcomesJSON are the quarter's forum outcomes (SPEC 6): the threads
+// with a forum activity in the quarter in which an ambassador of the
+// quarter has one, against the others.
+type ForumOutcomesJSON struct {
+	Ambassador ForumGroupJSON `json:"ambassador"`
+	Others     ForumGroupJSON `json:"others"`
+}
+
+// ForumGroupJSON is one group of threads: how many, their mean views and
+// the share solved, as last seen; each null when no thread of the group
+// tells it.
+type ForumGroupJSON struct {
+	Threads     int      `json:"threads"`
+	MeanViews   *float64 `json:"mean_views"`
+	SolvedShare *float64 `json:"solved_share"`
 }
 
 // MenteesJSON are the quarter's mentee figures (SPEC 6): mentees first

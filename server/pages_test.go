@@ -221,8 +221,8 @@ func TestHealthPage(t *testing.T) {
 	if strings.Contains(body, "%!") {
 		t.Errorf("health page: a figure is misprinted:\n%s", body)
 	}
-	if n := strings.Count(body, "<svg"); n != 9 {
-		t.Errorf("health page has %d charts, want 9 (share, renewal, hours, ambassadors, organic, NPS, follow-through, content, mentees)", n)
+	if n := strings.Count(body, "<svg"); n != 10 {
+		t.Errorf("health page has %d charts, want 10 (share, renewal, hours, ambassadors, organic, NPS, follow-through, content, mentees, forum)", n)
 	}
 	if !strings.Contains(body, "</tspan> weighted by multiplier</tspan>") || !strings.Contains(body, "</tspan> applications received</tspan>") {
 		t.Error("health page: the two-line charts lack their legends")

@@ -40,6 +40,7 @@ type Program interface {
 	SurveyInvitees(ctx context.Context, id int64) (map[int64]bool, error)
 	SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, error)
 	FirstMentorings(ctx context.Context, from, to time.Time) ([]program.Mentoring, error)
+	ForumThreads(ctx context.Context, from, to time.Time) ([]program.ForumThread, error)
 	MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error)
 	Commitments(ctx context.Context, id int64) ([]session.Commitment, error)
 }
@@ -98,6 +99,12 @@ func health(ctx context.Context, st Program, eng *standings.Engine, q program.Qu
 		return HealthJSON{}, err
 	}
 	h.Mentees = &MenteesJSON{Mentored: m.Mentored, Activated: m.Activated, Multiplied: m.Multiplied}
+	threads, err := st.ForumThreads(ctx, q.Start(loc), q.End(loc))
+	if err != nil {
+		return HealthJSON{}, err
+	}
+	fo := program.MeasureForum(c, threads)
+	h.ForumOutcomes = &ForumOutcomesJSON{Ambassador: ForumGroupJSON(fo.Ambassador), Others: ForumGroupJSON(fo.Others)}
 	cs, err := st.Commitments(ctx, 0)
 	if err != nil {
 		return HealthJSON{}, err
@@ -495,7 +502,7 @@ type healthPage struct {
 	Quarters []healthRow
 	// Charts across the quarters, oldest first.
 	ShareChart, RenewalChart, HoursChart, AmbassadorsChart, OrganicChart template.HTML
-	NPSChart, ContentChart, MenteesChart, FollowThroughChart             template.HTML
+	NPSChart, ContentChart, MenteesChart, FollowThroughChart, ForumChart template.HTML
 	TargetMin, TargetMax, RenewalMin, RenewalMax                         float64
 	CSV                                                                  string // URL of the table as CSV
 }
@@ -519,18 +526,26 @@ func healthCSV(w http.ResponseWriter, quarters []healthRow) {
 		if m := h.Mentees; m != nil {
 			mentored, activated, multiplied = strconv.Itoa(m.Mentored), strconv.Itoa(m.Activated), strconv.Itoa(m.Multiplied)
 		}
+		forum := make([]string, 6)
+		if f := h.ForumOutcomes; f != nil {
+			forum = []string{strconv.Itoa(f.Ambassador.Threads), optFloat(f.Ambassador.MeanViews), optFloat(f.Ambassador.SolvedShare),
+				strconv.Itoa(f.Others.Threads), optFloat(f.Others.MeanViews), optFloat(f.Others.SolvedShare)}
+		}
 		if h.Review != nil {
 			renewed, lapsed, rate = strconv.Itoa(h.Review.Renewed), strconv.Itoa(h.Review.Lapsed), optFloat(h.Review.RenewalRate)
 		}
 		rows[i] = []string{h.Quarter, strconv.Itoa(h.Active), strconv.Itoa(h.Qualifying), ftoa(h.Share), strconv.Itoa(h.Ambassadors),
 			strconv.Itoa(h.ActiveAmbassadors), optFloat(h.PointsPerAmbassador), ftoa(h.InfluenceHours.Total),
 			optFloat(h.InfluenceHours.PerAmbassador), optFloat(h.InfluenceHours.WeightedPerAmbassador), ftoa(h.ContentViews),
+			forum[0], forum[1], forum[2], forum[3], forum[4], forum[5],
 			mentored, activated, multiplied,
 			strconv.Itoa(h.Organic.Applications), strconv.Itoa(h.Organic.Accepted), strconv.Itoa(h.Organic.InvitationsSent),
 			strconv.Itoa(h.Organic.InvitationsAccepted), optFloat(h.Organic.Ratio), renewed, lapsed, rate, nps, optFloat(h.FollowThrough)}
 	}
 	writeCSV(w, "health", []string{"quarter", "active", "qualifying", "share", "ambassadors", "active_ambassadors", "points_per_ambassador",
 		"influence_hours", "hours_per_ambassador", "weighted_hours_per_ambassador", "content_views",
+		"forum_threads_ambassador", "forum_mean_views_ambassador", "forum_solved_share_ambassador",
+		"forum_threads_others", "forum_mean_views_others", "forum_solved_share_others",
 		"mentees", "mentees_activated", "mentees_multiplied", "applications", "applications_accepted",
 		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate", "nps", "follow_through"}, rows)
 }
@@ -555,7 +570,7 @@ func (s *Server) handleHealthPage() http.Handler {
 			p := once(r.Context(), s.store)
 			var labels []string
 			var shares, rates, hours, weighted, ambassadors, applications, invited []*float64
-			var nps, views, mentored, activated, follow []*float64
+			var nps, views, mentored, activated, follow, solvedAmb, solvedOthers []*float64
 			for _, q := range qs {
 				h, err := s.quarterHealth(r.Context(), eng, q, p)
 				if err != nil {
@@ -583,6 +598,11 @@ func (s *Server) handleHealthPage() http.Handler {
 					score = h.NPS.Score
 				}
 				nps, views, follow = append(nps, score), append(views, ptr(h.ContentViews)), append(follow, h.FollowThrough)
+				if f := h.ForumOutcomes; f != nil {
+					solvedAmb, solvedOthers = append(solvedAmb, f.Ambassador.SolvedShare), append(solvedOthers, f.Others.SolvedShare)
+				} else {
+					solvedAmb, solvedOthers = append(solvedAmb, nil), append(solvedOthers, nil)
+				}
 				if m := h.Mentees; m != nil {
 					mentored, activated = append(mentored, ptr(float64(m.Mentored))), append(activated, ptr(float64(m.Activated)))
 				} else {
@@ -601,6 +621,7 @@ func (s *Server) handleHealthPage() http.Handler {
 			page.NPSChart = trendChart("Ambassador NPS", labels, 0, 0, count, series{"NPS", nps})
 			page.ContentChart = trendChart("Views of the ambassadors' content", labels, 0, 0, count, series{"views", views})
 			page.MenteesChart = trendChart("Mentees", labels, 0, 0, count, series{"first mentored", mentored}, series{"activated", activated})
+			page.ForumChart = trendChart("Threads solved", labels, 0, 0, pct, series{"with an ambassador", solvedAmb}, series{"without", solvedOthers})
 			page.FollowThroughChart = trendChart("Follow-through", labels, 0, 0, pct, series{"done by the due date", follow})
 			return nil
 		})

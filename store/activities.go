@@ -11,17 +11,25 @@ import (
 	"github.com/cadrehq/cadre"
 )
 
-const selectActivity = `SELECT id, member_id, type, occurred_at, source, external_id, status, effort_minutes, url, title, metrics, mentee_id, duplicate_of FROM activities`
+// selectActivity reads activities with their thread's state as last seen;
+// it is a table named activities, so that conditions and orders name its
+// columns as they name those of the table.
+const selectActivity = `SELECT id, member_id, type, occurred_at, source, external_id, status, effort_minutes, url, title, metrics, mentee_id, duplicate_of,
+	thread, thread_views, thread_solved FROM (SELECT a.id, a.member_id, a.type, a.occurred_at, a.source, a.external_id, a.status, a.effort_minutes,
+	a.url, a.title, a.metrics, a.mentee_id, a.duplicate_of, a.thread, t.views AS thread_views, t.solved AS thread_solved
+	FROM activities a LEFT JOIN threads t ON a.thread <> '' AND t.source = a.source AND t.external_id = a.thread) activities`
 
 func scanActivity(rows *sql.Rows, a *cadre.Activity) error {
 	var occurred int64
 	var status, metrics string
 	var effort sql.NullFloat64
-	var mentee sql.NullInt64
+	var mentee, views, solved sql.NullInt64
 	if err := rows.Scan(&a.ID, &a.MemberID, &a.Type, &occurred, &a.Source, &a.ExternalID, &status,
-		&effort, &a.URL, &a.Title, &metrics, &mentee, &a.DuplicateOf); err != nil {
+		&effort, &a.URL, &a.Title, &metrics, &mentee, &a.DuplicateOf, &a.Thread.ID, &views, &solved); err != nil {
 		return err
 	}
+	a.Thread.Views, a.Thread.HasViews = views.Int64, views.Valid
+	a.Thread.Solved, a.Thread.HasSolved = solved.Int64 == 1, solved.Valid
 	a.OccurredAt = time.UnixMicro(occurred).UTC()
 	a.Status = cadre.ActivityStatus(status)
 	a.EffortMinutes, a.HasEffort = effort.Float64, effort.Valid

@@ -474,7 +474,7 @@ func (s *Store) importAudit(ctx context.Context, tx *sql.Tx, p *archive.Program)
 
 // archivedActivityColumns are the columns of an activity as an archive
 // carries it, its ID included.
-const archivedActivityColumns = 13
+const archivedActivityColumns = 14
 
 // importActivities stores the archive's activities with their IDs, in
 // multi-row inserts, and returns how many.
@@ -484,6 +484,7 @@ func (s *Store) importActivities(ctx context.Context, tx *sql.Tx, acts ArchivedA
 	chunk := make([]cadre.ActivityRecord, 0, perStmt)
 	pos := make([]string, 0, perStmt)
 	args := make([]any, 0, perStmt*archivedActivityColumns)
+	threads := threadStates{}
 	flush := func() error {
 		if len(chunk) == 0 {
 			return nil
@@ -493,6 +494,7 @@ func (s *Store) importActivities(ctx context.Context, tx *sql.Tx, acts ArchivedA
 			a := &chunk[i]
 			args = appendActivityArgs(append(args, a.ID), &a.Activity)
 			args = append(args, a.DuplicateOf)
+			threads.add(&a.Activity)
 		}
 		// A duplicate (source, external_id) is skipped rather than abort the
 		// statement, then looked for to name its line.
@@ -530,6 +532,9 @@ func (s *Store) importActivities(ctx context.Context, tx *sql.Tx, acts ArchivedA
 	}
 	if err := flush(); err != nil {
 		return 0, err
+	}
+	if err := s.writeThreads(ctx, tx, threads); err != nil {
+		return 0, fmt.Errorf("import activities: %w", err)
 	}
 	return n, nil
 }

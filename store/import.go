@@ -145,8 +145,11 @@ func (im *Importer) importBatch(ctx context.Context, recs []cadre.ActivityRecord
 			return err
 		}
 		n, err := im.s.insertActivities(ctx, tx, acts)
+		if err != nil {
+			return err
+		}
 		res = cadre.ImportResult{Inserted: n, Duplicates: len(acts) - n}
-		return err
+		return im.s.upsertThreads(ctx, tx, acts)
 	})
 	if err != nil {
 		return cadre.ImportResult{}, err
@@ -168,7 +171,7 @@ func validRecords(recs []cadre.ActivityRecord) error {
 var activityColumns = strings.Join(copyColumns, ", ")
 
 // insertChunk is how many rows one multi-row INSERT carries: fewer statements
-// is most of the speed on SQLite, and 64 × 11 parameters stays far below its
+// is most of the speed on SQLite, and 64 × 12 parameters stays far below its
 // limit on bound parameters.
 const insertChunk = 64
 
@@ -191,7 +194,7 @@ func (s *Store) insertActivities(ctx context.Context, tx *sql.Tx, acts []cadre.A
 	})
 	var full *sql.Stmt
 	inserted := 0
-	args := make([]any, 0, insertChunk*11)
+	args := make([]any, 0, insertChunk*len(copyColumns))
 	for start := 0; start < len(acts); start += insertChunk {
 		chunk := order[start:min(start+insertChunk, len(acts))]
 		args = args[:0]
@@ -235,7 +238,7 @@ func insertSQL(rows int) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?)`)
+		b.WriteString(`(?,?,?,?,?,?,?,?,?,?,?,?)`)
 	}
 	return b.String()
 }
@@ -249,7 +252,7 @@ func appendActivityArgs(args []any, a *cadre.Activity) []any {
 		mentee = a.MenteeID
 	}
 	return append(args, a.MemberID, a.Type, a.OccurredAt.UnixMicro(), a.Source, a.ExternalID,
-		string(a.Status), effort, a.URL, a.Title, encodeMetrics(a.Metrics), mentee)
+		string(a.Status), effort, a.URL, a.Title, encodeMetrics(a.Metrics), mentee, a.Thread.ID)
 }
 
 // encodeMetrics writes metrics as a JSON object with sorted keys, so the same

@@ -48,6 +48,9 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 	if err != nil {
 		return res, err
 	}
+	if err := im.s.upsertThreads(ctx, conn, acts); err != nil {
+		return res, err
+	}
 	// A bulk load outruns autovacuum's statistics, and planning the next
 	// batch's lookups against tables believed empty makes them scan. The
 	// importer refreshes them each time the members it created double.
@@ -69,7 +72,7 @@ func (im *Importer) importPostgres(ctx context.Context, recs []cadre.ActivityRec
 // analyzeAfter is how many new members call for fresh planner statistics.
 const analyzeAfter = 1000
 
-var copyColumns = []string{"member_id", "type", "occurred_at", "source", "external_id", "status", "effort_minutes", "url", "title", "metrics", "mentee_id"}
+var copyColumns = []string{"member_id", "type", "occurred_at", "source", "external_id", "status", "effort_minutes", "url", "title", "metrics", "mentee_id", "thread"}
 
 // copyActivities stores the activities not stored yet and returns how many.
 func (s *Store) copyActivities(ctx context.Context, conn *sql.Conn, acts []cadre.Activity) (int, error) {

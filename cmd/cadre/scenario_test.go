@@ -46,6 +46,30 @@ type modelAct struct {
 	minutes float64 // its own effort; 0: the type's
 	views   float64 // metrics.views
 	mentee  int     // the person mentored, -1 for none
+	thread  string  // the thread of a forum activity, "" for none
+}
+
+// modelSighting is what one record told of its thread, in import order.
+type modelSighting struct {
+	thread              string
+	at                  time.Time
+	views               int64
+	hasViews, hasSolved bool
+	solved              bool
+}
+
+// modelThread is a thread's state as last seen: for each of views and
+// solved, what the latest activity told (of two at one instant, the one
+// imported last).
+type modelThread struct {
+	views, solved *modelSighting
+}
+
+// forumGroup is a group of SPEC 6's forum outcomes.
+type forumGroup struct {
+	Threads     int      `json:"threads"`
+	MeanViews   *float64 `json:"mean_views"`
+	SolvedShare *float64 `json:"solved_share"`
 }
 
 // modelTerm is a term as the test's model holds it.
@@ -67,6 +91,24 @@ type scenario struct {
 	renewed, lapsed map[program.Quarter]int
 	apps, accepted  map[program.Quarter]int
 	sent, joined    map[program.Quarter]int
+	sightings       []modelSighting
+}
+
+// threads is every thread's state as last seen.
+func (s *scenario) threads() map[string]modelThread {
+	out := map[string]modelThread{}
+	for i := range s.sightings {
+		sg := &s.sightings[i]
+		th := out[sg.thread]
+		if sg.hasViews && (th.views == nil || !sg.at.Before(th.views.at)) {
+			th.views = sg
+		}
+		if sg.hasSolved && (th.solved == nil || !sg.at.Before(th.solved.at)) {
+			th.solved = sg
+		}
+		out[sg.thread] = th
+	}
+	return out
 }
 
 func quarterIndex(t time.Time) int { return 4*t.Year() + (int(t.Month())-1)/3 }
@@ -131,7 +173,11 @@ type scenarioHealth struct {
 	ActiveAmbassadors   int      `json:"active_ambassadors"`
 	PointsPerAmbassador *float64 `json:"points_per_ambassador"`
 	ContentViews        float64  `json:"content_views"`
-	Mentees             struct {
+	ForumOutcomes       struct {
+		Ambassador forumGroup `json:"ambassador"`
+		Others     forumGroup `json:"others"`
+	} `json:"forum_outcomes"`
+	Mentees struct {
 		Mentored   int `json:"mentored"`
 		Activated  int `json:"activated"`
 		Multiplied int `json:"multiplied"`
@@ -239,6 +285,42 @@ func (s *scenario) health(q program.Quarter) scenarioHealth {
 			}
 		}
 	}
+	// Forum outcomes: the threads with a forum activity in Q (not the
+	// bot's), those with one of an ambassador of Q against the others, by
+	// their state as last seen.
+	inQ, byAmb := map[string]bool{}, map[string]bool{}
+	for _, a := range s.acts {
+		if a.typ == "forum" && a.thread != "" && a.who != s.bot && !a.at.Before(start) && a.at.Before(next) {
+			inQ[a.thread] = true
+			byAmb[a.thread] = byAmb[a.thread] || ambassadors[a.who]
+		}
+	}
+	states := s.threads()
+	for _, amb := range []bool{true, false} {
+		g := &h.ForumOutcomes.Others
+		if amb {
+			g = &h.ForumOutcomes.Ambassador
+		}
+		var views float64
+		var withViews, withSolved, solved int
+		for th := range inQ {
+			if byAmb[th] != amb {
+				continue
+			}
+			g.Threads++
+			if v := states[th].views; v != nil {
+				views += float64(v.views)
+				withViews++
+			}
+			if sv := states[th].solved; sv != nil {
+				withSolved++
+				if sv.solved {
+					solved++
+				}
+			}
+		}
+		g.MeanViews, g.SolvedShare = ratio(views, float64(withViews)), ratio(float64(solved), float64(withSolved))
+	}
 	o := &h.Organic
 	o.Applications, o.Accepted, o.InvitationsSent, o.InvitationsAccepted = s.apps[q], s.accepted[q], s.sent[q], s.joined[q]
 	o.Ratio = ratio(float64(s.apps[q]), float64(s.joined[q]))
@@ -281,6 +363,7 @@ func testTwoYearProgram(t *testing.T, db string) {
 		accepted: map[program.Quarter]int{}, sent: map[program.Quarter]int{}, joined: map[program.Quarter]int{}}
 	rng := rand.New(rand.NewPCG(7, 11))
 	menteeRng := rand.New(rand.NewPCG(3, 5)) // apart, so that the activities stay as they were
+	threadRng := rand.New(rand.NewPCG(13, 17))
 	ids := make([]int64, people)
 	types := []string{"forum", "forum", "forum", "content", "mentoring", "speaking", "feedback", "beta", "code"}
 	var recs []cadre.ActivityRecord
@@ -323,6 +406,18 @@ func testTwoYearProgram(t *testing.T, db string) {
 					a.views = float64(10 + rng.IntN(500))
 					rec.Activity.Metrics = map[string]float64{"views": a.views, "likes": 2}
 				}
+				if a.typ == "forum" && threadRng.IntN(3) > 0 { // most forum activities name one of 40 threads
+					sg := modelSighting{thread: fmt.Sprintf("t%d", threadRng.IntN(40)), at: a.at}
+					if threadRng.IntN(2) == 0 {
+						sg.views, sg.hasViews = int64(threadRng.IntN(2000)), true
+					}
+					if threadRng.IntN(3) == 0 {
+						sg.solved, sg.hasSolved = threadRng.IntN(2) == 0, true
+					}
+					a.thread = sg.thread
+					rec.Thread = cadre.Thread{ID: sg.thread, Views: sg.views, HasViews: sg.hasViews, Solved: sg.solved, HasSolved: sg.hasSolved}
+					s.sightings = append(s.sightings, sg)
+				}
 				s.acts = append(s.acts, a)
 				recs = append(recs, rec)
 			}
@@ -330,6 +425,22 @@ func testTwoYearProgram(t *testing.T, db string) {
 	}
 	if _, err := st.NewImporter().Import(ctx, recs); err != nil {
 		t.Fatal(err)
+	}
+	// A later sync sees some forum activities again, their threads now
+	// with more views and solved: the state wins where no later activity
+	// told another.
+	var again []cadre.ActivityRecord
+	for i, rec := range recs {
+		if rec.Thread.ID == "" || i%6 != 0 {
+			continue
+		}
+		sg := modelSighting{thread: rec.Thread.ID, at: rec.OccurredAt, views: rec.Thread.Views + 5000, hasViews: true, solved: true, hasSolved: true}
+		rec.Thread = cadre.Thread{ID: sg.thread, Views: sg.views, HasViews: true, Solved: true, HasSolved: true}
+		again = append(again, rec)
+		s.sightings = append(s.sightings, sg)
+	}
+	if res, err := st.NewImporter().Import(ctx, again); err != nil || res.Duplicates != len(again) || len(again) == 0 {
+		t.Fatalf("seen again: %+v, %v", res, err)
 	}
 
 	// The roster the program came with: eight ambassadors since November
@@ -499,9 +610,17 @@ func testTwoYearProgram(t *testing.T, db string) {
 	nearPtr := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
 	var views float64
 	var mentees, activated, multiplied int
+	var forumAmb, forumOthers, solvedKnown int
+	sameGroup := func(a, b forumGroup) bool {
+		return a.Threads == b.Threads && nearPtr(a.MeanViews, b.MeanViews) && nearPtr(a.SolvedShare, b.SolvedShare)
+	}
 	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
 		w := s.health(q)
 		views, mentees, activated, multiplied = views+w.ContentViews, mentees+w.Mentees.Mentored, activated+w.Mentees.Activated, multiplied+w.Mentees.Multiplied
+		forumAmb, forumOthers = forumAmb+w.ForumOutcomes.Ambassador.Threads, forumOthers+w.ForumOutcomes.Others.Threads
+		if w.ForumOutcomes.Others.SolvedShare != nil && *w.ForumOutcomes.Others.SolvedShare > 0 && *w.ForumOutcomes.Others.SolvedShare < 1 {
+			solvedKnown++
+		}
 		code, out, stderr := cli(t, nil, "", "health", "--db", db, "--quarter", q.String(), "--json")
 		if code != exitOK {
 			t.Fatalf("health %s: exit %d: %s", q, code, stderr)
@@ -514,6 +633,7 @@ func testTwoYearProgram(t *testing.T, db string) {
 		ok := got.Quarter == want.Quarter && got.Active == want.Active && got.Qualifying == want.Qualifying && near(got.Share, want.Share) &&
 			got.Ambassadors == want.Ambassadors && got.ActiveAmbassadors == want.ActiveAmbassadors && nearPtr(got.PointsPerAmbassador, want.PointsPerAmbassador) &&
 			near(got.ContentViews, want.ContentViews) && got.Mentees == want.Mentees &&
+			sameGroup(got.ForumOutcomes.Ambassador, want.ForumOutcomes.Ambassador) && sameGroup(got.ForumOutcomes.Others, want.ForumOutcomes.Others) &&
 			got.Review != nil && got.Review.Applied && got.Review.Renewed == want.Review.Renewed && got.Review.Lapsed == want.Review.Lapsed &&
 			nearPtr(got.Review.RenewalRate, want.Review.RenewalRate) &&
 			got.Organic.Applications == want.Organic.Applications && got.Organic.Accepted == want.Organic.Accepted &&
@@ -529,6 +649,10 @@ func testTwoYearProgram(t *testing.T, db string) {
 
 	if views == 0 || mentees == 0 || activated == 0 || activated == mentees || multiplied == 0 {
 		t.Errorf("the scenario leaves figures untested: %v content views, %d mentees, %d activated, %d multiplied", views, mentees, activated, multiplied)
+	}
+	if forumAmb == 0 || forumOthers == 0 || solvedKnown == 0 {
+		t.Errorf("the scenario leaves forum outcomes untested: %d threads of ambassadors, %d of others, %d quarters with a share solved strictly between 0 and 1",
+			forumAmb, forumOthers, solvedKnown)
 	}
 
 	// Each renewed or lapsed ambassador was told, each invitee and

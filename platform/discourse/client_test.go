@@ -211,6 +211,8 @@ func TestSyncSecondPage(t *testing.T) {
 			URL:     strings.TrimSuffix(c.BaseURL, "/") + "/t/welcome-to-discourse/7/2",
 			Title:   "Re: Welcome to Discourse",
 			Metrics: map[string]float64{"likes": 3, "solved": 1},
+			// /posts.json has no views; the accepted answer tells its topic is solved.
+			Thread: cadre.Thread{ID: "7", Solved: true, HasSolved: true},
 		},
 		Member: cadre.MemberRef{Platform: "discourse", Handle: "alice", UserID: "2", Name: "Alice Example"},
 	}

@@ -175,6 +175,18 @@ func Record(p Post, base string, t *Topic) (rec cadre.ActivityRecord, ok bool, e
 		},
 		Member: memberRef(p.UserID, p.Username, p.Name),
 	}
+	// The reply's thread is its topic, named by its id as the forum's
+	// addresses name it; the topic's views and solved state are known only
+	// when the topic came with the post, and an accepted answer says its
+	// topic is solved.
+	rec.Thread = cadre.Thread{ID: strconv.FormatInt(p.TopicID, 10)}
+	if t != nil {
+		rec.Thread.Views, rec.Thread.HasViews = t.Views, true
+		rec.Thread.Solved, rec.Thread.HasSolved = t.Solved || len(t.Answers) > 0, true
+	}
+	if metrics["solved"] == 1 {
+		rec.Thread.Solved, rec.Thread.HasSolved = true, true
+	}
 	return rec, true, nil
 }
 

@@ -40,10 +40,15 @@ func TestRecord(t *testing.T) {
 			URL:        "https://forum.example.org/t/tls-setup/123/4",
 			Title:      "Re: TLS setup",
 			Metrics:    map[string]float64{"likes": 3},
+			Thread:     cadre.Thread{ID: "123"},
 		},
 		Member: cadre.MemberRef{Platform: "discourse", Handle: "alice", UserID: "42", Name: "Alice A."},
 	}
-	topic := &Topic{ID: 123, Title: "TLS setup (topic)", Slug: "tls-setup-topic", Answers: []Answer{{PostNumber: 4}}}
+	topic := &Topic{ID: 123, Title: "TLS setup (topic)", Slug: "tls-setup-topic", Views: 640, Answers: []Answer{{PostNumber: 4}}}
+	// seen is the thread of a post that came with its topic.
+	seen := func(r *cadre.ActivityRecord, views int64, solved bool) {
+		r.Thread = cadre.Thread{ID: "123", Views: views, HasViews: true, Solved: solved, HasSolved: true}
+	}
 	tests := []struct {
 		name string
 		post func(*Post)
@@ -63,18 +68,27 @@ func TestRecord(t *testing.T) {
 			want: func(r *cadre.ActivityRecord) { r.Metrics = nil }},
 		{name: "accepted answer flag", base: base,
 			post: func(p *Post) { p.AcceptedAnswer = true },
-			want: func(r *cadre.ActivityRecord) { r.Metrics["solved"] = 1 }},
+			want: func(r *cadre.ActivityRecord) {
+				r.Metrics["solved"] = 1
+				r.Thread.Solved, r.Thread.HasSolved = true, true // its views unknown without the topic
+			}},
 		{name: "solved without likes", base: base,
 			post: func(p *Post) { p.AcceptedAnswer, p.ActionsSummary = true, nil },
-			want: func(r *cadre.ActivityRecord) { r.Metrics = map[string]float64{"solved": 1} }},
+			want: func(r *cadre.ActivityRecord) {
+				r.Metrics = map[string]float64{"solved": 1}
+				r.Thread.Solved, r.Thread.HasSolved = true, true
+			}},
 		{name: "topic's accepted post number", base: base, t: topic,
-			want: func(r *cadre.ActivityRecord) { r.Metrics["solved"] = 1 }},
+			want: func(r *cadre.ActivityRecord) { r.Metrics["solved"] = 1; seen(r, 640, true) }},
 		{name: "topic's accepted post id", base: base,
 			t:    &Topic{ID: 123, Answers: []Answer{{PostID: 8812}}},
-			want: func(r *cadre.ActivityRecord) { r.Metrics["solved"] = 1 }},
+			want: func(r *cadre.ActivityRecord) { r.Metrics["solved"] = 1; seen(r, 0, true) }},
 		{name: "topic accepting another post", base: base,
-			t:    &Topic{ID: 123, Answers: []Answer{{PostID: 9000, PostNumber: 5}}},
-			want: func(*cadre.ActivityRecord) {}},
+			t:    &Topic{ID: 123, Views: 9, Answers: []Answer{{PostID: 9000, PostNumber: 5}}},
+			want: func(r *cadre.ActivityRecord) { seen(r, 9, true) }},
+		{name: "topic not solved", base: base,
+			t:    &Topic{ID: 123, Views: 31},
+			want: func(r *cadre.ActivityRecord) { seen(r, 31, false) }},
 		{name: "another topic's answer is ignored", base: base,
 			t:    &Topic{ID: 999, Answers: []Answer{{PostNumber: 4}}},
 			want: func(*cadre.ActivityRecord) {}},
@@ -82,12 +96,13 @@ func TestRecord(t *testing.T) {
 			post: func(p *Post) { p.TopicSlug, p.TopicTitle = "", "" },
 			want: func(r *cadre.ActivityRecord) {
 				r.Metrics["solved"] = 1
+				seen(r, 640, true)
 				r.Title = "Re: TLS setup (topic)"
 				r.URL = "https://forum.example.org/t/tls-setup-topic/123/4"
 			}},
 		{name: "topic id from the topic", base: base, t: &Topic{ID: 123},
 			post: func(p *Post) { p.TopicID = 0 },
-			want: func(*cadre.ActivityRecord) {}},
+			want: func(r *cadre.ActivityRecord) { seen(r, 0, false) }},
 		{name: "no title known", base: base,
 			post: func(p *Post) { p.TopicTitle = "" },
 			want: func(r *cadre.ActivityRecord) { r.Title = "" }},

@@ -210,6 +210,9 @@ func TestReaderSpotCheck(t *testing.T) {
 			URL:        "https://forum.example.org/t/support-ublock-origin/1148/4",
 			Title:      "Re: [Support] uBlock Origin",
 			Metrics:    map[string]float64{"likes": 1},
+			// The topic as the response saw it: read 13,372 times, and
+			// without the solved plugin.
+			Thread: cadre.Thread{ID: "1148", Views: 13372, HasViews: true, HasSolved: true},
 		},
 		Member: cadre.MemberRef{Platform: "discourse", Handle: "gorhill", UserID: "2544", Name: "Raymond Hill"},
 	}
@@ -314,10 +317,12 @@ func TestReaderSolved(t *testing.T) {
 	if len(got.recs) != len(want) {
 		t.Fatalf("%d records, want %d", len(got.recs), len(want))
 	}
+	// Every reply names the topic as it came: read 512 times, solved.
+	thread := cadre.Thread{ID: "4242", Views: 512, HasViews: true, Solved: true, HasSolved: true}
 	for _, rec := range got.recs {
 		w := want[rec.ExternalID]
-		if !reflect.DeepEqual(rec.Metrics, w.metrics) || rec.Member.Bot != w.bot {
-			t.Errorf("%s: metrics %v, bot %v; want %v, %v", rec.ExternalID, rec.Metrics, rec.Member.Bot, w.metrics, w.bot)
+		if !reflect.DeepEqual(rec.Metrics, w.metrics) || rec.Member.Bot != w.bot || rec.Thread != thread {
+			t.Errorf("%s: metrics %v, bot %v, thread %+v; want %v, %v, %+v", rec.ExternalID, rec.Metrics, rec.Member.Bot, rec.Thread, w.metrics, w.bot, thread)
 		}
 	}
 	// An offset in the post's own time zone becomes UTC.

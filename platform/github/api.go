@@ -121,7 +121,7 @@ func (c *Client) Sync(ctx context.Context, cur string, emit func(cadre.ActivityR
 		owner, name, _ := strings.Cut(repo, "/")
 		s := &repoSync{
 			c: c, api: api, repo: repo, owner: owner, name: name,
-			since: prev.Repos[key], emit: emit, titles: make(map[int]string),
+			since: prev.Repos[key], emit: emit, threads: make(map[int][]byte),
 		}
 		if syncErr = s.run(ctx); syncErr != nil {
 			break
@@ -210,9 +210,10 @@ type repoSync struct {
 	repo, owner, name string
 	since             time.Time // zero on the repository's first sync
 	emit              func(cadre.ActivityRecord) error
-	// titles holds the titles of the issues and pull requests updated since,
-	// by number, for the comments and reviews on them, which carry none.
-	titles map[int]string
+	// threads holds the issues and pull requests updated since, as JSON, by
+	// number, for the comments and reviews on them, which carry neither
+	// their title nor their state.
+	threads map[int][]byte
 	// pulls are the numbers of the pull requests updated since, whose
 	// reviews are read.
 	pulls []int
@@ -252,12 +253,16 @@ func (s *repoSync) issues(ctx context.Context) error {
 	return eachItem(ctx, s.c, s.api, func(ctx context.Context) ([]*gh.Issue, *gh.Response, error) {
 		return s.api.Issues.ListByRepo(ctx, s.owner, s.name, opts)
 	}, func(is *gh.Issue) (bool, error) {
-		s.titles[is.GetNumber()] = is.GetTitle()
+		th, err := json.Marshal(is)
+		if err != nil {
+			return false, fmt.Errorf("issue %d: encode: %w", is.GetID(), err)
+		}
+		s.threads[is.GetNumber()] = th
 		if is.IsPullRequest() {
 			s.pulls = append(s.pulls, is.GetNumber())
 			return true, nil
 		}
-		return true, s.record("IssuesEvent", "issue", is.GetID(), is, "")
+		return true, s.record("IssuesEvent", "issue", is.GetID(), is, nil)
 	})
 }
 
@@ -273,7 +278,7 @@ func (s *repoSync) issueComments(ctx context.Context) error {
 		// Number 0 lists the comments of the whole repository.
 		return s.api.Issues.ListComments(ctx, s.owner, s.name, 0, opts)
 	}, func(cm *gh.IssueComment) (bool, error) {
-		return true, s.record("IssueCommentEvent", "issue comment", cm.GetID(), cm, s.titles[urlNumber(cm.GetIssueURL())])
+		return true, s.record("IssueCommentEvent", "issue comment", cm.GetID(), cm, s.threads[urlNumber(cm.GetIssueURL())])
 	})
 }
 
@@ -285,7 +290,7 @@ func (s *repoSync) reviewComments(ctx context.Context) error {
 	return eachItem(ctx, s.c, s.api, func(ctx context.Context) ([]*gh.PullRequestComment, *gh.Response, error) {
 		return s.api.PullRequests.ListComments(ctx, s.owner, s.name, 0, opts)
 	}, func(cm *gh.PullRequestComment) (bool, error) {
-		return true, s.record("PullRequestReviewCommentEvent", "review comment", cm.GetID(), cm, s.titles[urlNumber(cm.GetPullRequestURL())])
+		return true, s.record("PullRequestReviewCommentEvent", "review comment", cm.GetID(), cm, s.threads[urlNumber(cm.GetPullRequestURL())])
 	})
 }
 
@@ -307,7 +312,7 @@ func (s *repoSync) pullRequests(ctx context.Context) error {
 		}
 		// Listings leave out "merged", which the mapping reads.
 		pr.Merged = gh.Ptr(true)
-		return true, s.record("PullRequestEvent", "pull request", pr.GetID(), pr, "")
+		return true, s.record("PullRequestEvent", "pull request", pr.GetID(), pr, nil)
 	})
 }
 
@@ -323,7 +328,7 @@ func (s *repoSync) reviews(ctx context.Context) error {
 			if r.SubmittedAt == nil {
 				return true, nil
 			}
-			return true, s.record("PullRequestReviewEvent", "review", r.GetID(), r, s.titles[n])
+			return true, s.record("PullRequestReviewEvent", "review", r.GetID(), r, s.threads[n])
 		})
 		if err != nil {
 			return fmt.Errorf("pull request #%d: %w", n, err)
@@ -334,10 +339,10 @@ func (s *repoSync) reviews(ctx context.Context) error {
 
 // record emits the activity of obj, an object of the REST API, unless it
 // happened before since: listings filter by update, and an object updated
-// since but made before was emitted by an earlier sync. title is that of the
-// issue or pull request obj belongs to, if known.
-func (s *repoSync) record(kind, what string, id int64, obj any, title string) error {
-	rec, ok, err := apiRecord(kind, obj, title)
+// since but made before was emitted by an earlier sync. thread is the issue
+// or pull request obj belongs to, as JSON, if known.
+func (s *repoSync) record(kind, what string, id int64, obj any, thread []byte) error {
+	rec, ok, err := apiRecord(kind, obj, thread)
 	if err != nil {
 		err = fmt.Errorf("%s %d: %w", what, id, err)
 		if s.c.Reject == nil {
@@ -356,18 +361,10 @@ func (s *repoSync) record(kind, what string, id int64, obj any, title string) er
 // The REST API's objects have the fields of those in events and webhooks, so
 // obj goes through their mapping as JSON: however an object is seen, it gets
 // one type, time and external id.
-func apiRecord(kind string, obj any, title string) (cadre.ActivityRecord, bool, error) {
+func apiRecord(kind string, obj any, thread []byte) (cadre.ActivityRecord, bool, error) {
 	raw, err := json.Marshal(obj)
 	if err != nil {
 		return cadre.ActivityRecord{}, false, fmt.Errorf("encode: %w", err)
-	}
-	var thread []byte
-	if title != "" {
-		if thread, err = json.Marshal(struct {
-			Title string `json:"title"`
-		}{title}); err != nil {
-			return cadre.ActivityRecord{}, false, fmt.Errorf("encode title: %w", err)
-		}
 	}
 	var p payload
 	switch kind {

@@ -201,23 +201,33 @@ func collect(t *testing.T, c *Client, cursor string) ([]cadre.ActivityRecord, st
 // The activities of the recordings of Codertocat/Hello-World. Pull request 2
 // is closed without a merge, and one review of pull request 3 is pending;
 // neither is an activity, nor is the opening of a pull request.
+// apiRecords are the records of the recorded API responses. The API sees
+// the threads later than the webhooks did: issue 1 closed without saying
+// why and pull request 2 closed unmerged are not known to be solved; pull
+// request 3 was merged; issue 4 is open.
 var apiRecords = map[string]cadre.ActivityRecord{
-	"issue:444500041": record("feedback", "issue:444500041", "2019-05-15T15:20:18Z", "Codertocat", "21031067", false,
-		"https://github.com/Codertocat/Hello-World/issues/1", "Spelling error in the README file"),
-	"issue:444500100": record("feedback", "issue:444500100", "2019-05-16T09:00:00Z", "triage-app", "9919", true,
-		"https://github.com/Codertocat/Hello-World/issues/4", "Triage: stale issues need a label"),
-	"issue_comment:492700400": record("forum", "issue_comment:492700400", "2019-05-15T15:20:21Z", "Codertocat", "21031067", false,
-		"https://github.com/Codertocat/Hello-World/issues/1#issuecomment-492700400", "Spelling error in the README file"),
-	"issue_comment:492700500": record("forum", "issue_comment:492700500", "2019-05-16T09:30:00Z", "octocat", "583231", false,
-		"https://github.com/Codertocat/Hello-World/pull/3#issuecomment-492700500", "Fix the spelling error in the README"),
-	"pull_request:279147500": record("code", "pull_request:279147500", "2019-05-16T10:00:00Z", "octocat", "583231", false,
-		"https://github.com/Codertocat/Hello-World/pull/3", "Fix the spelling error in the README"),
-	"review:237895671": record("forum", "review:237895671", "2019-05-15T15:20:38Z", "Codertocat", "21031067", false,
-		"https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671", "Update the README with new information."),
-	"review:237895700": record("forum", "review:237895700", "2019-05-16T09:50:00Z", "octocat", "583231", false,
-		"https://github.com/Codertocat/Hello-World/pull/3#pullrequestreview-237895700", "Fix the spelling error in the README"),
-	"review_comment:284312630": record("forum", "review_comment:284312630", "2019-05-16T09:45:00Z", "dependabot[bot]", "49699333", true,
-		"https://github.com/Codertocat/Hello-World/pull/3#discussion_r284312630", "Fix the spelling error in the README"),
+	"issue:444500041": threadOnly("Codertocat/Hello-World#1", record("feedback", "issue:444500041", "2019-05-15T15:20:18Z", "Codertocat", "21031067", false,
+		"https://github.com/Codertocat/Hello-World/issues/1", "Spelling error in the README file")),
+	"issue:444500100": inThread("Codertocat/Hello-World#4", false, record("feedback", "issue:444500100", "2019-05-16T09:00:00Z", "triage-app", "9919", true,
+		"https://github.com/Codertocat/Hello-World/issues/4", "Triage: stale issues need a label")),
+	"issue_comment:492700400": threadOnly("Codertocat/Hello-World#1", record("forum", "issue_comment:492700400", "2019-05-15T15:20:21Z", "Codertocat", "21031067", false,
+		"https://github.com/Codertocat/Hello-World/issues/1#issuecomment-492700400", "Spelling error in the README file")),
+	"issue_comment:492700500": inThread("Codertocat/Hello-World#3", true, record("forum", "issue_comment:492700500", "2019-05-16T09:30:00Z", "octocat", "583231", false,
+		"https://github.com/Codertocat/Hello-World/pull/3#issuecomment-492700500", "Fix the spelling error in the README")),
+	"pull_request:279147500": inThread("Codertocat/Hello-World#3", true, record("code", "pull_request:279147500", "2019-05-16T10:00:00Z", "octocat", "583231", false,
+		"https://github.com/Codertocat/Hello-World/pull/3", "Fix the spelling error in the README")),
+	"review:237895671": threadOnly("Codertocat/Hello-World#2", record("forum", "review:237895671", "2019-05-15T15:20:38Z", "Codertocat", "21031067", false,
+		"https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671", "Update the README with new information.")),
+	"review:237895700": inThread("Codertocat/Hello-World#3", true, record("forum", "review:237895700", "2019-05-16T09:50:00Z", "octocat", "583231", false,
+		"https://github.com/Codertocat/Hello-World/pull/3#pullrequestreview-237895700", "Fix the spelling error in the README")),
+	"review_comment:284312630": inThread("Codertocat/Hello-World#3", true, record("forum", "review_comment:284312630", "2019-05-16T09:45:00Z", "dependabot[bot]", "49699333", true,
+		"https://github.com/Codertocat/Hello-World/pull/3#discussion_r284312630", "Fix the spelling error in the README")),
+}
+
+// threadOnly sets the thread of r, not known to be solved or not.
+func threadOnly(id string, r cadre.ActivityRecord) cadre.ActivityRecord {
+	r.Thread = cadre.Thread{ID: id}
+	return r
 }
 
 func TestSync(t *testing.T) {
@@ -347,6 +357,11 @@ func TestSyncMatchesWebhooks(t *testing.T) {
 			if !ok {
 				t.Fatalf("the API sync made no %s", recs[0].ExternalID)
 			}
+			// One thread, whose state the API saw later than the webhook.
+			if api.Thread.ID == "" || api.Thread.ID != recs[0].Thread.ID {
+				t.Errorf("API thread %+v, webhook thread %+v", api.Thread, recs[0].Thread)
+			}
+			api.Thread = recs[0].Thread
 			if !equalRecords(api, recs[0]) {
 				t.Errorf("API record\n %+v\nwebhook record\n %+v", api, recs[0])
 			}

@@ -163,29 +163,29 @@ func TestArchiveRealRecords(t *testing.T) {
 		name string
 		want cadre.ActivityRecord
 	}{
-		{"issue comment", record("forum", "issue_comment:883913999", "2021-07-21T06:00:01Z",
+		{"issue comment", inThread("tikv/client-java#235", false, record("forum", "issue_comment:883913999", "2021-07-21T06:00:01Z",
 			"Little-Wallace", "16376959", false,
-			"https://github.com/tikv/client-java/pull/235#issuecomment-883913999", "fix test")},
-		{"review, at its submitted_at", record("forum", "review:711282642", "2021-07-21T06:00:01Z",
+			"https://github.com/tikv/client-java/pull/235#issuecomment-883913999", "fix test"))},
+		{"review, at its submitted_at", inThread("magma/magma#8124", false, record("forum", "review:711282642", "2021-07-21T06:00:01Z",
 			"hakeen0618", "86106068", false,
-			"https://github.com/magma/magma/pull/8124#pullrequestreview-711282642", "[nms,agw,orc8r] Adding MME_IP to eNB configs")},
-		{"review comment", record("forum", "review_comment:673682347", "2021-07-21T06:00:01Z",
+			"https://github.com/magma/magma/pull/8124#pullrequestreview-711282642", "[nms,agw,orc8r] Adding MME_IP to eNB configs"))},
+		{"review comment", inThread("magma/magma#8124", false, record("forum", "review_comment:673682347", "2021-07-21T06:00:01Z",
 			"hakeen0618", "86106068", false,
-			"https://github.com/magma/magma/pull/8124#discussion_r673682347", "[nms,agw,orc8r] Adding MME_IP to eNB configs")},
-		{"opened issue", record("feedback", "issue:949355519", "2021-07-21T06:00:04Z",
+			"https://github.com/magma/magma/pull/8124#discussion_r673682347", "[nms,agw,orc8r] Adding MME_IP to eNB configs"))},
+		{"opened issue", inThread("nerds-odd-e/doughnut#429", false, record("feedback", "issue:949355519", "2021-07-21T06:00:04Z",
 			"kanai-leek08", "10616340", false,
-			"https://github.com/nerds-odd-e/doughnut/issues/429", "org.springframework.web.server.ResponseStatusException")},
+			"https://github.com/nerds-odd-e/doughnut/issues/429", "org.springframework.web.server.ResponseStatusException"))},
 		// Merged by jthegedus a second before the event; credited to its author, a bot.
-		{"merged pull request by a bot", record("code", "pull_request:694073641", "2021-07-21T05:59:59Z",
+		{"merged pull request by a bot", inThread("jthegedus/svelte-adapter-firebase#120", true, record("code", "pull_request:694073641", "2021-07-21T05:59:59Z",
 			"github-actions[bot]", "41898282", true,
-			"https://github.com/jthegedus/svelte-adapter-firebase/pull/120", "chore: release 0.10.5")},
-		{"bot comment", record("forum", "issue_comment:883914002", "2021-07-21T06:00:01Z",
+			"https://github.com/jthegedus/svelte-adapter-firebase/pull/120", "chore: release 0.10.5"))},
+		{"bot comment", inThread("wix/ricos#2755", false, record("forum", "issue_comment:883914002", "2021-07-21T06:00:01Z",
 			"github-actions[bot]", "41898282", true,
-			"https://github.com/wix/ricos/pull/2755#issuecomment-883914002", "move i18next to external")},
+			"https://github.com/wix/ricos/pull/2755#issuecomment-883914002", "move i18next to external"))},
 		// The merger, cg1101, is the event's actor.
-		{"merged pull request of dependabot", record("code", "pull_request:692887979", "2021-07-21T06:00:04Z",
+		{"merged pull request of dependabot", inThread("f-club/my-angular-app#189", true, record("code", "pull_request:692887979", "2021-07-21T06:00:04Z",
 			"dependabot[bot]", "49699333", true,
-			"https://github.com/f-club/my-angular-app/pull/189", "Bump @angular/common from 12.1.1 to 12.1.2")},
+			"https://github.com/f-club/my-angular-app/pull/189", "Bump @angular/common from 12.1.1 to 12.1.2"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,6 +201,13 @@ func TestArchiveRealRecords(t *testing.T) {
 	if _, ok := byID["pull_request:682355727"]; ok {
 		t.Error("a pull request closed without a merge made an activity")
 	}
+}
+
+// inThread sets the thread of r: the issue or pull request id, known to be
+// solved or not.
+func inThread(id string, solved bool, r cadre.ActivityRecord) cadre.ActivityRecord {
+	r.Thread = cadre.Thread{ID: id, Solved: solved, HasSolved: true}
+	return r
 }
 
 func record(typ, id, at, handle, userID string, bot bool, url, title string) cadre.ActivityRecord {

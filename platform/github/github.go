@@ -8,6 +8,7 @@ package github
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -68,6 +69,11 @@ func (d *decoder) item(v []byte, path string, it *item) bool {
 type thread struct {
 	Title         string
 	AnswerHTMLURL string // discussions only
+	HTMLURL       string
+	State         string // "open" or "closed"
+	StateReason   string // issues: "completed", "not_planned", "reopened", ...
+	Merged        bool   // pull requests
+	MergedAt      string
 }
 
 func (d *decoder) thread(v []byte, path string, th *thread) {
@@ -77,8 +83,75 @@ func (d *decoder) thread(v []byte, path string, th *thread) {
 			th.Title = d.str(v, path, "title")
 		case "answer_html_url":
 			th.AnswerHTMLURL = d.str(v, path, "answer_html_url")
+		case "html_url":
+			th.HTMLURL = d.str(v, path, "html_url")
+		case "state":
+			th.State = d.str(v, path, "state")
+		case "state_reason":
+			th.StateReason = d.str(v, path, "state_reason")
+		case "merged":
+			th.Merged = d.bool(v, path, "merged")
+		case "merged_at":
+			th.MergedAt = d.str(v, path, "merged_at")
+		case "pull_request":
+			// An issue that is a pull request says when it was merged here.
+			d.object(v, join(path, "pull_request"), func(key, v []byte) {
+				if string(key) == "merged_at" {
+					th.MergedAt = d.str(v, join(path, "pull_request"), "merged_at")
+				}
+			})
 		}
 	})
+}
+
+// cadreThread is th as an activity's thread: named "{owner}/{repo}#{number}"
+// after its address, as issues, pull requests and discussions share the
+// numbers of their repository, so that a pull request's comments (through
+// its issue) and its reviews are one thread. GitHub tells no views. A
+// discussion is solved when it has an answer; an issue or pull request is
+// not while open, and is when closed as completed or merged; closed
+// otherwise (not planned, or a payload that does not say) it is not known
+// to be solved. A thread whose address does not have that shape is none.
+func (th *thread) cadreThread() cadre.Thread {
+	id := threadID(th.HTMLURL)
+	if id == "" {
+		return cadre.Thread{}
+	}
+	out := cadre.Thread{ID: id}
+	switch {
+	case th.AnswerHTMLURL != "":
+		out.Solved, out.HasSolved = true, true
+	case strings.Contains(th.HTMLURL, "/discussions/"):
+	case th.State == "open":
+		out.HasSolved = true
+	case th.State == "closed" && (th.Merged || th.MergedAt != "" || th.StateReason == "completed"):
+		out.Solved, out.HasSolved = true, true
+	case th.State == "closed" && (th.StateReason == "not_planned" || th.StateReason == "duplicate"):
+		out.HasSolved = true
+	}
+	return out
+}
+
+// threadID returns "{owner}/{repo}#{number}" of the address of an issue,
+// pull request or discussion, or "".
+func threadID(htmlURL string) string {
+	rest, ok := strings.CutPrefix(htmlURL, "https://github.com/")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 || parts[0] == "" || parts[1] == "" {
+		return ""
+	}
+	switch parts[2] {
+	case "issues", "pull", "discussions":
+	default:
+		return ""
+	}
+	if n, err := strconv.ParseInt(parts[3], 10, 64); err != nil || n <= 0 || strconv.FormatInt(n, 10) != parts[3] {
+		return ""
+	}
+	return parts[0] + "/" + parts[1] + "#" + parts[3]
 }
 
 // payload is a GH Archive event's payload, or a webhook body, which adds the
@@ -215,15 +288,20 @@ func mapPayload(kind string, p *payload, actor *account, eventTime time.Time, pa
 	}
 	// Issues and pull requests carry their own title; other objects take
 	// that of their thread.
-	th := thread{Title: obj.Title}
-	if kind != "IssuesEvent" && kind != "PullRequestEvent" {
-		th = thread{}
-		if len(threadRaw) > 0 {
-			d.thread(threadRaw, path+threadName(kind), &th)
-		}
-		if d.reason != "" {
-			return rec, false, d.reason
-		}
+	// An issue opened and a pull request merged are their own thread.
+	var th thread
+	if kind == "IssuesEvent" || kind == "PullRequestEvent" {
+		d.thread(objRaw, name, &th)
+	} else if len(threadRaw) > 0 {
+		d.thread(threadRaw, path+threadName(kind), &th)
+	}
+	if d.reason != "" {
+		return rec, false, d.reason
+	}
+	if th.HTMLURL == "" {
+		// The object's own address names its thread: a comment's is the
+		// thread's and a fragment.
+		th.HTMLURL, _, _ = strings.Cut(obj.HTMLURL, "#")
 	}
 
 	at := obj.CreatedAt
@@ -261,6 +339,7 @@ func mapPayload(kind string, p *payload, actor *account, eventTime time.Time, pa
 			Status:     cadre.ActivityApproved,
 			URL:        obj.HTMLURL,
 			Title:      th.Title,
+			Thread:     th.cadreThread(),
 		},
 		Member: cadre.MemberRef{
 			Platform: Platform,

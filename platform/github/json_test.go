@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/cadrehq/cadre"
 )
 
 // TestSyntax checks the syntax check of lines against encoding/json.
@@ -46,5 +48,35 @@ func TestMembers(t *testing.T) {
 	want := []string{`a=1`, `b c=[2, {"x":"}"}]`, `d="e\"f"`}
 	if reason != "" || strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("members %q (%q), want %q", got, reason, want)
+	}
+}
+
+func TestCadreThread(t *testing.T) {
+	known := func(id string, solved bool) cadre.Thread {
+		return cadre.Thread{ID: id, Solved: solved, HasSolved: true}
+	}
+	tests := []struct {
+		name string
+		th   thread
+		want cadre.Thread
+	}{
+		{"open issue", thread{HTMLURL: "https://github.com/o/r/issues/7", State: "open"}, known("o/r#7", false)},
+		{"issue closed as completed", thread{HTMLURL: "https://github.com/o/r/issues/7", State: "closed", StateReason: "completed"}, known("o/r#7", true)},
+		{"issue closed as not planned", thread{HTMLURL: "https://github.com/o/r/issues/7", State: "closed", StateReason: "not_planned"}, known("o/r#7", false)},
+		{"issue closed, reason untold", thread{HTMLURL: "https://github.com/o/r/issues/7", State: "closed"}, cadre.Thread{ID: "o/r#7"}},
+		{"pull request merged", thread{HTMLURL: "https://github.com/o/r/pull/8", State: "closed", Merged: true}, known("o/r#8", true)},
+		{"pull request merged_at", thread{HTMLURL: "https://github.com/o/r/pull/8", State: "closed", MergedAt: "2021-07-21T06:00:00Z"}, known("o/r#8", true)},
+		{"state untold", thread{HTMLURL: "https://github.com/o/r/pull/8"}, cadre.Thread{ID: "o/r#8"}},
+		{"discussion answered", thread{HTMLURL: "https://github.com/o/r/discussions/9", AnswerHTMLURL: "https://github.com/o/r/discussions/9#discussioncomment-1"}, known("o/r#9", true)},
+		{"discussion unanswered", thread{HTMLURL: "https://github.com/o/r/discussions/9", State: "open"}, cadre.Thread{ID: "o/r#9"}},
+		{"no address", thread{State: "open"}, cadre.Thread{}},
+		{"another host", thread{HTMLURL: "https://example.org/o/r/issues/7", State: "open"}, cadre.Thread{}},
+		{"not a number", thread{HTMLURL: "https://github.com/o/r/issues/07", State: "open"}, cadre.Thread{}},
+		{"a comment's address", thread{HTMLURL: "https://github.com/o/r/issues/7#issuecomment-1", State: "open"}, cadre.Thread{}},
+	}
+	for _, tt := range tests {
+		if got := tt.th.cadreThread(); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
 	}
 }

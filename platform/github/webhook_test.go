@@ -51,20 +51,21 @@ func TestWebhookRecords(t *testing.T) {
 		want        []cadre.ActivityRecord
 	}{
 		{"issue opened", "issues", readPayload(t, "issues.opened.payload.json"), []cadre.ActivityRecord{
-			record("feedback", "issue:444500041", "2019-05-15T15:20:18Z", codertocat, userID, false,
-				"https://github.com/Codertocat/Hello-World/issues/1", "Spelling error in the README file"),
+			inThread("Codertocat/Hello-World#1", false, record("feedback", "issue:444500041", "2019-05-15T15:20:18Z", codertocat, userID, false,
+				"https://github.com/Codertocat/Hello-World/issues/1", "Spelling error in the README file")),
 		}},
 		{"issue comment created", "issue_comment", readPayload(t, "issue_comment.created.payload.json"), []cadre.ActivityRecord{
-			record("forum", "issue_comment:492700400", "2019-05-15T15:20:21Z", codertocat, userID, false,
-				"https://github.com/Codertocat/Hello-World/issues/1#issuecomment-492700400", "Spelling error in the README file"),
+			inThread("Codertocat/Hello-World#1", false, record("forum", "issue_comment:492700400", "2019-05-15T15:20:21Z", codertocat, userID, false,
+				"https://github.com/Codertocat/Hello-World/issues/1#issuecomment-492700400", "Spelling error in the README file")),
 		}},
 		{"review submitted", "pull_request_review", readPayload(t, "pull_request_review.submitted.payload.json"), []cadre.ActivityRecord{
-			record("forum", "review:237895671", "2019-05-15T15:20:38Z", codertocat, userID, false,
-				"https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671", "Update the README with new information."),
+			inThread("Codertocat/Hello-World#2", false, record("forum", "review:237895671", "2019-05-15T15:20:38Z", codertocat, userID, false,
+				"https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671", "Update the README with new information.")),
 		}},
 		{"pull request merged", "pull_request", mergedVariant(t), []cadre.ActivityRecord{
-			record("code", "pull_request:279147437", "2019-05-15T15:20:40Z", codertocat, userID, false,
-				"https://github.com/Codertocat/Hello-World/pull/2", "Update the README with new information."),
+			// The review's pull request, now merged: one thread.
+			inThread("Codertocat/Hello-World#2", true, record("code", "pull_request:279147437", "2019-05-15T15:20:40Z", codertocat, userID, false,
+				"https://github.com/Codertocat/Hello-World/pull/2", "Update the README with new information.")),
 		}},
 		{"pull request closed unmerged", "pull_request", readPayload(t, "pull_request.closed.payload.json"), nil},
 		{"pull request opened", "pull_request", readPayload(t, "pull_request.opened.payload.json"), nil},
@@ -97,14 +98,17 @@ func TestWebhookDiscussionComment(t *testing.T) {
 		"sender":{"login":"helper","id":55}}`
 	want := record("forum", "discussion_comment:1003", "2024-02-01T10:00:00Z", "helper", "55", false,
 		"https://github.com/o/r/discussions/7#discussioncomment-1003", "How do I log in?")
+	// The discussion's payload has no address: the comment's names it. A
+	// discussion with an answer is solved, whichever comment it is.
 	tests := []struct {
 		name   string
 		answer string
 		solved bool
+		thread cadre.Thread
 	}{
-		{"the chosen answer", "https://github.com/o/r/discussions/7#discussioncomment-1003", true},
-		{"another answer chosen", "https://github.com/o/r/discussions/7#discussioncomment-9", false},
-		{"no answer", "", false},
+		{"the chosen answer", "https://github.com/o/r/discussions/7#discussioncomment-1003", true, cadre.Thread{ID: "o/r#7", Solved: true, HasSolved: true}},
+		{"another answer chosen", "https://github.com/o/r/discussions/7#discussioncomment-9", false, cadre.Thread{ID: "o/r#7", Solved: true, HasSolved: true}},
+		{"no answer", "", false, cadre.Thread{ID: "o/r#7"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +117,7 @@ func TestWebhookDiscussionComment(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := want
+			want.Thread = tt.thread
 			if tt.solved {
 				want.Metrics = map[string]float64{"solved": 1}
 			}

@@ -188,6 +188,8 @@ type question struct {
 	LastActivity int64  `json:"last_activity_date"`
 	Views        int64  `json:"view_count"`
 	Link         string `json:"link"`
+	// AcceptedAnswerID is left out of a question without an accepted answer.
+	AcceptedAnswerID *int64 `json:"accepted_answer_id"`
 }
 
 // answer is what the client uses of the API's answer object, all in its
@@ -254,8 +256,11 @@ func (s *syncRun) answers(ctx context.Context, questions []question) error {
 	// Answers carry no link in the default filter; their question's link
 	// gives the site's host name for the URL, whatever form Site has.
 	hosts := make(map[int64]string, len(questions))
+	byID := make(map[int64]*question, len(questions))
 	ids := make([]string, len(questions))
-	for i, qu := range questions {
+	for i := range questions {
+		qu := &questions[i]
+		byID[qu.ID] = qu
 		u, err := url.Parse(qu.Link)
 		if err != nil || u.Host == "" {
 			return fmt.Errorf("stackexchange: question %d: link %q has no host name", qu.ID, qu.Link)
@@ -278,7 +283,7 @@ func (s *syncRun) answers(ctx context.Context, questions []question) error {
 			if !ok {
 				return fmt.Errorf("stackexchange: GET %s: answer %d is to question %d, which was not asked for", path, a.ID, a.QuestionID)
 			}
-			rec, ok := record(a, host)
+			rec, ok := record(a, host, byID[a.QuestionID])
 			if !ok {
 				s.stats.NoOwner++
 				continue
@@ -297,10 +302,10 @@ func (s *syncRun) answers(ctx context.Context, questions []question) error {
 	}
 }
 
-// record maps an answer as the dump Reader maps the same answer's row,
-// through the Reader's own mapping. It reports false for an answer whose
-// owner's account is deleted, which the Reader skips too.
-func record(a answer, host string) (cadre.ActivityRecord, bool) {
+// record maps an answer to question qu as the dump Reader maps the same
+// answer's row, through the Reader's own mapping. It reports false for an
+// answer whose owner's account is deleted, which the Reader skips too.
+func record(a answer, host string, qu *question) (cadre.ActivityRecord, bool) {
 	o := a.Owner
 	if o == nil || o.UserType == "does_not_exist" || o.UserID == nil {
 		return cadre.ActivityRecord{}, false
@@ -314,6 +319,8 @@ func record(a answer, host string) (cadre.ActivityRecord, bool) {
 	if a.IsAccepted {
 		rec.Metrics["solved"] = 1
 	}
+	rec.Thread = cadre.Thread{ID: strconv.FormatInt(a.QuestionID, 10), Views: qu.Views, HasViews: true,
+		Solved: qu.AcceptedAnswerID != nil || a.IsAccepted, HasSolved: true}
 	return rec, true
 }
 

@@ -486,9 +486,12 @@ func TestRecord(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := answer{ID: 5, QuestionID: 4, Score: -2, Created: 1577836800}
 			a.Owner = tt.owner
-			rec, ok := record(a, conlang)
+			rec, ok := record(a, conlang, &question{ID: 4, Views: 61})
 			if ok != (tt.want != cadre.MemberRef{}) || rec.Member != tt.want {
 				t.Fatalf("record = %+v, %v; want member %+v", rec.Member, ok, tt.want)
+			}
+			if th := (cadre.Thread{ID: "4", Views: 61, HasViews: true, HasSolved: true}); ok && rec.Thread != th {
+				t.Errorf("thread %+v, want %+v", rec.Thread, th)
 			}
 			if ok && (rec.ExternalID != "post:5" || rec.URL != "https://conlang.stackexchange.com/a/5" || rec.Metrics["likes"] != -2 ||
 				!rec.OccurredAt.Equal(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) || rec.OccurredAt.Location() != time.UTC) {

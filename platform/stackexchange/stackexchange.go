@@ -20,8 +20,11 @@
 //     the DisplayName: the dumps have no better one, and display names are
 //     not unique (the ids are the stable key). The Community user (Id -1) is
 //     flagged as a bot.
+//   - An answer's thread is its question (ParentId), named by its id, with
+//     the question's ViewCount and whether it has an AcceptedAnswerId: the
+//     forum outcomes of SPEC 6.
 //   - Questions (PostTypeId 1) are not activities; they are counted and their
-//     ViewCount summed in Stats, for forum outcomes. Other post types (tag
+//     ViewCount summed in Stats. Other post types (tag
 //     wikis, moderator nominations, ...) are counted and skipped.
 //   - Answers without an OwnerUserId belong to deleted accounts. They are
 //     skipped and counted: their OwnerDisplayName ("user123") is a placeholder
@@ -74,8 +77,17 @@ type Reader struct {
 	posts    *rows
 	users    map[int64]user
 	accepted map[int64]bool // ids of accepted answers
-	pending  []error        // bad rows of Users.xml, returned before any post
-	stats    Stats
+	// questions holds each question's views and whether it has an accepted
+	// answer, for the threads of its answers.
+	questions map[int64]questionState
+	pending   []error // bad rows of Users.xml, returned before any post
+	stats     Stats
+}
+
+// questionState is what the reader keeps of a question: its thread's state.
+type questionState struct {
+	views  int64
+	solved bool
 }
 
 // user is what the reader keeps of a row of Users.xml.
@@ -93,7 +105,7 @@ func Open(dir, site string) (*Reader, error) {
 		return nil, fmt.Errorf("open stack exchange dump: site %q is not a host name such as conlang.stackexchange.com", site)
 	}
 	postsPath := filepath.Join(dir, "Posts.xml")
-	accepted, owners, err := scanPosts(postsPath)
+	accepted, owners, questions, err := scanPosts(postsPath)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +117,7 @@ func Open(dir, site string) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{site: site, posts: posts, users: users, accepted: accepted, pending: pending}, nil
+	return &Reader{site: site, posts: posts, users: users, accepted: accepted, questions: questions, pending: pending}, nil
 }
 
 // Close closes Posts.xml.
@@ -161,6 +173,13 @@ func (r *Reader) Next() (cadre.ActivityRecord, error) {
 			rec.Metrics["solved"] = 1
 			r.stats.Accepted++
 		}
+		if p.parent > 0 {
+			rec.Thread = cadre.Thread{ID: strconv.FormatInt(p.parent, 10)}
+			if q, ok := r.questions[p.parent]; ok {
+				rec.Thread.Views, rec.Thread.HasViews = q.views, true
+				rec.Thread.Solved, rec.Thread.HasSolved = q.solved, true
+			}
+		}
 		return rec, nil
 	}
 }
@@ -203,6 +222,7 @@ type post struct {
 	id, typ  int64
 	accepted int64 // questions: the accepted answer's id, 0 when none
 	views    int64 // questions
+	parent   int64 // answers: the question's id, 0 when not given
 	owner    int64
 	hasOwner bool
 	score    int64
@@ -230,6 +250,8 @@ func parsePost(attrs []xml.Attr) (post, string) {
 			dst = &p.accepted
 		case "ViewCount":
 			dst = &p.views
+		case "ParentId":
+			dst = &p.parent
 		case "OwnerUserId":
 			dst, p.hasOwner = &p.owner, true
 		case "Score":
@@ -265,28 +287,31 @@ func parsePost(attrs []xml.Attr) (post, string) {
 }
 
 // scanPosts is the first pass over Posts.xml: it returns the ids of accepted
-// answers and of the answers' owners. Bad rows are left for the second pass
-// to report.
-func scanPosts(path string) (accepted, owners map[int64]bool, err error) {
+// answers, of the answers' owners, and the questions' views and solved
+// state. Bad rows are left for the second pass to report.
+func scanPosts(path string) (accepted, owners map[int64]bool, questions map[int64]questionState, err error) {
 	posts, err := openRows(path, "posts")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer posts.close()
-	accepted, owners = map[int64]bool{}, map[int64]bool{}
+	accepted, owners, questions = map[int64]bool{}, map[int64]bool{}, map[int64]questionState{}
 	for {
 		attrs, _, err := posts.next()
 		if err == io.EOF {
-			return accepted, owners, nil
+			return accepted, owners, questions, nil
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		p, reason := parsePost(attrs)
 		switch {
 		case reason != "":
-		case p.typ == questionType && p.accepted != 0:
-			accepted[p.accepted] = true
+		case p.typ == questionType:
+			questions[p.id] = questionState{views: p.views, solved: p.accepted != 0}
+			if p.accepted != 0 {
+				accepted[p.accepted] = true
+			}
 		case p.typ == answerType && p.hasOwner:
 			owners[p.owner] = true
 		}

@@ -115,6 +115,11 @@ func TestRealDump(t *testing.T) {
 			t.Errorf("record %d: external_id %q, want %q (dump order)", i, rec.ExternalID, want)
 		}
 		solved += int(rec.Metrics["solved"])
+		// Every answer names its question, whose state the dump tells; an
+		// accepted answer's question is solved.
+		if th := rec.Thread; th.ID != answers[i]["ParentId"] || !th.HasViews || !th.HasSolved || rec.Metrics["solved"] == 1 && !th.Solved {
+			t.Errorf("record %d: thread %+v, want question %s with its state", i, th, answers[i]["ParentId"])
+		}
 	}
 	if solved != want.Accepted {
 		t.Errorf("%d records solved, want %d", solved, want.Accepted)
@@ -136,6 +141,7 @@ func TestRealDump(t *testing.T) {
 			Status:     cadre.ActivityApproved,
 			URL:        "https://conlang.stackexchange.com/a/8",
 			Metrics:    map[string]float64{"likes": 17, "solved": 1},
+			Thread:     cadre.Thread{ID: "3", Views: 126, HasViews: true, Solved: true, HasSolved: true},
 		},
 		Member: cadre.MemberRef{Platform: "stackexchange", Handle: "Robert Cartaino", UserID: "34933", Name: "Robert Cartaino"},
 	}
