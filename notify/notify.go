@@ -192,3 +192,9 @@ func Closed(quarter string, invited, responses int, score *float64, at time.Time
 	return Event{Name: SurveyClosed, At: at, Text: text,
 		Data: map[string]any{"quarter": quarter, "invited": invited, "responses": responses, "score": score}}
 }
+
+// Overdue is the event of a commitment past its due date, not done.
+func Overdue(id int64, title, owner string, due, at time.Time) Event {
+	return Event{Name: CommitmentOverdue, At: at, Text: fmt.Sprintf("Overdue since %s: %s (%s)", due.Format(time.DateOnly), title, owner),
+		Data: map[string]any{"commitment_id": id, "title": title, "owner": owner, "due": due.UTC()}}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/session"
 )
 
@@ -468,9 +469,6 @@ func (s *Store) RemindOverdue(ctx context.Context, now time.Time, remind func(c 
 				continue
 			}
 			mail := remind(c)
-			if len(mail) == 0 {
-				continue
-			}
 			res, err := tx.ExecContext(ctx, s.q(`UPDATE commitments SET reminded_at = ? WHERE id = ? AND reminded_at = ?`),
 				now.UnixMicro(), c.ID, microOrZero(c.RemindedAt))
 			if err != nil {
@@ -478,6 +476,14 @@ func (s *Store) RemindOverdue(ctx context.Context, now time.Time, remind func(c 
 			}
 			if k, err := res.RowsAffected(); err != nil || k == 0 {
 				continue // another instance reminded them
+			}
+			if c.RemindedAt.IsZero() { // overdue since the last look: tell other systems once
+				if err := s.notify(ctx, tx, notify.Overdue(c.ID, c.Title, c.Owner, c.Due, now)); err != nil {
+					return err
+				}
+			}
+			if len(mail) == 0 {
+				continue // an owner named without an address: the page flags it
 			}
 			if err := s.enqueue(ctx, tx, mail...); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
@@ -151,6 +152,9 @@ func TestSessions(t *testing.T) {
 			}
 			return []cadre.Mail{{Kind: "commitment", To: c.OwnerEmail(), Subject: c.Title}}
 		}
+		if err := s.CreateWebhook(ctx, &notify.Webhook{URL: "https://hooks.example.org/x", Kind: notify.KindSlack, Events: []string{notify.CommitmentOverdue}, Actor: "pm"}); err != nil {
+			t.Fatal(err)
+		}
 		now = day(2026, 4, 2)
 		for _, tc := range []struct {
 			at   time.Time
@@ -163,6 +167,11 @@ func TestSessions(t *testing.T) {
 		mail, err := s.Outbox(ctx, true, 10)
 		if err != nil || len(mail) != 2 || mail[0].To != "cto@example.org" || mail[0].Subject != overdue.Title {
 			t.Errorf("outbox: %+v, %v", mail, err)
+		}
+		// Other systems hear once of each overdue commitment, owner with an
+		// address or not: the overdue one and the named one.
+		if ds, err := s.Deliveries(ctx, 0, 10); err != nil || len(ds) != 2 || ds[0].Event != notify.CommitmentOverdue {
+			t.Errorf("webhook deliveries: %d, %v", len(ds), err)
 		}
 		if c, err := s.Commitment(ctx, next.ID); err != nil || !c.RemindedAt.IsZero() {
 			t.Errorf("a commitment not due yet was reminded: %+v, %v", c, err)
