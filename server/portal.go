@@ -13,6 +13,7 @@ import (
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/survey"
 )
@@ -38,7 +39,8 @@ type portalPage struct {
 	Outlook string
 	// Activities are the latest, with their points before decay.
 	Activities []portalActivity
-	Types      []string // that a report may name
+	Types      []string       // that a report may name
+	Grants     []reward.Grant // the rewards granted to them, the latest first
 	Survey     *survey.Survey
 	Answer     *survey.Answer
 	Question   string
@@ -133,6 +135,16 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		s.failPage(w, r, err)
 		return
+	}
+	grants, err := s.store.Grants(r.Context(), "")
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	for _, g := range grants { // the latest first, as the store lists them
+		if g.MemberID == id {
+			page.Grants = append(page.Grants, g)
+		}
 	}
 	sv, a, err := s.store.MemberSurvey(r.Context(), id, now)
 	if err == nil {

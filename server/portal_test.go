@@ -15,6 +15,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -73,6 +74,19 @@ func TestPortal(t *testing.T) {
 	form.Set("type", "keynote")
 	if code, body := do("POST", "/portal/report", form.Encode()); code != 400 || !strings.Contains(body, "speaking") {
 		t.Errorf("an unknown type: %d", code)
+	}
+	if code, body := do("GET", "/portal", ""); code != 200 || !strings.Contains(body, "No reward yet.") {
+		t.Errorf("portal without a reward: %d", code)
+	}
+	pass := reward.Reward{Name: "Conference pass", Kind: reward.Extrinsic, Cost: 400}
+	if err := s.SaveReward(ctx, &pass, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GrantReward(ctx, &reward.Grant{RewardID: pass.ID, MemberID: ada, Quarter: "2025Q2", At: now, Actor: "pm"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := do("GET", "/portal", ""); code != 200 || !strings.Contains(body, "<td>Conference pass</td><td>2025-05-10</td><td><span class=\"tag\">promised</span>") {
+		t.Errorf("portal with a reward: %d\n%s", code, body)
 	}
 	if _, err := server.OpenSurvey(ctx, s, program.Quarter{Year: 2025, Q: 2}, time.UTC, now, time.Time{}, false, "pm", nil); err != nil {
 		t.Fatal(err)
