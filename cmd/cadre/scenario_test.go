@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/store"
 )
 
@@ -89,9 +91,14 @@ type scenario struct {
 	excused map[program.Quarter]map[int]bool
 	// outcomes of the applied reviews, and the organic figures, by quarter.
 	renewed, lapsed map[program.Quarter]int
-	apps, accepted  map[program.Quarter]int
-	sent, joined    map[program.Quarter]int
-	sightings       []modelSighting
+	// The quarter's survey: how many were invited and the scores given;
+	// and its commitments: when each was due and when done (zero: not).
+	invited        map[program.Quarter]int
+	scores         map[program.Quarter][]int
+	commits        map[program.Quarter][][2]time.Time
+	apps, accepted map[program.Quarter]int
+	sent, joined   map[program.Quarter]int
+	sightings      []modelSighting
 }
 
 // threads is every thread's state as last seen.
@@ -173,7 +180,13 @@ type scenarioHealth struct {
 	ActiveAmbassadors   int      `json:"active_ambassadors"`
 	PointsPerAmbassador *float64 `json:"points_per_ambassador"`
 	ContentViews        float64  `json:"content_views"`
-	ForumOutcomes       struct {
+	NPS                 *struct {
+		Score        *float64 `json:"score"`
+		Responses    int      `json:"responses"`
+		ResponseRate *float64 `json:"response_rate"`
+	} `json:"nps"`
+	FollowThrough *float64 `json:"follow_through"`
+	ForumOutcomes struct {
 		Ambassador forumGroup `json:"ambassador"`
 		Others     forumGroup `json:"others"`
 	} `json:"forum_outcomes"`
@@ -321,6 +334,38 @@ func (s *scenario) health(q program.Quarter) scenarioHealth {
 		}
 		g.MeanViews, g.SolvedShare = ratio(views, float64(withViews)), ratio(float64(solved), float64(withSolved))
 	}
+	// NPS (SPEC 6): promoters 9-10, detractors 0-6, over the responses.
+	if invited, ok := s.invited[q]; ok {
+		var pro, det int
+		for _, sc := range s.scores[q] {
+			switch {
+			case sc >= 9:
+				pro++
+			case sc <= 6:
+				det++
+			}
+		}
+		n := len(s.scores[q])
+		h.NPS = &struct {
+			Score        *float64 `json:"score"`
+			Responses    int      `json:"responses"`
+			ResponseRate *float64 `json:"response_rate"`
+		}{ratio(100*float64(pro-det), float64(n)), n, ratio(float64(n), float64(invited))}
+	}
+	// Follow-through: commitments due in Q done by their due date, of those due in Q.
+	var due, onTime float64
+	for _, qq := range []program.Quarter{q.Prev(), q} { // a quarter's session may commit into the next
+		for _, c := range s.commits[qq] {
+			if c[0].Before(start) || !c[0].Before(next) {
+				continue
+			}
+			due++
+			if !c[1].IsZero() && !c[1].After(c[0]) {
+				onTime++
+			}
+		}
+	}
+	h.FollowThrough = ratio(onTime, due)
 	o := &h.Organic
 	o.Applications, o.Accepted, o.InvitationsSent, o.InvitationsAccepted = s.apps[q], s.accepted[q], s.sent[q], s.joined[q]
 	o.Ratio = ratio(float64(s.apps[q]), float64(s.joined[q]))
@@ -358,11 +403,12 @@ func testTwoYearProgram(t *testing.T, db string) {
 	// The community: 30 people of different zeal, and a bot that is busy
 	// and never counts. Activity runs from October 2023 to the end of 2025.
 	const people = 31
-	s := &scenario{people: people, bot: people - 1, excused: map[program.Quarter]map[int]bool{},
+	s := &scenario{people: people, bot: people - 1, excused: map[program.Quarter]map[int]bool{}, invited: map[program.Quarter]int{}, scores: map[program.Quarter][]int{}, commits: map[program.Quarter][][2]time.Time{},
 		renewed: map[program.Quarter]int{}, lapsed: map[program.Quarter]int{}, apps: map[program.Quarter]int{},
 		accepted: map[program.Quarter]int{}, sent: map[program.Quarter]int{}, joined: map[program.Quarter]int{}}
 	rng := rand.New(rand.NewPCG(7, 11))
 	menteeRng := rand.New(rand.NewPCG(3, 5)) // apart, so that the activities stay as they were
+	answers := rand.New(rand.NewPCG(13, 17)) // the survey's and the sessions' draws, apart too
 	threadRng := rand.New(rand.NewPCG(13, 17))
 	ids := make([]int64, people)
 	types := []string{"forum", "forum", "forum", "content", "mentoring", "speaking", "feedback", "beta", "code"}
@@ -572,6 +618,82 @@ func testTwoYearProgram(t *testing.T, db string) {
 			s.excused[q] = map[int]bool{1: true}
 		}
 
+		// The survey, opened on the 60th day for two weeks: most of the
+		// quarter's ambassadors answer, from the links open --json gives.
+		clock = start.Add(60 * 24 * time.Hour)
+		if eng, err = loadStandings(ctx, e, st, 0); err != nil {
+			t.Fatal(err)
+		}
+		opened, err := server.OpenSurvey(ctx, st, q, time.UTC, clock, time.Time{}, false, "pm", nil)
+		if err != nil {
+			t.Fatalf("%s: open the survey: %v", q, err)
+		}
+		invitedNow := 0
+		for _, tm := range s.terms {
+			if tm.start.Before(q.Next().Start(time.UTC)) && (tm.end.IsZero() || tm.end.After(start)) {
+				invitedNow++
+			}
+		}
+		if opened.Invited != invitedNow {
+			t.Fatalf("%s: the survey invited %d, the model's ambassadors are %d", q, opened.Invited, invitedNow)
+		}
+		s.invited[q] = invitedNow
+		clock = start.Add(62 * 24 * time.Hour)
+		for _, l := range opened.Links {
+			if answers.IntN(5) == 0 {
+				continue // one in five does not answer
+			}
+			sc := answers.IntN(11)
+			if _, err := st.AnswerSurvey(ctx, path.Base(l.URL), sc, ""); err != nil {
+				t.Fatal(err)
+			}
+			s.scores[q] = append(s.scores[q], sc)
+		}
+
+		// An executive session on the 30th day, with an item by an
+		// ambassador and three commitments due on days 45, 50 and 95 (the
+		// next quarter); done on time, late, or not, as the quarter draws.
+		clock = start.Add(5 * 24 * time.Hour)
+		var attendee int64
+		for _, tm := range s.terms {
+			if tm.end.IsZero() && !tm.start.After(clock) {
+				attendee = ids[tm.who]
+				break
+			}
+		}
+		fs := &session.Session{Title: "Feedback " + q.String(), At: start.Add(30 * 24 * time.Hour), Ambassadors: []int64{attendee}, Executives: []string{"cto@example.org"}, Actor: "pm"}
+		if err := st.CreateFeedbackSession(ctx, fs); err != nil {
+			t.Fatalf("%s: session: %v", q, err)
+		}
+		item := &session.Item{SessionID: fs.ID, Kind: session.Feature, Title: "Better docs", AuthorID: attendee}
+		if err := st.SubmitItem(ctx, item, "amb"); err != nil {
+			t.Fatalf("%s: item: %v", q, err)
+		}
+		clock = start.Add(31 * 24 * time.Hour)
+		for k, days := range []int{45, 50, 95} {
+			c := &session.Commitment{ItemID: item.ID, Title: fmt.Sprintf("Commitment %d", k), Owner: "cto@example.org",
+				Due: session.DueOn(start.AddDate(0, 0, days), time.UTC), Actor: "pm"}
+			if err := st.Commit(ctx, c); err != nil {
+				t.Fatalf("%s: commit: %v", q, err)
+			}
+			var done time.Time
+			switch answers.IntN(3) {
+			case 0: // on time
+				done = c.Due.Add(-48 * time.Hour)
+			case 1: // late
+				done = c.Due.Add(72 * time.Hour)
+			}
+			s.commits[q] = append(s.commits[q], [2]time.Time{c.Due, done})
+			if !done.IsZero() {
+				doneAt := done
+				st.Now = func() time.Time { return doneAt }
+				if _, err := st.MoveCommitment(ctx, c.ID, session.Done, "done", "cto@example.org"); err != nil {
+					t.Fatalf("%s: done: %v", q, err)
+				}
+				st.Now = func() time.Time { return clock }
+			}
+		}
+
 		// The review, two days after the quarter ends.
 		clock = q.Next().Start(time.UTC).Add(2 * 24 * time.Hour)
 		if eng, err = loadStandings(ctx, e, st, 0); err != nil {
@@ -633,6 +755,8 @@ func testTwoYearProgram(t *testing.T, db string) {
 		ok := got.Quarter == want.Quarter && got.Active == want.Active && got.Qualifying == want.Qualifying && near(got.Share, want.Share) &&
 			got.Ambassadors == want.Ambassadors && got.ActiveAmbassadors == want.ActiveAmbassadors && nearPtr(got.PointsPerAmbassador, want.PointsPerAmbassador) &&
 			near(got.ContentViews, want.ContentViews) && got.Mentees == want.Mentees &&
+			got.NPS != nil && want.NPS != nil && nearPtr(got.NPS.Score, want.NPS.Score) && got.NPS.Responses == want.NPS.Responses &&
+			nearPtr(got.NPS.ResponseRate, want.NPS.ResponseRate) && nearPtr(got.FollowThrough, want.FollowThrough) &&
 			sameGroup(got.ForumOutcomes.Ambassador, want.ForumOutcomes.Ambassador) && sameGroup(got.ForumOutcomes.Others, want.ForumOutcomes.Others) &&
 			got.Review != nil && got.Review.Applied && got.Review.Renewed == want.Review.Renewed && got.Review.Lapsed == want.Review.Lapsed &&
 			nearPtr(got.Review.RenewalRate, want.Review.RenewalRate) &&
