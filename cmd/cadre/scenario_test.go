@@ -621,9 +621,6 @@ func testTwoYearProgram(t *testing.T, db string) {
 		// The survey, opened on the 60th day for two weeks: most of the
 		// quarter's ambassadors answer, from the links open --json gives.
 		clock = start.Add(60 * 24 * time.Hour)
-		if eng, err = loadStandings(ctx, e, st, 0); err != nil {
-			t.Fatal(err)
-		}
 		opened, err := server.OpenSurvey(ctx, st, q, time.UTC, clock, time.Time{}, false, "pm", nil)
 		if err != nil {
 			t.Fatalf("%s: open the survey: %v", q, err)
