@@ -19,12 +19,24 @@
 //	audit.jsonl            the audit log, oldest first
 //	activities.jsonl       activities in the interchange format (SPEC section
 //	                       8) with their IDs, in the order of their IDs
+//	surveys.jsonl          NPS surveys, with their invitees (and the hash of
+//	                       each one's link) and answers
+//	pain_points.jsonl      the pain points rewards are scored against
+//	rewards.jsonl          the rewards, with their scores
+//	reward_grants.jsonl    rewards granted to members
+//	reward_budgets.jsonl   the budget of each quarter
+//	sessions.jsonl         executive feedback sessions, with their attendees,
+//	                       items and votes, commitments and their notes
+//	webhooks.jsonl         outgoing webhooks, with their secrets (their
+//	                       deliveries are not carried)
 //
 // Readers check every record, alone and against the others (a term's member
 // is in members.jsonl, a handle belongs to one member), and name the file
 // and line of the first that is wrong. Accounts, sessions and API tokens are
 // not carried: their secrets stay in the database they were made for. Nor
-// are sources, whose settings may hold platform tokens.
+// are sources, whose settings may hold platform tokens. Webhooks are, with
+// their secrets: without them every receiver would refuse the events of the
+// moved program.
 package archive
 
 import (
@@ -36,10 +48,11 @@ import (
 )
 
 // Format names the folder's format in its manifest; Version is the version of
-// it that this package writes, and the only one it reads.
+// it that this package writes. It reads that one and version 1, which had
+// no surveys, rewards, feedback sessions or webhooks.
 const (
 	Format  = "cadre-program"
-	Version = 1
+	Version = 2
 )
 
 // The files of an archive.
@@ -57,6 +70,13 @@ const (
 	SettingsFile     = "settings.json"
 	AuditFile        = "audit.jsonl"
 	ActivitiesFile   = "activities.jsonl"
+	SurveysFile      = "surveys.jsonl"
+	PainPointsFile   = "pain_points.jsonl"
+	RewardsFile      = "rewards.jsonl"
+	GrantsFile       = "reward_grants.jsonl"
+	BudgetsFile      = "reward_budgets.jsonl"
+	SessionsFile     = "sessions.jsonl"
+	WebhooksFile     = "webhooks.jsonl"
 )
 
 // Program is a whole program but its activities, which are too many to hold
@@ -77,6 +97,15 @@ type Program struct {
 	// log of the database it goes into, under new IDs: nothing refers to
 	// them.
 	Audit []cadre.AuditEntry
+	// The engagement: surveys, rewards, feedback sessions and webhooks.
+	// Budgets are in the order of their quarters.
+	Surveys    []Survey
+	PainPoints []PainPoint
+	Rewards    []Reward
+	Grants     []RewardGrant
+	Budgets    []RewardBudget
+	Sessions   []Session
+	Webhooks   []Webhook
 }
 
 // Member is a member with their identities.
@@ -132,6 +161,20 @@ type Counts struct {
 	CriteriaVersions int `json:"criteria_versions"`
 	AuditEntries     int `json:"audit_entries"`
 	Activities       int `json:"activities"`
+	Surveys          int `json:"surveys"`
+	SurveyInvitees   int `json:"survey_invitees"`
+	SurveyAnswers    int `json:"survey_answers"`
+	PainPoints       int `json:"pain_points"`
+	Rewards          int `json:"rewards"`
+	RewardScores     int `json:"reward_scores"`
+	RewardGrants     int `json:"reward_grants"`
+	RewardBudgets    int `json:"reward_budgets"`
+	Sessions         int `json:"sessions"`
+	FeedbackItems    int `json:"feedback_items"`
+	FeedbackVotes    int `json:"feedback_votes"`
+	Commitments      int `json:"commitments"`
+	CommitmentNotes  int `json:"commitment_notes"`
+	Webhooks         int `json:"webhooks"`
 }
 
 // Counts counts the records of p; Activities is left 0.
@@ -140,6 +183,26 @@ func (p *Program) Counts() Counts {
 		Members: len(p.Members), Merges: len(p.Merges), Terms: len(p.Terms), Reviews: len(p.Reviews),
 		Excusals: len(p.Excusals), Invitations: len(p.Invitations), Applications: len(p.Applications),
 		CriteriaVersions: len(p.Criteria), AuditEntries: len(p.Audit),
+		Surveys: len(p.Surveys), PainPoints: len(p.PainPoints), Rewards: len(p.Rewards), RewardGrants: len(p.Grants),
+		RewardBudgets: len(p.Budgets), Sessions: len(p.Sessions), Webhooks: len(p.Webhooks),
+	}
+	for i := range p.Surveys {
+		c.SurveyInvitees += len(p.Surveys[i].Invitees)
+		c.SurveyAnswers += len(p.Surveys[i].Answers)
+	}
+	for i := range p.Rewards {
+		c.RewardScores += len(p.Rewards[i].Scores)
+	}
+	for i := range p.Sessions {
+		s := &p.Sessions[i]
+		c.FeedbackItems += len(s.Items)
+		for j := range s.Items {
+			c.FeedbackVotes += len(s.Items[j].Votes)
+		}
+		c.Commitments += len(s.Commitments)
+		for j := range s.Commitments {
+			c.CommitmentNotes += len(s.Commitments[j].Notes)
+		}
 	}
 	for i := range p.Members {
 		c.Identities += len(p.Members[i].Identities)

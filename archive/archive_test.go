@@ -202,7 +202,7 @@ func TestReadRejects(t *testing.T) {
 		{"invalid criteria", "criteria/0002.yaml", 0, "", "decay: {mode: sometimes}\n", "criteria/versions.jsonl:2: version 2: criteria/0002.yaml: ", false},
 		{"bad staff domain", archive.SettingsFile, 0, "", `{"staff_domains": ["nodot"]}`, `settings.json: staff_domains: "nodot" is not an email domain`, false},
 		{"no manifest", archive.ManifestFile, -1, "", "", "has no manifest.json: it is no complete archive", false},
-		{"newer format", archive.ManifestFile, 0, "", `{"format": "cadre-program", "version": 2, "exported_at": "2025-03-01T12:00:00Z", "counts": {}}`, "manifest.json: version 2 of the format, this cadre reads version 1", false},
+		{"newer format", archive.ManifestFile, 0, "", `{"format": "cadre-program", "version": 3, "exported_at": "2025-03-01T12:00:00Z", "counts": {}}`, "manifest.json: version 3 of the format, this cadre reads versions 1 to 2", false},
 		{"activity of nobody", archive.ActivitiesFile, 2, `"member":{"id":"3"`, `"member":{"id":"4000"`, "activities.jsonl:2: member.id: member 4000 is not in members.jsonl", true},
 		{"activities out of order", archive.ActivitiesFile, 2, `"id":"12"`, `"id":"11"`, "activities.jsonl:2: id: 11 comes after 11", true},
 		{"activity without id", archive.ActivitiesFile, 1, `"id":"11",`, ``, "activities.jsonl:1: id: missing", true},

@@ -46,8 +46,8 @@ func Read(dir string) (*Archive, error) {
 		return nil, err
 	}
 	r := &reader{a: a, emails: map[string]int64{}, handles: map[handleKey]int64{}, userIDs: map[handleKey]int64{},
-		identities: map[int64]bool{}, termsOf: map[int64][]program.Term{}, versions: map[int]bool{}}
-	steps := []func() error{r.members, r.merges, r.criteria, r.terms, r.reviews, r.excusals, r.invitations, r.applications, r.settings, r.audit}
+		identities: map[int64]bool{}, termsOf: map[int64][]program.Term{}, versions: map[int]bool{}, painPointIDs: map[int64]bool{}, rewardIDs: map[int64]bool{}}
+	steps := []func() error{r.members, r.merges, r.criteria, r.terms, r.reviews, r.excusals, r.invitations, r.applications, r.settings, r.audit, r.engagement}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -73,8 +73,8 @@ func (a *Archive) readManifest() error {
 	switch m := &a.Manifest; {
 	case m.Format != Format:
 		return cadre.Errorf(cadre.EINVALID, "%s: format %s, want %q", ManifestFile, cadre.Quote(m.Format), Format)
-	case m.Version != Version:
-		return cadre.Errorf(cadre.EINVALID, "%s: version %d of the format, this cadre reads version %d", ManifestFile, m.Version, Version)
+	case m.Version < 1 || m.Version > Version:
+		return cadre.Errorf(cadre.EINVALID, "%s: version %d of the format, this cadre reads versions 1 to %d", ManifestFile, m.Version, Version)
 	}
 	return nil
 }
@@ -89,6 +89,10 @@ type reader struct {
 	identities map[int64]bool
 	termsOf    map[int64][]program.Term // by member
 	versions   map[int]bool             // criteria versions
+	// painPointIDs and rewardIDs are those read, which scores and grants
+	// refer to.
+	painPointIDs map[int64]bool
+	rewardIDs    map[int64]bool
 }
 
 type handleKey struct{ platform, key string }

@@ -102,11 +102,7 @@ func (w *Writer) Finish(p *Program, m Manifest) (Manifest, error) {
 		return Manifest{}, fmt.Errorf("write %s: %w", ActivitiesFile, err)
 	}
 	w.acts = nil
-	files := []struct {
-		name string
-		n    int
-		line func(i int) any
-	}{
+	files := []fileLines{
 		{MembersFile, len(p.Members), func(i int) any { return toMemberLine(&p.Members[i]) }},
 		{MergesFile, len(p.Merges), func(i int) any { return toMergeLine(&p.Merges[i]) }},
 		{TermsFile, len(p.Terms), func(i int) any { return toTermLine(&p.Terms[i]) }},
@@ -116,6 +112,7 @@ func (w *Writer) Finish(p *Program, m Manifest) (Manifest, error) {
 		{ApplicationsFile, len(p.Applications), func(i int) any { return toApplicationLine(&p.Applications[i]) }},
 		{AuditFile, len(p.Audit), func(i int) any { return toAuditLine(&p.Audit[i]) }},
 	}
+	files = append(files, p.engagementLines()...)
 	for _, f := range files {
 		if err := w.writeLines(f.name, f.n, f.line); err != nil {
 			return Manifest{}, err
@@ -176,6 +173,13 @@ func (w *Writer) writeCriteria(p *Program) error {
 		d := &p.Criteria[i]
 		return criteriaLine{Version: d.Version, Author: d.Author, CreatedAt: utc(d.CreatedAt)}
 	})
+}
+
+// fileLines are the n lines of the file name, line(i) each.
+type fileLines struct {
+	name string
+	n    int
+	line func(i int) any
 }
 
 // writeLines writes the file name with n lines, line(i) encoded as JSON.
