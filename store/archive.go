@@ -27,7 +27,7 @@ func (s *Store) ExportProgram(ctx context.Context, activity func(*cadre.Activity
 	p := &archive.Program{}
 	for _, read := range []func(context.Context, *sql.Tx, *archive.Program) error{
 		s.exportMembers, s.exportMerges, s.exportTerms, s.exportReviews, s.exportInvitations,
-		s.exportApplications, s.exportCriteria, s.exportAudit,
+		s.exportApplications, s.exportCriteria, s.exportAudit, s.exportEngagement,
 	} {
 		if err := read(ctx, tx, p); err != nil {
 			return nil, fmt.Errorf("export program: %w", err)
@@ -243,12 +243,19 @@ var programTables = []struct{ table, what string }{
 	{"applications", "applications"},
 	{"criteria_versions", "criteria versions"},
 	{"merges", "merges"},
+	{"surveys", "surveys"},
+	{"pain_points", "pain points"},
+	{"rewards", "rewards"},
+	{"reward_budgets", "reward budgets"},
+	{"feedback_sessions", "feedback sessions"},
+	{"outgoing_webhooks", "webhooks"},
 }
 
 // ImportProgram loads a whole program, as archive.Read and its activities
 // give it, into an empty database, keeping every ID, in one transaction:
 // all of it lands, or nothing. A database that holds any of a program
-// (members, activities, criteria…) is refused; accounts and sources may be
+// (members, activities, criteria, surveys, rewards, feedback sessions,
+// webhooks…) is refused; accounts and sources may be
 // there already. The statuses of members with terms follow from their
 // terms now, as every change of a term makes them; the archive's audit log
 // is appended to the database's, and the import audited. It returns what it
@@ -265,7 +272,7 @@ func (s *Store) ImportProgram(ctx context.Context, p *archive.Program, acts Arch
 		}
 		for _, load := range []func(context.Context, *sql.Tx, *archive.Program) error{
 			s.importMembers, s.importMerges, s.importCriteria, s.importTerms, s.importReviews,
-			s.importInvitations, s.importApplications, s.importSettings, s.importAudit,
+			s.importInvitations, s.importApplications, s.importSettings, s.importAudit, s.importEngagement,
 		} {
 			if err := load(ctx, tx, p); err != nil {
 				return fmt.Errorf("import program: %w", err)
@@ -303,8 +310,9 @@ func (s *Store) ImportProgram(ctx context.Context, p *archive.Program, acts Arch
 			return err
 		}
 		return s.appendAudit(ctx, tx, cadre.AuditEntry{Actor: actor, Action: "program.import", Target: "program",
-			Detail: fmt.Sprintf("%d members, %d activities, %d terms, %d invitations, %d applications, %d criteria versions, %d audit entries",
-				counts.Members, counts.Activities, counts.Terms, counts.Invitations, counts.Applications, counts.CriteriaVersions, counts.AuditEntries)})
+			Detail: fmt.Sprintf("%d members, %d activities, %d terms, %d invitations, %d applications, %d criteria versions, %d audit entries, %d surveys, %d rewards, %d feedback sessions, %d webhooks",
+				counts.Members, counts.Activities, counts.Terms, counts.Invitations, counts.Applications, counts.CriteriaVersions, counts.AuditEntries,
+				counts.Surveys, counts.Rewards, counts.Sessions, counts.Webhooks)})
 	})
 	if err != nil {
 		return archive.Counts{}, err
@@ -559,7 +567,8 @@ func (s *Store) duplicateActivity(ctx context.Context, tx *sql.Tx, chunk []cadre
 // restartIDs moves PostgreSQL's ID sequences past the IDs the import kept,
 // so that the next row of each table gets a new one.
 func (s *Store) restartIDs(ctx context.Context, tx *sql.Tx) error {
-	for _, table := range []string{"members", "identities", "activities", "merges", "terms", "invitations", "applications", "application_notes", "audit_log"} {
+	for _, table := range []string{"members", "identities", "activities", "merges", "terms", "invitations", "applications", "application_notes", "audit_log",
+		"surveys", "pain_points", "rewards", "reward_grants", "feedback_sessions", "feedback_items", "commitments", "commitment_notes", "outgoing_webhooks"} {
 		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+table); err != nil {
 			return fmt.Errorf("import program: restart the ids of %s: %w", table, err)
 		}

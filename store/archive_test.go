@@ -15,9 +15,13 @@ import (
 	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/archive"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/reward"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
+	"github.com/cadrehq/cadre/survey"
 )
 
 // backends open an empty store of each kind, for imports from one into the
@@ -35,11 +39,15 @@ var backends = []struct {
 type programHistory struct {
 	invitationSecret, applicationSecret string
 	mergeID                             int64
+	// surveySecret is Bob's link to the survey, which Carl answered.
+	surveySecret string
 }
 
 // buildProgram fills s with members, merges, terms, a review, an excusal,
 // an invitation, an application with a note, criteria, staff domains,
-// activities and a self-report.
+// activities and a self-report, a survey with answers, a reward with a
+// grant and a budget, a feedback session with a voted item and a noted
+// commitment, and a webhook.
 func buildProgram(t *testing.T, s *store.Store) programHistory {
 	t.Helper()
 	ctx := context.Background()
@@ -106,7 +114,83 @@ func buildProgram(t *testing.T, s *store.Store) programHistory {
 	if err := s.AddApplicationNote(ctx, a.ID, "rev", "Strong record."); err != nil {
 		t.Fatal(err)
 	}
+	h.surveySecret = buildEngagement(t, s, bob, carl.ID)
 	return h
+}
+
+// buildEngagement adds a survey that both members are invited to and Carl
+// answered, a reward scored and granted to Bob, a session with an item of
+// Bob's that Carl voted for and a commitment with a note, and a webhook. It
+// returns Bob's survey link.
+func buildEngagement(t *testing.T, s *store.Store, bob, carl int64) string {
+	t.Helper()
+	ctx := context.Background()
+	now := s.Now()
+	sv := &survey.Survey{Quarter: program.QuarterOf(now, time.UTC), OpenedAt: now, ClosesAt: now.Add(survey.DefaultOpen), Anonymous: true, Actor: "pm"}
+	links, err := s.OpenSurvey(ctx, sv, []int64{bob, carl}, nil)
+	if err != nil || len(links) != 2 {
+		t.Fatalf("open survey: %v, %v", links, err)
+	}
+	var bobLink string
+	for _, l := range links {
+		if l.MemberID == bob {
+			bobLink = l.Secret
+		} else if _, err := s.AnswerSurvey(ctx, l.Secret, 9, "Great program"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pain := reward.PainPoint{Name: "Travel costs", Weight: 2}
+	if err := s.SavePainPoint(ctx, &pain, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	three := 3
+	pass := reward.Reward{Name: "Conference pass", Kind: reward.Extrinsic, Cost: 400, Stock: &three}
+	if err := s.SaveReward(ctx, &pass, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.RewardMatrix(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Rows) != 1 || len(m.PainPoints) != 1 {
+		t.Fatalf("the matrix: %+v", m)
+	}
+	m.Rows[0].Scores = []int{8}
+	if err := s.SetRewardMatrix(ctx, m, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	q := program.QuarterOf(now, time.UTC)
+	if err := s.SetRewardBudget(ctx, q, 1000, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	g := &reward.Grant{RewardID: pass.ID, MemberID: bob, Quarter: q.String(), At: now, Note: "for the talk", Actor: "pm"}
+	if err := s.GrantReward(ctx, g, func(*reward.Reward, *cadre.Member) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	ss := &session.Session{Title: "Q2 with the executives", At: now.AddDate(0, 0, 10), Ambassadors: []int64{bob, carl}, Executives: []string{"Jane (CEO)"}, Actor: "pm"}
+	if err := s.CreateFeedbackSession(ctx, ss); err != nil {
+		t.Fatal(err)
+	}
+	it := &session.Item{SessionID: ss.ID, Kind: session.Critique, Title: "The docs lag the releases", Body: "By weeks.", AuthorID: bob}
+	if err := s.SubmitItem(ctx, it, "amb"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Vote(ctx, it.ID, carl, "amb"); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return now.AddDate(0, 0, 11) }
+	c := &session.Commitment{ItemID: it.ID, Owner: "cto@example.org", Due: session.DueOn(now.AddDate(0, 1, 0), time.UTC), Actor: "pm"}
+	if err := s.Commit(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.NoteCommitment(ctx, c.ID, "Docs sprint planned.", "cto"); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return now }
+	if err := s.CreateWebhook(ctx, &notify.Webhook{URL: "https://hooks.example/cadre", Kind: "json", Secret: "a-secret-of-32-characters-xxxxxx", Events: []string{"survey.closed"}, Actor: "pm"}); err != nil {
+		t.Fatal(err)
+	}
+	return bobLink
 }
 
 // exportProgram writes s's program into a new archive and reads it back.
@@ -216,6 +300,10 @@ func TestExportImportProgram(t *testing.T) {
 				if m, _ := dst.Member(ctx, inv.MemberID); m.Status != cadre.StatusAmbassador {
 					t.Errorf("the invitee is %s after accepting", m.Status)
 				}
+				// The survey link sent before the move still works.
+				if _, err := dst.AnswerSurvey(ctx, h.surveySecret, 6, ""); err != nil {
+					t.Errorf("answering the survey after the move: %v", err)
+				}
 				// The merge is undone as it would have been before.
 				if err := dst.UnmergeMembers(ctx, h.mergeID, "pm", "two people"); err != nil {
 					t.Fatalf("unmerge after the move: %v", err)
@@ -234,6 +322,13 @@ func TestExportImportProgram(t *testing.T) {
 				}
 				if max := want.Members[len(want.Members)-1].ID; m.ID <= max {
 					t.Errorf("a new member got ID %d, not after the imported %d", m.ID, max)
+				}
+				w := notify.Webhook{URL: "https://hooks.example/new", Kind: "slack", Actor: "pm"}
+				if err := dst.CreateWebhook(ctx, &w); err != nil || w.ID <= want.Webhooks[0].ID {
+					t.Errorf("a webhook after the import: ID %d, %v", w.ID, err)
+				}
+				if got := a.Manifest.Counts; got.Surveys != 1 || got.SurveyAnswers != 1 || got.RewardGrants != 1 || got.Commitments != 1 || got.CommitmentNotes < 1 || got.Webhooks != 1 {
+					t.Errorf("the manifest counts %+v", got)
 				}
 
 				_, err = importProgram(t, dst, a)
