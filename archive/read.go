@@ -181,6 +181,10 @@ func decodeStrict(b []byte, v any) error {
 		return fmt.Errorf("expected a JSON object, got %s", article(typ.Value))
 	case errors.As(err, &typ):
 		return fmt.Errorf("%s: expected %s, got %s", typ.Field, kindOf(typ.Type), article(typ.Value))
+	case strings.Contains(err.Error(), ",string struct tag"):
+		// encoding/json names no field here: the ID fields of the
+		// engagement files are strings of a whole number.
+		return errors.New(`an id is not a string of a whole number such as "12"`)
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
