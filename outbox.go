@@ -25,26 +25,36 @@ type Mail struct {
 // MailState is where a message of the outbox stands.
 type MailState string
 
-// Mail states: waiting (for its first or next attempt), sent, or failed for
-// good after MaxMailAttempts.
+// Mail states, which webhook deliveries share: waiting (for its first or
+// next attempt), sent, or failed for good after MaxAttempts.
 const (
 	MailWaiting MailState = "waiting"
 	MailSent    MailState = "sent"
 	MailFailed  MailState = "failed"
 )
 
-// MaxMailAttempts is how many times delivery is tried before the message
-// is marked failed: with the backoff of mail.Backoff, the last attempt comes
-// about twenty hours after the first.
-const MaxMailAttempts = 12
+// MaxAttempts is how many times a message or a webhook delivery is tried
+// before it is marked failed: with Backoff, the last attempt comes about
+// twenty hours after the first.
+const MaxAttempts = 12
 
-// State says where m stands.
-func (m *Mail) State() MailState {
+// Backoff is how long to wait after the attempts-th failed attempt at a
+// delivery: a minute, doubling to at most six hours.
+func Backoff(attempts int) time.Duration {
+	return min(time.Minute<<min(max(attempts-1, 0), 9), 6*time.Hour)
+}
+
+// DeliveryState says where a delivery stands from when it was sent (zero:
+// not yet) and how many attempts it took.
+func DeliveryState(sent time.Time, attempts int) MailState {
 	switch {
-	case !m.SentAt.IsZero():
+	case !sent.IsZero():
 		return MailSent
-	case m.Attempts >= MaxMailAttempts:
+	case attempts >= MaxAttempts:
 		return MailFailed
 	}
 	return MailWaiting
 }
+
+// State says where m stands.
+func (m *Mail) State() MailState { return DeliveryState(m.SentAt, m.Attempts) }

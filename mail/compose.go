@@ -105,13 +105,6 @@ func Outcomes(r *program.Review, member func(id int64) (*cadre.Member, error), l
 	return out, nil
 }
 
-// Backoff is how long to wait after the attempts-th failed attempt: a
-// minute, doubling to at most six hours.
-func Backoff(attempts int) time.Duration {
-	d := time.Minute << min(max(attempts-1, 0), 9)
-	return min(d, 6*time.Hour)
-}
-
 // SurveyInvitation asks an ambassador the survey's question through their
 // personal link; a reminder says the link replaces the one sent before.
 func SurveyInvitation(m *cadre.Member, sv *survey.Survey, link string, reminder bool) []cadre.Mail {

@@ -46,7 +46,7 @@ func Deliver(ctx context.Context, box Outbox, s Sender, now func() time.Time, lo
 				continue // failed this round and due again already: next round
 			}
 			seen[m.ID], fresh = true, fresh+1
-			ok, err := box.ClaimMail(ctx, m, now().Add(Backoff(m.Attempts+1)))
+			ok, err := box.ClaimMail(ctx, m, now().Add(cadre.Backoff(m.Attempts+1)))
 			if err != nil {
 				return sent, failed, err
 			}

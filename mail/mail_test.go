@@ -112,7 +112,7 @@ func TestDeliver(t *testing.T) {
 			t.Fatal(box, err)
 		}
 		for _, m := range box {
-			if m.Attempts != 1 || m.Error == "" || !m.NextAt.Equal(now.Add(mail.Backoff(1))) || m.State() != cadre.MailWaiting {
+			if m.Attempts != 1 || m.Error == "" || !m.NextAt.Equal(now.Add(cadre.Backoff(1))) || m.State() != cadre.MailWaiting {
 				t.Errorf("after a failed attempt: %+v", m)
 			}
 		}
@@ -131,7 +131,7 @@ func TestDeliver(t *testing.T) {
 		if sent, failed, err := mail.Deliver(ctx, st, up, clock, quiet); sent+failed != 0 || err != nil {
 			t.Fatalf("before the backoff ends: sent %d, failed %d, %v", sent, failed, err)
 		}
-		now = now.Add(mail.Backoff(1))
+		now = now.Add(cadre.Backoff(1))
 		if sent, failed, err := mail.Deliver(ctx, st, up, clock, quiet); sent != 1 || failed != 1 || err != nil {
 			t.Fatalf("after the backoff: sent %d, failed %d, %v", sent, failed, err)
 		}

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/cadrehq/cadre"
 )
 
 // Outbox is what delivery needs of the store.
@@ -43,7 +45,7 @@ func Deliver(ctx context.Context, box Outbox, client *http.Client, now func() ti
 				continue
 			}
 			seen[d.ID], fresh = true, fresh+1
-			ok, err := box.ClaimDelivery(ctx, &d.Delivery, now().Add(Backoff(d.Attempts+1)))
+			ok, err := box.ClaimDelivery(ctx, &d.Delivery, now().Add(cadre.Backoff(d.Attempts+1)))
 			if err != nil {
 				return sent, failed, err
 			}

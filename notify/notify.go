@@ -120,25 +120,8 @@ type Delivery struct {
 	Error     string
 }
 
-// MaxAttempts is how many times a delivery is tried.
-const MaxAttempts = 12
-
 // State says where d stands: waiting, sent, or failed.
-func (d *Delivery) State() cadre.MailState {
-	switch {
-	case !d.SentAt.IsZero():
-		return cadre.MailSent
-	case d.Attempts >= MaxAttempts:
-		return cadre.MailFailed
-	}
-	return cadre.MailWaiting
-}
-
-// Backoff is how long to wait after the attempts-th failure: a minute,
-// doubling to at most six hours.
-func Backoff(attempts int) time.Duration {
-	return min(time.Minute<<min(max(attempts-1, 0), 9), 6*time.Hour)
-}
+func (d *Delivery) State() cadre.MailState { return cadre.DeliveryState(d.SentAt, d.Attempts) }
 
 // Events of the program, written by the changes that cause them.
 

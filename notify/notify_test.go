@@ -98,7 +98,7 @@ func TestDeliver(t *testing.T) {
 		if sent, failed, _ := notify.Deliver(ctx, st, srv.Client(), clock, log); sent+failed != 0 {
 			t.Fatalf("before the backoff: sent %d, failed %d", sent, failed)
 		}
-		now = now.Add(notify.Backoff(1))
+		now = now.Add(cadre.Backoff(1))
 		mu.Lock()
 		got = nil
 		mu.Unlock()

@@ -27,6 +27,7 @@ import (
 type Portal interface {
 	MemberSurvey(ctx context.Context, member int64, now time.Time) (*survey.Survey, *survey.Answer, error)
 	AnswerSurveyAs(ctx context.Context, id, member int64, score int, comment string) (*survey.Survey, error)
+	MemberGrants(ctx context.Context, memberID int64) ([]reward.Grant, error)
 }
 
 // portalPage is the data of templates/portal.html.
@@ -136,15 +137,9 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, status int, 
 		s.failPage(w, r, err)
 		return
 	}
-	grants, err := s.store.Grants(r.Context(), "")
-	if err != nil {
+	if page.Grants, err = s.store.MemberGrants(r.Context(), id); err != nil {
 		s.failPage(w, r, err)
 		return
-	}
-	for _, g := range grants { // the latest first, as the store lists them
-		if g.MemberID == id {
-			page.Grants = append(page.Grants, g)
-		}
 	}
 	sv, a, err := s.store.MemberSurvey(r.Context(), id, now)
 	if err == nil {

@@ -142,15 +142,10 @@ func quarterNPS(ctx context.Context, st Program, q program.Quarter) (*NPSJSON, e
 	if err != nil {
 		return nil, err
 	}
-	invitees, err := st.SurveyInvitees(ctx, sv.ID)
+	r, _, err := measureSurvey(ctx, st, sv.ID)
 	if err != nil {
 		return nil, err
 	}
-	answers, err := st.SurveyAnswers(ctx, sv.ID)
-	if err != nil {
-		return nil, err
-	}
-	r := survey.Measure(len(invitees), answers)
 	return &NPSJSON{Score: r.Score, Responses: r.Responses, ResponseRate: r.ResponseRate}, nil
 }
 

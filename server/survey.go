@@ -135,15 +135,10 @@ func SurveyResults(ctx context.Context, st SurveyStore, q program.Quarter, now t
 	if err != nil {
 		return SurveyResultsJSON{}, nil, err
 	}
-	invitees, err := st.SurveyInvitees(ctx, sv.ID)
+	r, answers, err := measureSurvey(ctx, st, sv.ID)
 	if err != nil {
 		return SurveyResultsJSON{}, nil, err
 	}
-	answers, err := st.SurveyAnswers(ctx, sv.ID)
-	if err != nil {
-		return SurveyResultsJSON{}, nil, err
-	}
-	r := survey.Measure(len(invitees), answers)
 	out := SurveyResultsJSON{Quarter: q.String(), Score: r.Score, Responses: r.Responses, Invited: r.Invited, ResponseRate: r.ResponseRate,
 		Promoters: r.Promoters, Passives: r.Passives, Detractors: r.Detractors, ClosesAt: sv.ClosesAt, Open: sv.OpenAt(now)}
 	if ar, err := st.Review(ctx, q); err == nil {
@@ -160,6 +155,22 @@ func SurveyResults(ctx context.Context, st SurveyStore, q program.Quarter, now t
 		return SurveyResultsJSON{}, nil, err
 	}
 	return out, answers, nil
+}
+
+// measureSurvey reads survey id's invitees and answers and measures them.
+func measureSurvey(ctx context.Context, st interface {
+	SurveyInvitees(ctx context.Context, id int64) (map[int64]bool, error)
+	SurveyAnswers(ctx context.Context, id int64) ([]survey.Answer, error)
+}, id int64) (survey.Results, []survey.Answer, error) {
+	invitees, err := st.SurveyInvitees(ctx, id)
+	if err != nil {
+		return survey.Results{}, nil, err
+	}
+	answers, err := st.SurveyAnswers(ctx, id)
+	if err != nil {
+		return survey.Results{}, nil, err
+	}
+	return survey.Measure(len(invitees), answers), answers, nil
 }
 
 // surveyPage is the data of templates/survey.html: an ambassador's answer

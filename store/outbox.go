@@ -63,7 +63,7 @@ func (s *Store) Outbox(ctx context.Context, waiting bool, limit int) ([]cadre.Ma
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]cadre.Mail, error) {
 	var out []cadre.Mail
 	err := eachRow(ctx, s.read, s.q(`SELECT `+mailColumns+` FROM outbox WHERE sent_at = 0 AND next_at <= ? AND attempts < ? ORDER BY next_at, id LIMIT ?`),
-		[]any{now.UnixMicro(), cadre.MaxMailAttempts, limit}, func(rows *sql.Rows) error {
+		[]any{now.UnixMicro(), cadre.MaxAttempts, limit}, func(rows *sql.Rows) error {
 			var m cadre.Mail
 			err := scanMail(rows, &m)
 			out = append(out, m)
@@ -119,7 +119,7 @@ func (s *Store) MailSent(ctx context.Context, id int64, at time.Time) error {
 func (s *Store) MailFailed(ctx context.Context, id int64, reason string, final bool) error {
 	query := `UPDATE outbox SET error = ? WHERE id = ?`
 	if final {
-		query = fmt.Sprintf(`UPDATE outbox SET error = ?, attempts = %d WHERE id = ?`, cadre.MaxMailAttempts)
+		query = fmt.Sprintf(`UPDATE outbox SET error = ?, attempts = %d WHERE id = ?`, cadre.MaxAttempts)
 	}
 	if _, err := s.write.ExecContext(ctx, s.q(query), reason, id); err != nil {
 		return fmt.Errorf("mark mail %d failed: %w", id, err)

@@ -439,12 +439,19 @@ func (s *Store) MoveGrant(ctx context.Context, id int64, to reward.State, actor 
 // Grants lists the grants of a quarter, or every grant when quarter is "",
 // the latest first.
 func (s *Store) Grants(ctx context.Context, quarter string) ([]reward.Grant, error) {
-	query := `SELECT ` + grantColumns + ` FROM reward_grants g JOIN rewards r ON r.id = g.reward_id`
-	var args []any
-	if quarter != "" {
-		query += ` WHERE g.quarter = ?`
-		args = append(args, quarter)
+	if quarter == "" {
+		return s.grants(ctx, "")
 	}
+	return s.grants(ctx, ` WHERE g.quarter = ?`, quarter)
+}
+
+// MemberGrants lists the grants to a member, the latest first.
+func (s *Store) MemberGrants(ctx context.Context, memberID int64) ([]reward.Grant, error) {
+	return s.grants(ctx, ` WHERE g.member_id = ?`, memberID)
+}
+
+func (s *Store) grants(ctx context.Context, where string, args ...any) ([]reward.Grant, error) {
+	query := `SELECT ` + grantColumns + ` FROM reward_grants g JOIN rewards r ON r.id = g.reward_id` + where
 	var out []reward.Grant
 	err := eachRow(ctx, s.read, s.q(query+` ORDER BY g.granted_at DESC, g.id DESC`), args, func(rows *sql.Rows) error {
 		var g reward.Grant

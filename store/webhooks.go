@@ -141,7 +141,7 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]
 	var out []notify.Due
 	err := eachRow(ctx, s.read, s.q(`SELECT `+deliveryColumns+`, w.url, w.kind, w.secret FROM outgoing_deliveries d JOIN outgoing_webhooks w ON w.id = d.webhook_id
 		WHERE d.sent_at = 0 AND d.next_at <= ? AND d.attempts < ? ORDER BY d.next_at, d.id LIMIT ?`),
-		[]any{now.UnixMicro(), notify.MaxAttempts, limit}, func(rows *sql.Rows) error {
+		[]any{now.UnixMicro(), cadre.MaxAttempts, limit}, func(rows *sql.Rows) error {
 			var d notify.Due
 			err := scanDelivery(rows, &d.Delivery, &d.Webhook.URL, &d.Webhook.Kind, &d.Webhook.Secret)
 			d.Webhook.ID = d.WebhookID
@@ -176,7 +176,7 @@ func (s *Store) DeliveryDone(ctx context.Context, id int64, at time.Time, status
 	if reason != "" {
 		query, args = `UPDATE outgoing_deliveries SET status = ?, error = ? WHERE id = ?`, []any{status, reason, id}
 		if final {
-			query = fmt.Sprintf(`UPDATE outgoing_deliveries SET status = ?, error = ?, attempts = %d WHERE id = ?`, notify.MaxAttempts)
+			query = fmt.Sprintf(`UPDATE outgoing_deliveries SET status = ?, error = ?, attempts = %d WHERE id = ?`, cadre.MaxAttempts)
 		}
 	}
 	if _, err := s.write.ExecContext(ctx, s.q(query), args...); err != nil {
