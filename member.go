@@ -92,7 +92,7 @@ type MemberFilter struct {
 	Status MemberStatus // "" for any
 	// Query is a substring of the name, a handle or an email, matched
 	// literally (a '%' or '_' is itself) and ignoring case; at most
-	// MaxMemberQuery characters.
+	// MaxMemberQuery characters. See RankedMatches for the order.
 	Query string
 	// NoEmails keeps Query off email addresses, for those who may not read
 	// them: a search would otherwise tell whose address it is.
@@ -104,6 +104,13 @@ type MemberFilter struct {
 // MaxMemberQuery is the longest MemberFilter.Query, in characters: far more
 // than any name or email, and short enough that a search costs little.
 const MaxMemberQuery = 200
+
+// RankedMatches is the most matches a search ranks by activity. Ranking
+// counts the activities of every match, so a search as broad as "ada" over
+// a million members (50,000 matches) would count half a million activities
+// for each page; beyond this many matches the list is in ID order instead,
+// found in the index a page at a time, and a narrower search ranks again.
+const RankedMatches = 1000
 
 // MemberSummary is a member with their activity count, as listed on pages.
 type MemberSummary struct {

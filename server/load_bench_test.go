@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +18,7 @@ import (
 )
 
 // BenchmarkPagesUnderLoad asks a real server on loopback for the member,
-// leaderboard, portal and dashboard pages at 200 requests a second each
+// leaderboard, portal and dashboard pages and three member searches at 200 requests a second each
 // for ten seconds with vegeta, a real HTTP load generator, over the stored
 // community of benchProgram, and reports the latencies' median and 99th
 // percentile and the share of answers that were 200. The standings load
@@ -35,6 +38,14 @@ func BenchmarkPagesUnderLoad(b *testing.B) {
 	defer srv.Close()
 	admin, _ := signIn(b, s, "admin@example.org", account.Admin, 0)
 	ambassador, _ := signIn(b, s, "amb@example.org", account.Ambassador, amb)
+	m, err := s.Member(context.Background(), amb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The searches: a broad one (Adams, Adaeze, Adebayo …: about one
+	// member in twenty), a full name (a few hundred in a million) and a
+	// handle (with the dozen longer handles it begins).
+	search := func(q string) string { return "/api/v1/members?limit=20&q=" + url.QueryEscape(q) }
 	pages := []struct {
 		name, path string
 		cookie     *http.Cookie
@@ -43,12 +54,14 @@ func BenchmarkPagesUnderLoad(b *testing.B) {
 		{"leaderboard", "/leaderboard", admin},
 		{"portal", "/portal", ambassador},
 		{"health", "/health?quarter=2026Q1", admin},
-		{"search", "/api/v1/members?q=ada&limit=20", admin},
+		{"search-broad", search("ada"), admin},
+		{"search-name", search(m.Name), admin},
+		{"search-handle", search("m" + strconv.Itoa(int(amb)*7)), admin},
 	}
 	for _, p := range pages {
 		hdr := http.Header{"Cookie": {p.cookie.String()}}
-		if p.name == "search" {
-			hdr = http.Header{"Cookie": {p.cookie.String()}, "Accept": {"application/json"}}
+		if strings.HasPrefix(p.name, "search") {
+			hdr.Set("Accept", "application/json")
 		}
 		target := vegeta.Target{Method: "GET", URL: srv.URL + p.path, Header: hdr}
 		// Once first, so that the page's standings and caches are warm.

@@ -29,6 +29,10 @@ type membersPage struct {
 	Prev    string // URL of the previous page, "" on the first
 	Next    string // URL of the next page, "" on the last
 	CSV     string // URL of every match as CSV
+	// ByID is set when a search matched more than Ranked members, which
+	// are then listed by ID rather than by activity.
+	ByID   bool
+	Ranked int
 }
 
 func (s *Server) handleMembersPage() http.Handler {
@@ -53,7 +57,8 @@ func (s *Server) handleMembersPage() http.Handler {
 			s.failPage(w, r, err)
 			return
 		}
-		p := membersPage{Members: ms, Total: total, Status: string(status), Query: q.Get("q"), Offset: offset, Limit: limit, CSV: csvLink(r)}
+		p := membersPage{Members: ms, Total: total, Status: string(status), Query: q.Get("q"), Offset: offset, Limit: limit, CSV: csvLink(r),
+			ByID: f.Query != "" && total > cadre.RankedMatches, Ranked: cadre.RankedMatches}
 		link := func(off int) string {
 			v := url.Values{}
 			if p.Status != "" {

@@ -178,31 +178,88 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // itself: a search for "50%" finds "50%", not "500".
 func escapeLike(s string) string { return likeEscaper.Replace(s) }
 
-// Members lists members with their activity counts, most active first, and
-// returns the total number matching the filter.
+// A memberSearch finds the members whose name, handles or emails hold a
+// string: match is an FTS5 query of SQLite's member_search index, or else
+// cond, with args, a condition on members m.
+type memberSearch struct {
+	match string
+	cond  string
+	args  []any
+}
+
+// memberSearch finds q (see cadre.MemberFilter.Query) through the trigram
+// indexes of migration 17 when it has the three characters a trigram needs;
+// a shorter q matches with LIKE, reading every member.
+func (s *Store) memberSearch(q string, emails bool) memberSearch {
+	q = strings.ToLower(q)
+	indexed := utf8.RuneCountInString(q) >= 3
+	if indexed && s.dialect == SQLite {
+		// A phrase of the trigram tokenizer matches as a substring; its
+		// quotes are doubled inside it.
+		cols := "{name handles}"
+		if emails {
+			cols = "{name handles emails}"
+		}
+		return memberSearch{match: cols + ` : "` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+	}
+	like := "%" + escapeLike(q) + "%"
+	if indexed {
+		// PostgreSQL's trigram indexes serve each LIKE on its own table.
+		cond := `m.id IN (SELECT id FROM members WHERE lower(name) LIKE ? UNION SELECT member_id FROM identities WHERE handle_key LIKE ?`
+		args := []any{like, like}
+		if emails {
+			cond += ` UNION SELECT member_id FROM member_emails WHERE email LIKE ?`
+			args = append(args, like)
+		}
+		return memberSearch{cond: cond + ")", args: args}
+	}
+	cond := `lower(m.name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ? ESCAPE '\')`
+	args := []any{like, like}
+	if emails {
+		cond += ` OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ? ESCAPE '\')`
+		args = append(args, like)
+	}
+	return memberSearch{cond: "(" + cond + ")", args: args}
+}
+
+// Members lists members with their activity counts, most active first (for
+// a search of more than cadre.RankedMatches matches, by ID), and returns the total
+// number matching the filter.
 func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.MemberSummary, int, error) {
-	where := []string{"m.merged_into = 0"}
+	from, where := " FROM members m", []string{"m.merged_into = 0"}
 	var args []any
+	if n := utf8.RuneCountInString(f.Query); n > cadre.MaxMemberQuery {
+		return nil, 0, cadre.Errorf(cadre.EINVALID, "search: at most %d characters, got %d", cadre.MaxMemberQuery, n)
+	}
+	// count is the query that counts the matches; indexed, the search's
+	// own index counts them when no other filter applies.
+	var count string
+	var countArgs []any
+	if f.Query != "" {
+		search := s.memberSearch(f.Query, !f.NoEmails)
+		switch {
+		case search.match != "":
+			from = " FROM member_search JOIN members m ON m.id = member_search.rowid"
+			where = append(where, "member_search MATCH ?")
+			args = append(args, search.match)
+			if f.Status == "" {
+				count, countArgs = `SELECT count(*) FROM member_search WHERE member_search MATCH ?`, []any{search.match}
+			}
+		default:
+			where = append(where, search.cond)
+			args = append(args, search.args...)
+		}
+	}
 	if f.Status != "" {
 		where = append(where, "m.status = ?")
 		args = append(args, string(f.Status))
 	}
-	if n := utf8.RuneCountInString(f.Query); n > cadre.MaxMemberQuery {
-		return nil, 0, cadre.Errorf(cadre.EINVALID, "search: at most %d characters, got %d", cadre.MaxMemberQuery, n)
-	}
-	if f.Query != "" {
-		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
-		cond := `lower(m.name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.handle_key LIKE ? ESCAPE '\')`
-		args = append(args, like, like)
-		if !f.NoEmails {
-			cond += ` OR EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND e.email LIKE ? ESCAPE '\')`
-			args = append(args, like)
-		}
-		where = append(where, "("+cond+")")
-	}
 	cond := " WHERE " + strings.Join(where, " AND ")
+	if count == "" {
+		count, countArgs = `SELECT count(*)`+from+cond, args
+	}
 	var total int
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT count(*) FROM members m`+cond), args...).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, s.q(count), countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members: %w", err)
 	}
 	limit := f.Limit
@@ -212,8 +269,11 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 	// Each member's count by the activities' member index, for the members
 	// listed only: a search reads the counts of its matches, never the
 	// whole table's.
-	query := `SELECT * FROM (SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n FROM members m` +
-		cond + `) x ORDER BY n DESC, id LIMIT ? OFFSET ?`
+	counted := `SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n`
+	query := `SELECT * FROM (` + counted + from + cond + `) x ORDER BY n DESC, id LIMIT ? OFFSET ?`
+	if f.Query != "" && total > cadre.RankedMatches {
+		query = counted + from + cond + ` ORDER BY m.id LIMIT ? OFFSET ?`
+	}
 	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list members: %w", err)
