@@ -154,3 +154,55 @@ func trendChart(label string, quarters []string, bandMin, bandMax float64, forma
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
 }
+
+// bar is one bar of a barChart.
+type bar struct {
+	label string
+	value float64
+}
+
+// maxBarLabel is how many characters of a bar's label a barChart writes:
+// a longer one is cut with an ellipsis (the bar's title and the table
+// beside the chart keep it whole), so that it stays on the chart however
+// large the page sets its text.
+const maxBarLabel = 40
+
+// barChart draws figures as SVG horizontal bars, one a row in the order
+// given: each label above its bar and the figure at the right edge, where
+// the figures line up as in a table. The scale runs from 0, or the lowest
+// figure when one is negative, to the highest; a negative figure's bar
+// runs left of the zero line, in red. It is drawn narrower than a
+// trendChart, to sit beside its table with text of the same size. Like
+// trendChart it writes only numbers and labels it escapes.
+func barChart(label string, bars []bar, format func(float64) string) template.HTML {
+	const w, left, right, top, row, thick = 480.0, 8.0, 64.0, 8.0, 40.0, 14.0
+	lo, hi := 0.0, 0.0
+	for _, br := range bars {
+		lo, hi = min(lo, br.value), max(hi, br.value)
+	}
+	if hi == lo {
+		hi = 1
+	}
+	h := 2*top + row*float64(len(bars))
+	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*(w-left-right) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#c5cad6"/>`, x(0), top, x(0), h-top)
+	for i, br := range bars {
+		y := top + float64(i)*row
+		name := br.label
+		if r := []rune(name); len(r) > maxBarLabel {
+			name = string(r[:maxBarLabel-1]) + "…"
+		}
+		x0, x1, ink := x(0), x(br.value), seriesColors[1]
+		if br.value < 0 {
+			x0, x1, ink = x1, x0, "#c62828"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#1d2330">%s</text>`, left, y+13, template.HTMLEscapeString(name))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`,
+			x0, y+18, x1-x0, thick, ink, template.HTMLEscapeString(br.label), format(br.value))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#687085" text-anchor="end">%s</text>`, w-4, y+29, format(br.value))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // #nosec: numbers and escaped labels only
+}

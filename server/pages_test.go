@@ -2,9 +2,11 @@ package server_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -12,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +23,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -226,6 +230,232 @@ func TestHealthPage(t *testing.T) {
 	}
 	if !strings.Contains(body, "</tspan> weighted by multiplier</tspan>") || !strings.Contains(body, "</tspan> applications received</tspan>") {
 		t.Error("health page: the two-line charts lack their legends")
+	}
+	// No reward and no grant: a sentence each, no empty chart.
+	for _, want := range []string{"No reward in the catalog yet", "No reward granted yet"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("health page without rewards lacks %q", want)
+		}
+	}
+}
+
+// TestHealthPageRewards shows the rewards on the dashboard: the catalog
+// ranked by value and the average impact of each reward's grants, as
+// charts, tables and CSV files, the figures computed here from the
+// matrix and the members' activities; and says so when no grant is
+// measured yet.
+func TestHealthPageRewards(t *testing.T) {
+	s := storetest.SQLite(t)
+	seed(t, s)
+	ctx := context.Background()
+	s.Now = func() time.Time { return time.Date(2025, 7, 15, 12, 0, 0, 0, time.UTC) }
+	ms, _, err := s.Members(ctx, cadre.MemberFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, m := range ms {
+		ids[m.Name] = m.ID
+	}
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (http.Header, string) {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != 200 || strings.Contains(rec.Body.String(), "%!") {
+			t.Fatalf("%s: %d\n%s", path, rec.Code, rec.Body)
+		}
+		return rec.Header(), rec.Body.String()
+	}
+	// between is the text of body from the first from after the first
+	// at, up to the next to.
+	between := func(body, at, from, to string) string {
+		t.Helper()
+		_, after, found := strings.Cut(body, at)
+		_, after, ok := strings.Cut(after, from)
+		if !found || !ok {
+			t.Fatalf("the page lacks %s…%s", at, from)
+		}
+		part, _, _ := strings.Cut(after, to)
+		return part
+	}
+	readCSV := func(path, name string) [][]string {
+		t.Helper()
+		hdr, body := get(path)
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || hdr.Get("Content-Disposition") != `attachment; filename="`+name+`.csv"` {
+			t.Fatalf("%s: %v, %q\n%s", path, err, hdr.Get("Content-Disposition"), body)
+		}
+		return recs
+	}
+
+	// Two pain points, a weight that is not whole, a tie (by name) and a
+	// name the page must escape.
+	weights := []float64{1.5, 1}
+	rows := []struct {
+		name   string
+		scores []int
+	}{{"Conference pass", []int{7, 10}}, {"Swag pack", []int{3, 0}}, {"Roadmap briefing", []int{2, 5}}, {"Tees & <stickers>", []int{3, 0}}}
+	m := &reward.Matrix{PainPoints: []reward.PainPoint{{Name: "Visibility", Weight: weights[0]}, {Name: "Travel costs", Weight: weights[1]}}}
+	for _, r := range rows {
+		m.Rows = append(m.Rows, reward.Row{Reward: r.name, Kind: reward.Extrinsic, Scores: r.scores})
+	}
+	if _, err := s.ImportRewardMatrix(ctx, m, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	type ranked struct {
+		name  string
+		value float64
+	}
+	var values []ranked
+	for _, r := range rows {
+		v := 0.0
+		for j, w := range weights {
+			v += w * float64(r.scores[j])
+		}
+		values = append(values, ranked{r.name, v})
+	}
+	slices.SortStableFunc(values, func(a, b ranked) int {
+		if a.value != b.value {
+			return cmp.Compare(b.value, a.value)
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	var wantTable, wantBars []string
+	wantCSV := [][]string{{"rank", "reward", "value"}}
+	for i, v := range values {
+		wantTable = append(wantTable, fmt.Sprintf(`<tr><td>%d</td><td class="reward">%s</td><td class="num value">%v</td></tr>`, i+1, html.EscapeString(v.name), v.value))
+		wantBars = append(wantBars, html.EscapeString(v.name)+": "+strconv.FormatFloat(v.value, 'f', -1, 64))
+		wantCSV = append(wantCSV, []string{strconv.Itoa(i + 1), v.name, strconv.FormatFloat(v.value, 'f', -1, 64)})
+	}
+	if got := fmt.Sprint(values); got != "[{Conference pass 20.5} {Roadmap briefing 8} {Swag pack 4.5} {Tees & <stickers> 4.5}]" {
+		t.Fatalf("the test's own ranking is %s", got) // 1.5×7 + 10, 1.5×2 + 5, 1.5×3 twice
+	}
+	titles := regexp.MustCompile(`<title>([^<]*)</title>`)
+	barsOf := func(svg string) []string {
+		var out []string
+		for _, m := range titles.FindAllStringSubmatch(svg, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+
+	_, body := get("/health?quarter=2025Q2")
+	if got := between(body, `<table class="members reward-value">`, "<tbody>", "</tbody>"); got != strings.Join(wantTable, "") {
+		t.Errorf("the ranking's table:\n%s\nwant\n%s", got, strings.Join(wantTable, ""))
+	}
+	if got := barsOf(between(body, `<h2 id="reward-value">`, `aria-label="Rewards ranked by value"`, "</svg>")); !slices.Equal(got, wantBars) {
+		t.Errorf("the ranking's bars: %q, want %q", got, wantBars)
+	}
+	if n := strings.Count(body, "<svg"); n != 11 || !strings.Contains(body, "No reward granted yet") {
+		t.Errorf("rewards, no grant: %d charts, want 11 and no impact chart", n)
+	}
+	if got := readCSV("/health?quarter=2025Q2&format=csv&list=reward-value", "reward-value"); !slices.EqualFunc(got, wantCSV, slices.Equal) {
+		t.Errorf("the ranking as CSV: %q, want %q", got, wantCSV)
+	}
+
+	grant := func(name, member string, at time.Time) int64 {
+		t.Helper()
+		r, err := s.RewardByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &reward.Grant{RewardID: r.ID, MemberID: ids[member], At: at, Quarter: program.QuarterOf(at, time.UTC).String(), Actor: "pm"}
+		if err := s.GrantReward(ctx, g, nil); err != nil {
+			t.Fatal(err)
+		}
+		return g.ID
+	}
+	// A grant whose 60 days after run past now is not measured yet.
+	july1 := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
+	grant("Roadmap briefing", "bob", july1)
+	_, body = get("/health?quarter=2025Q2")
+	if !strings.Contains(body, "No grant measured yet") || strings.Count(body, "<svg") != 11 ||
+		!strings.Contains(body, `<tr><td class="reward">Roadmap briefing</td><td class="num">0</td><td class="num">–</td><td class="num">–</td></tr>`) {
+		t.Errorf("a grant not measured yet:\n%s", between(body, `<h2 id="reward-impact">`, "", "</table>"))
+	}
+
+	// Measured: the pass to Ada and to bob, the swag pack to cy; the swag
+	// pack to Ada is cancelled and not measured.
+	march20, april1 := time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC), time.Date(2025, 4, 1, 12, 0, 0, 0, time.UTC)
+	measured := []struct {
+		reward, member string
+		at             time.Time
+	}{{"Conference pass", "Ada Ambassador", march20}, {"Conference pass", "bob", march20}, {"Swag pack", "cy", april1}}
+	for _, g := range measured {
+		grant(g.reward, g.member, g.at)
+	}
+	if err := s.MoveGrant(ctx, grant("Swag pack", "Ada Ambassador", april1), reward.Cancelled, "pm"); err != nil {
+		t.Fatal(err)
+	}
+	type mean struct {
+		name               string
+		grants             int
+		activities, points float64
+	}
+	byReward := map[string]*mean{}
+	var impacts []*mean
+	for _, g := range measured {
+		before, after, bp, ap := impactCounts(t, s, ids[g.member], g.at)
+		im := byReward[g.reward]
+		if im == nil {
+			im = &mean{name: g.reward}
+			byReward[g.reward] = im
+			impacts = append(impacts, im)
+		}
+		im.grants++
+		im.activities += float64(after - before)
+		im.points += ap - bp
+	}
+	for _, im := range impacts {
+		im.activities /= float64(im.grants)
+		im.points /= float64(im.grants)
+	}
+	// Ada's pass: 5 forum posts before, a talk after (−4, 0); bob's: an
+	// article before, a post after (0, −2); cy: a post after (+1, +1).
+	slices.SortStableFunc(impacts, func(a, b *mean) int { return cmp.Compare(b.points, a.points) })
+	if got := fmt.Sprintf("%v %v", *impacts[0], *impacts[1]); got != "{Swag pack 1 1 1} {Conference pass 2 -2 -1}" {
+		t.Fatalf("the test's own impacts are %s", got)
+	}
+	signed := func(f float64) string { return fmt.Sprintf("%+.1f", f) }
+	wantTable, wantBars = nil, nil
+	wantCSV = [][]string{{"reward", "grants_measured", "activities_change", "points_change"}}
+	for _, im := range impacts {
+		wantTable = append(wantTable, fmt.Sprintf(`<tr><td class="reward">%s</td><td class="num">%d</td><td class="num">%s</td><td class="num">%s</td></tr>`,
+			im.name, im.grants, strings.ReplaceAll(signed(im.activities), "+", "&#43;"), strings.ReplaceAll(signed(im.points), "+", "&#43;")))
+		wantBars = append(wantBars, im.name+": "+signed(im.points))
+		wantCSV = append(wantCSV, []string{im.name, strconv.Itoa(im.grants), strconv.FormatFloat(im.activities, 'f', -1, 64), strconv.FormatFloat(im.points, 'f', -1, 64)})
+	}
+	wantTable = append(wantTable, `<tr><td class="reward">Roadmap briefing</td><td class="num">0</td><td class="num">–</td><td class="num">–</td></tr>`)
+	wantCSV = append(wantCSV, []string{"Roadmap briefing", "0", "", ""})
+
+	_, body = get("/health?quarter=2025Q2")
+	if got := between(body, `<table class="members reward-impact">`, "<tbody>", "</tbody>"); got != strings.Join(wantTable, "") {
+		t.Errorf("the impact's table:\n%s\nwant\n%s", got, strings.Join(wantTable, ""))
+	}
+	impactChart := between(body, `<h2 id="reward-impact">`, `aria-label="Average points gained per grant, by reward"`, "</svg>")
+	if got := barsOf(impactChart); !slices.Equal(got, wantBars) {
+		t.Errorf("the impact's bars: %q, want %q", got, wantBars)
+	}
+	if !strings.Contains(impactChart, `fill="#c62828"`) {
+		t.Error("the pass's points lost are not drawn in red")
+	}
+	if n := strings.Count(body, "<svg"); n != 12 || strings.Contains(body, "No grant measured yet") || strings.Contains(body, "No reward granted yet") {
+		t.Errorf("rewards and grants: %d charts, want 12 and no empty state", n)
+	}
+	for _, link := range []string{`href="/health?format=csv&amp;list=reward-value"`, `href="/health?format=csv&amp;list=reward-impact"`} {
+		if !strings.Contains(body, link) {
+			t.Errorf("the page lacks the link %s", link)
+		}
+	}
+	if got := readCSV("/health?quarter=2025Q2&format=csv&list=reward-impact", "reward-impact"); !slices.EqualFunc(got, wantCSV, slices.Equal) {
+		t.Errorf("the impact as CSV: %q, want %q", got, wantCSV)
+	}
+	if got := readCSV("/health?quarter=2025Q2&format=csv", "health"); len(got) != 9 || got[0][0] != "quarter" {
+		t.Errorf("the quarters' CSV is not the default: %q", got)
 	}
 }
 
@@ -463,6 +693,8 @@ func TestCSV(t *testing.T) {
 		{"/leaderboard?format=csv", "rank,member_id,name,status,score", len(ms) + 1},
 		{"/renewal?quarter=2025Q1&format=csv", "quarter,member_id,name,score,outcome", len(ms)},
 		{"/health?quarter=2025Q2&format=csv", "quarter,active,qualifying,share,ambassadors", 8},
+		{"/health?format=csv&list=reward-value", "rank,reward,value", 0},
+		{"/health?format=csv&list=reward-impact", "reward,grants_measured,activities_change,points_change", 0},
 		{"/applications?format=csv", "id,name,email,handles,state,at,member_id", 1},
 		{"/applications?state=accepted&format=csv", "id,name,email,handles,state,at,member_id", 0},
 		{"/invitations?format=csv", "id,member_id,name,state,sent_at", 0},

@@ -500,6 +500,13 @@ type healthPage struct {
 	NPSChart, ContentChart, MenteesChart, FollowThroughChart, ForumChart template.HTML
 	TargetMin, TargetMax, RenewalMin, RenewalMax                         float64
 	CSV                                                                  string // URL of the table as CSV
+	// The rewards (SPEC 6), whatever the quarters: the catalog ranked by
+	// value, and the average impact of each reward's grants so far, the
+	// measured ones first, the most points gained first. A chart is empty
+	// when it would have no bar.
+	RewardValues                        []RewardValueJSON
+	RewardImpacts                       []RewardImpactJSON
+	RewardValueChart, RewardImpactChart template.HTML
 }
 
 // healthRow is one quarter of the dashboard, with what missed a band.
@@ -545,14 +552,85 @@ func healthCSV(w http.ResponseWriter, quarters []healthRow) {
 		"invitations_sent", "invitations_accepted", "organic_ratio", "renewed", "lapsed", "renewal_rate", "nps", "follow_through"}, rows)
 }
 
+// healthRewards adds the rewards to the dashboard: the catalog ranked by
+// value, and the average impact of each reward's grants, measured at now
+// under c, with their charts.
+func (s *Server) healthRewards(ctx context.Context, page *healthPage, c *criteria.Criteria) error {
+	values, err := RewardValues(ctx, s.store)
+	if err != nil {
+		return fmt.Errorf("reward values: %w", err)
+	}
+	// The dashboard names no recipient: members are named by their ID
+	// rather than each read from the store.
+	_, impacts, err := GrantImpacts(ctx, s.store, c, s.now(), "", itoa)
+	if err != nil {
+		return fmt.Errorf("reward impacts: %w", err)
+	}
+	// A reward none of whose grants is measured yet has no figure: it comes
+	// last, and draws no bar.
+	slices.SortStableFunc(impacts, func(a, b RewardImpactJSON) int {
+		switch {
+		case a.Grants > 0 && b.Grants == 0:
+			return -1
+		case a.Grants == 0 && b.Grants > 0:
+			return 1
+		case a.Grants > 0 && a.Points != b.Points:
+			return cmp.Compare(b.Points, a.Points)
+		}
+		return strings.Compare(a.Reward, b.Reward)
+	})
+	page.RewardValues, page.RewardImpacts = values, impacts
+	if len(values) > 0 {
+		bars := make([]bar, len(values))
+		for i, v := range values {
+			bars[i] = bar{v.Reward, v.Value}
+		}
+		page.RewardValueChart = barChart("Rewards ranked by value", bars, ftoa)
+	}
+	var bars []bar
+	for _, im := range impacts {
+		if im.Grants > 0 {
+			bars = append(bars, bar{im.Reward, im.Points})
+		}
+	}
+	if len(bars) > 0 {
+		page.RewardImpactChart = barChart("Average points gained per grant, by reward", bars, func(f float64) string { return fmt.Sprintf("%+.1f", f) })
+	}
+	return nil
+}
+
+// rewardValueCSV writes the dashboard's ranking of the rewards by value.
+func rewardValueCSV(w http.ResponseWriter, values []RewardValueJSON) {
+	rows := make([][]string, len(values))
+	for i, v := range values {
+		rows[i] = []string{strconv.Itoa(i + 1), v.Reward, ftoa(v.Value)}
+	}
+	writeCSV(w, "reward-value", []string{"rank", "reward", "value"}, rows)
+}
+
+// rewardImpactCSV writes the dashboard's average impact per reward; a
+// reward none of whose grants is measured yet has no figures.
+func rewardImpactCSV(w http.ResponseWriter, impacts []RewardImpactJSON) {
+	rows := make([][]string, len(impacts))
+	for i, im := range impacts {
+		rows[i] = []string{im.Reward, strconv.Itoa(im.Grants), "", ""}
+		if im.Grants > 0 {
+			rows[i][2], rows[i][3] = ftoa(im.Activities), ftoa(im.Points)
+		}
+	}
+	writeCSV(w, "reward-impact", []string{"reward", "grants_measured", "activities_change", "points_change"}, rows)
+}
+
 // healthQuarters is how many quarters the dashboard shows.
 const healthQuarters = 8
 
 func (s *Server) handleHealthPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var page healthPage
+		var crit *criteria.Criteria
 		err := s.readStandings(r, func(eng *standings.Engine) error {
 			c := eng.Criteria()
+			crit = c
 			last, err := s.quarterParam(r, c.Location())
 			if err != nil {
 				return err
@@ -620,12 +698,24 @@ func (s *Server) handleHealthPage() http.Handler {
 			page.FollowThroughChart = trendChart("Follow-through", labels, 0, 0, pct, series{"done by the due date", follow})
 			return nil
 		})
+		// The rewards need only the criteria of the standings: they are read
+		// once the standings are let go.
+		if err == nil {
+			err = s.healthRewards(r.Context(), &page, crit)
+		}
 		if err != nil {
 			s.failPage(w, r, err)
 			return
 		}
 		if wantsCSV(r) {
-			healthCSV(w, page.Quarters)
+			switch r.URL.Query().Get("list") {
+			case "reward-value":
+				rewardValueCSV(w, page.RewardValues)
+			case "reward-impact":
+				rewardImpactCSV(w, page.RewardImpacts)
+			default:
+				healthCSV(w, page.Quarters)
+			}
 			return
 		}
 		page.CSV = csvLink(r)

@@ -42,18 +42,24 @@ func upload(t *testing.T, h func(method, path, contentType string, body io.Reade
 	return h("POST", "/rewards", mw.FormDataContentType(), &buf)
 }
 
-// impactOf computes a grant's impact here, from the member's activities
-// as the API lists them and the default criteria's points written out:
-// counted activities and points in [at − 60 days, at) against [at, at + 60 days).
+// impactOf computes a grant's impact here, as the rewards page prints it.
 func impactOf(t *testing.T, s *store.Store, member int64, at time.Time) string {
+	t.Helper()
+	before, after, bp, ap := impactCounts(t, s, member, at)
+	return fmt.Sprintf(`<td class="num">%d → %d</td><td class="num">%g → %g</td>`, before, after, bp, ap)
+}
+
+// impactCounts computes a grant's impact here, from the member's
+// activities as the API lists them and the default criteria's points
+// written out: counted activities and points in [at − 60 days, at) against
+// [at, at + 60 days).
+func impactCounts(t *testing.T, s *store.Store, member int64, at time.Time) (before, after int, bp, ap float64) {
 	t.Helper()
 	points := map[string]float64{"forum": 1, "content": 3, "mentoring": 4, "speaking": 5, "feedback": 2, "beta": 2, "code": 2}
 	acts, _, err := s.Activities(context.Background(), cadre.ActivityFilter{MemberID: member, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var before, after int
-	var bp, ap float64
 	window := 60 * 24 * time.Hour
 	for _, a := range acts {
 		p, ok := points[a.Type]
@@ -67,7 +73,7 @@ func impactOf(t *testing.T, s *store.Store, member int64, at time.Time) string {
 			after, ap = after+1, ap+p
 		}
 	}
-	return fmt.Sprintf(`<td class="num">%d → %d</td><td class="num">%g → %g</td>`, before, after, bp, ap)
+	return before, after, bp, ap
 }
 
 // TestRewardPages: an admin imports the matrix file, sees the ranking,
