@@ -18,6 +18,7 @@ import (
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/store"
@@ -81,6 +82,44 @@ type modelTerm struct {
 	via        program.Via
 }
 
+// modelCommit is a commitment of a feedback session as the test's model
+// holds it.
+type modelCommit struct {
+	id        int64
+	due, done time.Time // done zero: not done
+	status    session.Status
+}
+
+// overdue says whether c is overdue at now (SPEC 6): past its due date,
+// and neither done nor declined.
+func (c modelCommit) overdue(now time.Time) bool {
+	return c.status != session.Done && c.status != session.Declined && now.After(c.due)
+}
+
+// modelReward is an entry of the reward catalog as the test's model holds
+// it.
+type modelReward struct {
+	id       int64
+	name     string
+	cost     float64
+	stock    int     // how many are left; -1 for no limit
+	minScore float64 // the score a recipient needs at the grant
+}
+
+// modelGrant is a grant of a reward as the test's model holds it.
+type modelGrant struct {
+	id       int64
+	who      int
+	memberID int64
+	reward   *modelReward
+	at       time.Time
+	state    reward.State
+}
+
+// scenarioImpactWindow is SPEC 6's span before and after a grant that its
+// impact compares.
+const scenarioImpactWindow = 60 * 24 * time.Hour
+
 // scenario is a two-year program computed from SPEC alone, beside the code
 // that runs it: its people, activities, terms and the quarter's events.
 type scenario struct {
@@ -92,13 +131,118 @@ type scenario struct {
 	// outcomes of the applied reviews, and the organic figures, by quarter.
 	renewed, lapsed map[program.Quarter]int
 	// The quarter's survey: how many were invited and the scores given;
-	// and its commitments: when each was due and when done (zero: not).
+	// and the commitments of its session.
 	invited        map[program.Quarter]int
 	scores         map[program.Quarter][]int
-	commits        map[program.Quarter][][2]time.Time
+	commits        map[program.Quarter][]modelCommit
 	apps, accepted map[program.Quarter]int
 	sent, joined   map[program.Quarter]int
 	sightings      []modelSighting
+	// The budgets set, by quarter as SPEC 5 writes it, and the grants
+	// made, in order.
+	budgets map[string]float64
+	grants  []modelGrant
+}
+
+// modelQuarter writes the quarter of t as SPEC 5 does, such as 2026Q1.
+func modelQuarter(t time.Time) string { return fmt.Sprintf("%dQ%d", t.Year(), (int(t.Month())-1)/3+1) }
+
+// firstActivity is the instant of p's first activity at or after t.
+func (s *scenario) firstActivity(p int, t time.Time) (time.Time, bool) {
+	var first time.Time
+	for _, a := range s.acts {
+		if a.who == p && !a.at.Before(t) && (first.IsZero() || a.at.Before(first)) {
+			first = a.at
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// spent is what the grants of quarter that were not cancelled cost.
+func (s *scenario) spent(quarter string) float64 {
+	var sum float64
+	for _, g := range s.grants {
+		if modelQuarter(g.at) == quarter && g.state != reward.Cancelled {
+			sum += g.reward.cost
+		}
+	}
+	return sum
+}
+
+// refusal says why r is not granted to p at t, "" when it is: a score
+// below the reward's, none left in stock, or a cost beyond what is left of
+// the budget of t's quarter when one is set, looked at in that order.
+func (s *scenario) refusal(p int, r *modelReward, t time.Time) string {
+	q := modelQuarter(t)
+	budget, set := s.budgets[q]
+	switch {
+	case s.score(p, t) < r.minScore-1e-9:
+		return "score"
+	case r.stock == 0:
+		return "stock"
+	case set && s.spent(q)+r.cost > budget+1e-9:
+		return "budget"
+	}
+	return ""
+}
+
+// impact is SPEC 6's reward impact of g seen at now: the recipient's
+// counted activities and their points before decay in the 60 days before
+// the grant, [at − 60 days, at), against the 60 days after, [at, at + 60
+// days), of which those after now have not happened yet. It is complete
+// once the 60 days after have passed.
+func (s *scenario) impact(g modelGrant, now time.Time) server.ImpactJSON {
+	im := server.ImpactJSON{Complete: !now.Before(g.at.Add(scenarioImpactWindow))}
+	for _, a := range s.acts {
+		if a.who != g.who || a.at.After(now) || a.at.Before(g.at.Add(-scenarioImpactWindow)) || !a.at.Before(g.at.Add(scenarioImpactWindow)) {
+			continue
+		}
+		if a.at.Before(g.at) {
+			im.BeforeActivities++
+			im.BeforePoints += scenarioTypes[a.typ].mult
+		} else {
+			im.AfterActivities++
+			im.AfterPoints += scenarioTypes[a.typ].mult
+		}
+	}
+	return im
+}
+
+// grantReport is what cadre rewards grants --json prints at now, as the
+// model computes it: the grants of quarter ("" for all) by ID, and for each
+// reward with a grant among them that was not cancelled, the mean change
+// of activities and points over those grants whose 60 days after have
+// passed (none: a mean of 0 over 0 grants).
+func (s *scenario) grantReport(quarter string, now time.Time) (map[int64]server.GrantJSON, map[string]server.RewardImpactJSON) {
+	grants, avgs := map[int64]server.GrantJSON{}, map[string]server.RewardImpactJSON{}
+	for _, g := range s.grants {
+		q := modelQuarter(g.at)
+		if quarter != "" && q != quarter {
+			continue
+		}
+		im := s.impact(g, now)
+		grants[g.id] = server.GrantJSON{ID: g.id, Reward: g.reward.name, MemberID: fmt.Sprint(g.memberID), Member: fmt.Sprintf("Person %02d", g.who),
+			Quarter: q, Cost: g.reward.cost, State: string(g.state), At: g.at, Impact: im}
+		if g.state == reward.Cancelled {
+			continue
+		}
+		a := avgs[g.reward.name]
+		a.Reward = g.reward.name
+		if im.Complete {
+			a.Grants++
+			a.Activities += float64(im.AfterActivities - im.BeforeActivities)
+			a.Points += im.AfterPoints - im.BeforePoints
+		}
+		avgs[g.reward.name] = a
+	}
+	for name, a := range avgs {
+		if a.Grants > 0 {
+			a.Activities /= float64(a.Grants)
+			a.Points /= float64(a.Grants)
+			avgs[name] = a
+		}
+	}
+	return grants, avgs
 }
 
 // threads is every thread's state as last seen.
@@ -356,11 +500,11 @@ func (s *scenario) health(q program.Quarter) scenarioHealth {
 	var due, onTime float64
 	for _, qq := range []program.Quarter{q.Prev(), q} { // a quarter's session may commit into the next
 		for _, c := range s.commits[qq] {
-			if c[0].Before(start) || !c[0].Before(next) {
+			if c.due.Before(start) || !c.due.Before(next) {
 				continue
 			}
 			due++
-			if !c[1].IsZero() && !c[1].After(c[0]) {
+			if c.status == session.Done && !c.done.After(c.due) {
 				onTime++
 			}
 		}
@@ -375,10 +519,15 @@ func (s *scenario) health(q program.Quarter) scenarioHealth {
 // TestTwoYearProgram replays two years of a program on both stores with a
 // fixed clock: a roster, invitations each quarter to the best who qualify
 // (accepted or declined), applications (accepted, rejected, withdrawn, one
-// from a stranger), an excused ambassador, and the eight quarterly reviews
+// from a stranger), an excused ambassador, a survey and a feedback session
+// each quarter with commitments done on time, late, declined or left
+// overdue, rewards granted within quarterly budgets (delivered, sent, left
+// promised, cancelled, or refused), and the eight quarterly reviews
 // applied in order, with the mail they write. Then it checks every figure
-// of cadre health for each quarter against the same program computed in
-// the test from SPEC alone: its own scores, terms and reviews.
+// of cadre health for each quarter, each commitment's standing, each
+// quarter's spend and each grant's impact with the average of each reward
+// against the same program computed in the test from SPEC alone: its own
+// scores, terms, reviews and grants.
 func TestTwoYearProgram(t *testing.T) {
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) { testTwoYearProgram(t, db) })
@@ -403,7 +552,7 @@ func testTwoYearProgram(t *testing.T, db string) {
 	// The community: 30 people of different zeal, and a bot that is busy
 	// and never counts. Activity runs from October 2023 to the end of 2025.
 	const people = 31
-	s := &scenario{people: people, bot: people - 1, excused: map[program.Quarter]map[int]bool{}, invited: map[program.Quarter]int{}, scores: map[program.Quarter][]int{}, commits: map[program.Quarter][][2]time.Time{},
+	s := &scenario{people: people, bot: people - 1, excused: map[program.Quarter]map[int]bool{}, invited: map[program.Quarter]int{}, scores: map[program.Quarter][]int{}, commits: map[program.Quarter][]modelCommit{},
 		renewed: map[program.Quarter]int{}, lapsed: map[program.Quarter]int{}, apps: map[program.Quarter]int{},
 		accepted: map[program.Quarter]int{}, sent: map[program.Quarter]int{}, joined: map[program.Quarter]int{}}
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -434,7 +583,8 @@ func testTwoYearProgram(t *testing.T, db string) {
 				n += 4
 			}
 			for range rng.IntN(n + 1) {
-				a := modelAct{who: p, typ: types[rng.IntN(len(types))], at: month.Add(time.Duration(rng.Int64N(int64(27 * 24 * time.Hour)))), mentee: -1}
+				// The model holds times as the store does, to the microsecond.
+				a := modelAct{who: p, typ: types[rng.IntN(len(types))], at: month.Add(time.Duration(rng.Int64N(int64(27 * 24 * time.Hour)))).Truncate(time.Microsecond), mentee: -1}
 				rec := cadre.ActivityRecord{
 					Activity: cadre.Activity{Type: a.typ, Source: "scenario", ExternalID: fmt.Sprintf("a%d", len(recs)), OccurredAt: a.at, Status: cadre.ActivityApproved},
 					Member:   cadre.MemberRef{Platform: "github", Handle: fmt.Sprintf("p%02d", p)},
@@ -508,9 +658,162 @@ func testTwoYearProgram(t *testing.T, db string) {
 		t.Fatal(err)
 	}
 
+	// The reward catalog: a conference pass, dear and scarce, for those
+	// with a score of at least 10, and a roadmap briefing for anyone. Three
+	// quarters have a budget, set as they begin; the others have none and
+	// spend without limit.
+	pass := &modelReward{name: "Conference pass", cost: 400, stock: 3, minScore: 10}
+	briefing := &modelReward{name: "Roadmap briefing", cost: 50, stock: -1}
+	passStock := pass.stock
+	for _, r := range []struct {
+		model *modelReward
+		saved reward.Reward
+	}{
+		{pass, reward.Reward{Name: pass.name, Kind: reward.Extrinsic, Cost: pass.cost, Stock: &passStock, Eligibility: reward.Eligibility{MinScore: pass.minScore}}},
+		{briefing, reward.Reward{Name: briefing.name, Kind: reward.Intrinsic, Cost: briefing.cost}},
+	} {
+		if err := st.SaveReward(ctx, &r.saved, "pm"); err != nil {
+			t.Fatal(err)
+		}
+		r.model.id = r.saved.ID
+	}
+	s.budgets = map[string]float64{"2024Q2": 1000, "2024Q4": 500, "2025Q4": 1000}
+
+	// The grants: to whom, what, when, and how far each goes (promised,
+	// sent, delivered, or cancelled once sent). Some instants are set by an
+	// activity of the recipient, so that one lies exactly at a grant, one
+	// exactly 60 days before one and one exactly 60 days after another.
+	day := 24 * time.Hour
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	activityAt := func(p int, from time.Time) time.Time {
+		at, ok := s.firstActivity(p, from)
+		if !ok {
+			t.Fatalf("person %d has no activity from %s", p, from)
+		}
+		return at
+	}
+	lowest := func(at time.Time) int { // the person with the lowest score then, not the bot
+		low := 0
+		for p := range people - 1 {
+			if s.score(p, at) < s.score(low, at) {
+				low = p
+			}
+		}
+		return low
+	}
+	type grantAttempt struct {
+		who    int
+		reward *modelReward
+		at     time.Time
+		fate   reward.State
+	}
+	attempts := []grantAttempt{
+		{5, pass, activityAt(5, date(2024, 4, 10)), reward.Delivered},                               // an activity at its instant counts after
+		{2, briefing, activityAt(2, date(2024, 2, 20)).Add(scenarioImpactWindow), reward.Delivered}, // one 60 days before counts before
+		{9, pass, date(2024, 5, 20), reward.Cancelled},
+		{13, pass, date(2024, 5, 25), reward.Promised}, // over the budget, until the cancellation gives back its cost
+		{13, pass, date(2024, 6, 10), reward.Delivered},
+		{lowest(date(2024, 12, 10)), pass, date(2024, 12, 10), reward.Promised},                     // below the pass's score
+		{3, briefing, date(2024, 12, 15), reward.Sent},                                              // quiet in the first half of 2025
+		{9, briefing, activityAt(9, date(2025, 3, 5)).Add(-scenarioImpactWindow), reward.Delivered}, // back, and keen, after a quiet half; one 60 days after does not count
+		{17, pass, date(2025, 10, 20), reward.Promised},                                             // its 60 days after still running at the first look
+		{5, pass, date(2025, 10, 25), reward.Promised},                                              // none left
+	}
+	type grantEvent struct {
+		at      time.Time
+		attempt int
+		to      reward.State // the state its grant moves to; "" for the attempt itself
+	}
+	var events []grantEvent
+	for i, a := range attempts {
+		events = append(events, grantEvent{a.at, i, ""})
+		switch a.fate {
+		case reward.Sent:
+			events = append(events, grantEvent{a.at.Add(3 * day), i, reward.Sent})
+		case reward.Delivered:
+			events = append(events, grantEvent{a.at.Add(3 * day), i, reward.Sent}, grantEvent{a.at.Add(10 * day), i, reward.Delivered})
+		case reward.Cancelled:
+			events = append(events, grantEvent{a.at.Add(2 * day), i, reward.Sent}, grantEvent{a.at.Add(12 * day), i, reward.Cancelled})
+		}
+	}
+	slices.SortStableFunc(events, func(a, b grantEvent) int { return a.at.Compare(b.at) })
+	granted := map[int]int{} // the index in s.grants of each attempt's grant
+	refused := map[string]int{}
+	nextEvent := 0
+	// grantUntil makes the attempts and moves before end, each at its
+	// instant, and checks that the store grants and refuses as the model
+	// does.
+	grantUntil := func(end time.Time) {
+		for ; nextEvent < len(events) && events[nextEvent].at.Before(end); nextEvent++ {
+			ev := events[nextEvent]
+			a := attempts[ev.attempt]
+			clock = ev.at
+			if ev.to != "" {
+				i, ok := granted[ev.attempt]
+				if !ok {
+					t.Fatalf("attempt %d moves to %s, but it was refused", ev.attempt, ev.to)
+				}
+				if err := st.MoveGrant(ctx, s.grants[i].id, ev.to, "pm"); err != nil {
+					t.Fatalf("grant %d %s: %v", s.grants[i].id, ev.to, err)
+				}
+				s.grants[i].state = ev.to
+				if ev.to == reward.Cancelled && a.reward.stock >= 0 {
+					a.reward.stock++
+				}
+				continue
+			}
+			eng, err := loadStandings(ctx, e, st, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			why := s.refusal(a.who, a.reward, a.at)
+			g, err := server.GrantReward(ctx, st, eng, a.reward.id, ids[a.who], a.at, "", "pm")
+			if want := map[string]string{"score": cadre.EINVALID, "stock": cadre.ECONFLICT, "budget": cadre.ECONFLICT}[why]; cadre.ErrorCode(err) != want {
+				t.Fatalf("%s to person %d at %s: %v; the model's refusal: %q", a.reward.name, a.who, a.at, err, why)
+			}
+			if why != "" {
+				refused[why]++
+				continue
+			}
+			s.grants = append(s.grants, modelGrant{id: g.ID, who: a.who, memberID: ids[a.who], reward: a.reward, at: a.at, state: reward.Promised})
+			granted[ev.attempt] = len(s.grants) - 1
+			if a.reward.stock > 0 {
+				a.reward.stock--
+			}
+			// In the 60 days before, the recipient also has a self-report
+			// awaiting review, one rejected, and an activity of a type the
+			// criteria do not define: none of them counts.
+			midnight := time.Date(a.at.Year(), a.at.Month(), a.at.Day(), 0, 0, 0, 0, time.UTC)
+			for k, typ := range []string{"speaking", "content"} {
+				act, err := st.Report(ctx, cadre.SelfReport{MemberID: ids[a.who], Type: typ, Date: midnight.AddDate(0, 0, -1-k), Title: fmt.Sprintf("Report %d before grant %d", k, g.ID)}, "amb")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k == 1 {
+					if err := st.ReviewReport(ctx, act.ID, false, "rev", "no evidence"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			podcast := cadre.ActivityRecord{
+				Activity: cadre.Activity{Type: "podcast", Source: "scenario", ExternalID: fmt.Sprintf("podcast-%d", g.ID), OccurredAt: a.at.Add(-time.Hour), Status: cadre.ActivityApproved},
+				Member:   cadre.MemberRef{Platform: "github", Handle: fmt.Sprintf("p%02d", a.who)},
+			}
+			if _, err := st.NewImporter().Import(ctx, []cadre.ActivityRecord{podcast}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
 	nextApplicant := 9
 	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
 		start := q.Start(time.UTC)
+		if amount, ok := s.budgets[q.String()]; ok {
+			clock = start
+			if err := st.SetRewardBudget(ctx, q, amount, "pm"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		// Invitations on the 20th day: the model's best two who qualify and
 		// are not ambassadors; the first accepts five days later, the
 		// second declines.
@@ -650,6 +953,9 @@ func testTwoYearProgram(t *testing.T, db string) {
 		// An executive session on the 30th day, with an item by an
 		// ambassador and three commitments due on days 45, 50 and 95 (the
 		// next quarter); done on time, late, or not, as the quarter draws.
+		// Of those not done, the first is declined the day after the
+		// session, the second taken in hand and the third left open: the
+		// last two become overdue.
 		clock = start.Add(5 * 24 * time.Hour)
 		var attendee int64
 		for _, tm := range s.terms {
@@ -673,23 +979,29 @@ func testTwoYearProgram(t *testing.T, db string) {
 			if err := st.Commit(ctx, c); err != nil {
 				t.Fatalf("%s: commit: %v", q, err)
 			}
-			var done time.Time
+			mc := modelCommit{id: c.ID, due: c.Due, status: []session.Status{session.Declined, session.InProgress, session.Open}[k]}
 			switch answers.IntN(3) {
 			case 0: // on time
-				done = c.Due.Add(-48 * time.Hour)
+				mc.done, mc.status = c.Due.Add(-48*time.Hour), session.Done
 			case 1: // late
-				done = c.Due.Add(72 * time.Hour)
+				mc.done, mc.status = c.Due.Add(72*time.Hour), session.Done
 			}
-			s.commits[q] = append(s.commits[q], [2]time.Time{c.Due, done})
-			if !done.IsZero() {
-				doneAt := done
-				st.Now = func() time.Time { return doneAt }
+			s.commits[q] = append(s.commits[q], mc)
+			switch mc.status {
+			case session.Done:
+				st.Now = func() time.Time { return mc.done }
 				if _, err := st.MoveCommitment(ctx, c.ID, session.Done, "done", "cto@example.org"); err != nil {
 					t.Fatalf("%s: done: %v", q, err)
 				}
 				st.Now = func() time.Time { return clock }
+			case session.Declined, session.InProgress:
+				if _, err := st.MoveCommitment(ctx, c.ID, mc.status, "", "cto@example.org"); err != nil {
+					t.Fatalf("%s: %s: %v", q, mc.status, err)
+				}
 			}
 		}
+
+		grantUntil(q.Next().Start(time.UTC))
 
 		// The review, two days after the quarter ends.
 		clock = q.Next().Start(time.UTC).Add(2 * 24 * time.Hour)
@@ -702,6 +1014,9 @@ func testTwoYearProgram(t *testing.T, db string) {
 		s.review(q)
 	}
 	st.Now = time.Now
+	if nextEvent < len(events) {
+		t.Fatalf("%d grant events after the scenario's end", len(events)-nextEvent)
+	}
 
 	// The program the scenario gave, so that a change of it shows here.
 	var renewed, lapsed, joinedBack int
@@ -774,6 +1089,199 @@ func testTwoYearProgram(t *testing.T, db string) {
 	if forumAmb == 0 || forumOthers == 0 || solvedKnown == 0 {
 		t.Errorf("the scenario leaves forum outcomes untested: %d threads of ambassadors, %d of others, %d quarters with a share solved strictly between 0 and 1",
 			forumAmb, forumOthers, solvedKnown)
+	}
+
+	// Every commitment as cadre sessions commitments --json lists it now,
+	// when all are past due, and those --overdue lists: done on time, done
+	// late, declined, and overdue whether taken in hand or left open.
+	commits := map[int64]modelCommit{}
+	fates := map[string]int{}
+	now := time.Now()
+	for _, cs := range s.commits {
+		for _, c := range cs {
+			commits[c.id] = c
+			switch {
+			case c.status == session.Done && !c.done.After(c.due):
+				fates["on time"]++
+			case c.status == session.Done:
+				fates["late"]++
+			case c.overdue(now):
+				fates["overdue "+string(c.status)]++
+			default:
+				fates[string(c.status)]++
+			}
+		}
+	}
+	if fates["on time"] == 0 || fates["late"] == 0 || fates["declined"] == 0 || fates["overdue open"] == 0 || fates["overdue in_progress"] == 0 {
+		t.Errorf("the scenario leaves commitments untested: %v", fates)
+	}
+	for _, overdue := range []bool{false, true} {
+		args := []string{"sessions", "commitments", "--json"}
+		if overdue {
+			args = append(args, "--overdue")
+		}
+		now := time.Now()
+		code, out, stderr := cli(t, nil, "", append(args, "--db", db)...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", strings.Join(args, " "), code, stderr)
+		}
+		var got []server.CommitmentJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, c := range commits {
+			if !overdue || c.overdue(now) {
+				want++
+			}
+		}
+		if len(got) != want {
+			t.Errorf("%s: %d commitments, want %d", strings.Join(args, " "), len(got), want)
+		}
+		for _, g := range got {
+			c, ok := commits[g.ID]
+			var onTime *bool
+			if c.status == session.Done {
+				v := !c.done.After(c.due)
+				onTime = &v
+			}
+			if !ok || g.Status != string(c.status) || g.Overdue != c.overdue(now) || (g.OnTime == nil) != (onTime == nil) || onTime != nil && *g.OnTime != *onTime ||
+				(g.DoneAt == nil) != c.done.IsZero() || g.DoneAt != nil && !g.DoneAt.Equal(c.done) {
+				t.Errorf("%s: commitment %d is %s (overdue %v, on time %v); the model's is %s, done %s", strings.Join(args, " "), g.ID, g.Status, g.Overdue, g.OnTime, c.status, c.done)
+			}
+		}
+	}
+
+	// The grants: the store refused what the model refused, for each
+	// reason; every state was reached, and each of the bounds of the
+	// impact's windows holds an activity of a recipient.
+	states := map[reward.State]int{}
+	var atGrant, atBefore, atAfter int
+	for _, g := range s.grants {
+		states[g.state]++
+		for _, a := range s.acts {
+			if a.who != g.who {
+				continue
+			}
+			switch {
+			case a.at.Equal(g.at):
+				atGrant++
+			case a.at.Equal(g.at.Add(-scenarioImpactWindow)):
+				atBefore++
+			case a.at.Equal(g.at.Add(scenarioImpactWindow)):
+				atAfter++
+			}
+		}
+	}
+	if refused["score"] == 0 || refused["stock"] == 0 || refused["budget"] == 0 || len(states) != 4 || atGrant == 0 || atBefore == 0 || atAfter == 0 {
+		t.Errorf("the scenario leaves grants untested: refused %v, grants by state %v, activities at a grant %d, 60 days before %d, 60 days after %d",
+			refused, states, atGrant, atBefore, atAfter)
+	}
+	t.Logf("%d grants by state %v, refused %v; commitments %v", len(s.grants), states, refused, fates)
+	catalog, err := st.Rewards(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range catalog {
+		want := map[int64]*modelReward{pass.id: pass, briefing.id: briefing}[r.ID]
+		if want == nil || (r.Stock == nil) != (want.stock < 0) || r.Stock != nil && *r.Stock != want.stock {
+			t.Errorf("%s: stock %v, the model's %+v", r.Name, r.Stock, want)
+		}
+	}
+	// Each grant's impact and each reward's average, as GrantImpacts gives
+	// them at a look while the last pass's 60 days after run (an activity
+	// at the very instant of the look counts), and as cadre rewards grants
+	// --json prints them at the end, for all quarters and for each, beside
+	// each quarter's budget and spend.
+	within := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6 }
+	checkGrants := func(label string, got []server.GrantJSON, gotAvg []server.RewardImpactJSON, quarter string, now time.Time) (incomplete int) {
+		want, wantAvg := s.grantReport(quarter, now)
+		if len(got) != len(want) || len(gotAvg) != len(wantAvg) {
+			t.Errorf("%s: %d grants and %d averages, want %d and %d", label, len(got), len(gotAvg), len(want), len(wantAvg))
+		}
+		for _, g := range got {
+			w, ok := want[g.ID]
+			im, wm := g.Impact, w.Impact
+			if !ok || g.Reward != w.Reward || g.MemberID != w.MemberID || g.Member != w.Member || g.Quarter != w.Quarter || !within(g.Cost, w.Cost) ||
+				g.State != w.State || !g.At.Equal(w.At) || im.BeforeActivities != wm.BeforeActivities || im.AfterActivities != wm.AfterActivities ||
+				!within(im.BeforePoints, wm.BeforePoints) || !within(im.AfterPoints, wm.AfterPoints) || im.Complete != wm.Complete {
+				t.Errorf("%s: grant %d:\n got %+v\nwant %+v", label, g.ID, g, w)
+			}
+			if !wm.Complete {
+				incomplete++
+			}
+		}
+		for _, a := range gotAvg {
+			if w, ok := wantAvg[a.Reward]; !ok || a.Grants != w.Grants || !within(a.Activities, w.Activities) || !within(a.Points, w.Points) {
+				t.Errorf("%s: average of %s: got %+v, want %+v", label, a.Reward, a, w)
+			}
+		}
+		return incomplete
+	}
+	look := activityAt(17, date(2025, 11, 15))
+	eng, err := loadStandings(ctx, e, st, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotAvg, err := server.GrantImpacts(ctx, st, eng.Criteria(), look, "", server.MemberNames(ctx, st.Member))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checkGrants("GrantImpacts at "+look.String(), got, gotAvg, "", look) == 0 {
+		t.Errorf("no grant's 60 days after run at %s", look)
+	}
+	var gain, loss int
+	for _, g := range s.grants {
+		switch im := s.impact(g, now); {
+		case g.state == reward.Cancelled:
+		case im.AfterPoints > im.BeforePoints:
+			gain++
+		case im.AfterPoints < im.BeforePoints:
+			loss++
+		}
+	}
+	if gain == 0 || loss == 0 {
+		t.Errorf("the scenario's grants show no gain (%d) or no loss (%d) of points", gain, loss)
+	}
+	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2027; q = q.Next() {
+		quarter, args := q.String(), []string{"rewards", "grants", "--json", "--quarter", q.String()}
+		if q.Year == 2026 { // after the last quarter: every quarter at once
+			quarter, args = "", args[:3]
+		}
+		now := time.Now()
+		code, out, stderr := cli(t, nil, "", append(args, "--db", db)...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", strings.Join(args, " "), code, stderr)
+		}
+		var report struct {
+			Grants  []server.GrantJSON        `json:"grants"`
+			Average []server.RewardImpactJSON `json:"average"`
+		}
+		if err := json.Unmarshal([]byte(out), &report); err != nil {
+			t.Fatal(err)
+		}
+		if checkGrants(strings.Join(args, " "), report.Grants, report.Average, quarter, now) > 0 {
+			t.Errorf("%s: a grant's 60 days after still run", strings.Join(args, " "))
+		}
+		if quarter == "" {
+			break
+		}
+		code, out, stderr = cli(t, nil, "", "rewards", "budget", "--db", db, "--json", "--quarter", quarter)
+		if code != exitOK {
+			t.Fatalf("budget %s: exit %d: %s", quarter, code, stderr)
+		}
+		var budget struct {
+			Quarter string   `json:"quarter"`
+			Amount  *float64 `json:"amount"`
+			Spent   float64  `json:"spent"`
+		}
+		if err := json.Unmarshal([]byte(out), &budget); err != nil {
+			t.Fatal(err)
+		}
+		amount, set := s.budgets[quarter]
+		if budget.Quarter != quarter || (budget.Amount != nil) != set || set && !within(*budget.Amount, amount) || !within(budget.Spent, s.spent(quarter)) {
+			t.Errorf("budget %s: got %s, want amount %v (set %v), spent %v", quarter, strings.TrimSpace(out), amount, set, s.spent(quarter))
+		}
 	}
 
 	// Each renewed or lapsed ambassador was told, each invitee and
