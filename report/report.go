@@ -152,3 +152,52 @@ func Review(a *cadre.Activity, approve bool, reason string) (cadre.ActivityStatu
 	}
 	return cadre.ActivityRejected, nil
 }
+
+// MaxBatch is the most reports one batch may carry: a quarter of an active
+// ambassador's activity fits many times over, and the batch is checked and
+// stored in one transaction, which must stay short.
+const MaxBatch = 500
+
+// CheckBatch checks that a batch of n reports is neither empty nor over
+// MaxBatch.
+func CheckBatch(n int) error {
+	switch {
+	case n == 0:
+		return cadre.Errorf(cadre.EINVALID, "the batch holds no report: send at least one")
+	case n > MaxBatch:
+		return cadre.Errorf(cadre.EINVALID, "the batch holds %d reports, over the limit of %d: send them in several", n, MaxBatch)
+	}
+	return nil
+}
+
+// BatchError joins the errors of a batch's records, errs[i] the error of
+// record i (nil when it is good), into one error that names each failing
+// record by its index, counting from 0, and says that nothing was stored,
+// since a batch is stored whole or not at all. It returns nil when every
+// record is good, and the first internal error alone, as it is the server's
+// failure and not the record's. A record its sender may not report makes the
+// batch forbidden; failures of one kind give the batch theirs, and failures
+// of several kinds make it invalid.
+func BatchError(errs []error) error {
+	var parts []string
+	code := ""
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		c := cadre.ErrorCode(err)
+		switch {
+		case c == cadre.EINTERNAL:
+			return fmt.Errorf("record %d: %w", i, err)
+		case c == cadre.EFORBIDDEN || code == "":
+			code = c
+		case c != code && code != cadre.EFORBIDDEN:
+			code = cadre.EINVALID
+		}
+		parts = append(parts, fmt.Sprintf("record %d: %s", i, cadre.ErrorMessage(err)))
+	}
+	if parts == nil {
+		return nil
+	}
+	return cadre.Errorf(code, "%d of %d reports failed, so none was stored: %s", len(parts), len(errs), strings.Join(parts, "; "))
+}

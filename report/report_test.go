@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -129,5 +130,38 @@ func TestReview(t *testing.T) {
 				t.Errorf("Review = %q, %v; want %q, %q", got, err, tt.want, tt.err)
 			}
 		})
+	}
+}
+
+func TestBatchError(t *testing.T) {
+	invalid := cadre.Errorf(cadre.EINVALID, "report: title is required")
+	forbidden := cadre.Errorf(cadre.EFORBIDDEN, "you may report your own activity only (member 7)")
+	missing := cadre.Errorf(cadre.ENOTFOUND, "member 9 not found")
+	tests := []struct {
+		name string
+		errs []error
+		code string // "" for no error
+		want string
+	}{
+		{"all good", []error{nil, nil}, "", ""},
+		{"one bad", []error{nil, nil, nil, invalid}, cadre.EINVALID, "1 of 4 reports failed, so none was stored: record 3: report: title is required"},
+		{"one kind", []error{missing, nil, missing}, cadre.ENOTFOUND, "record 0: member 9 not found; record 2: member 9 not found"},
+		{"several kinds", []error{missing, invalid}, cadre.EINVALID, "2 of 2 reports failed"},
+		{"forbidden first", []error{forbidden, invalid}, cadre.EFORBIDDEN, "record 0: you may report"},
+		{"forbidden last", []error{invalid, missing, forbidden}, cadre.EFORBIDDEN, "record 2: you may report"},
+		{"internal", []error{invalid, errors.New("disk full")}, cadre.EINTERNAL, "record 1: disk full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := BatchError(tt.errs)
+			if cadre.ErrorCode(err) != tt.code || err != nil && !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("BatchError = %v, want code %q with %q", err, tt.code, tt.want)
+			}
+		})
+	}
+	for n, code := range map[int]string{0: cadre.EINVALID, 1: "", MaxBatch: "", MaxBatch + 1: cadre.EINVALID} {
+		if err := CheckBatch(n); cadre.ErrorCode(err) != code {
+			t.Errorf("CheckBatch(%d) = %v, want code %q", n, err, code)
+		}
 	}
 }

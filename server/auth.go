@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -133,6 +134,9 @@ type rule struct {
 	// own, when set, also lets a principal without action through when the
 	// request is about their own member, whose ID it returns (0: none).
 	own func(r *http.Request) int64
+	// bodies are the media types a write to the API may send, nil for
+	// application/json alone.
+	bodies []string
 }
 
 var (
@@ -141,6 +145,14 @@ var (
 )
 
 func need(a account.Action) rule { return rule{action: a} }
+
+// taking lets an API route take bodies of the media types given besides
+// application/json. Like it, each must be one that a page of another site
+// cannot send without the browser asking the server first (not a form's).
+func (ru rule) taking(types ...string) rule {
+	ru.bodies = append([]string{"application/json"}, types...)
+	return ru
+}
 
 // needOrOwn lets through those who may take a, and members about their own
 // data, named by the path parameter "id" or the query parameter param.
@@ -206,8 +218,12 @@ func (s *Server) handle(pattern string, ru rule, h http.Handler) {
 			return
 		}
 		if api && writes {
-			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-				s.fail(w, r, cadre.Errorf(cadre.EUNSUPPORTED, "send the body as Content-Type: application/json"))
+			bodies := ru.bodies
+			if bodies == nil {
+				bodies = []string{"application/json"}
+			}
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || !slices.Contains(bodies, mt) {
+				s.fail(w, r, cadre.Errorf(cadre.EUNSUPPORTED, "send the body as Content-Type: %s", strings.Join(bodies, " or ")))
 				return
 			}
 		}

@@ -93,6 +93,7 @@ var access = map[string]string{
 	"GET /api/v1/program/renewal":      "admin reviewer viewer",
 	"GET /api/v1/members/{id}/terms":   "admin reviewer viewer own",
 	"POST /api/v1/reports":             "admin reviewer ambassador",
+	"POST /api/v1/reports/bulk":        "admin reviewer ambassador",
 	"GET /api/v1/reports":              "admin reviewer",
 	"POST /api/v1/reports/{id}/review": "admin reviewer",
 	"GET /api/v1/merge-suggestions":    "admin reviewer",
@@ -210,9 +211,12 @@ func TestAuthorization(t *testing.T) {
 					target = "/api/v1/tokens/999999"
 				}
 				jsonBody := `{}`
-				if path == "/api/v1/reports" {
+				switch path {
+				case "/api/v1/reports":
 					// Past the door, an ambassador may report for themselves only.
 					jsonBody = `{"member_id": ` + strconv.FormatInt(ada, 10) + `}`
+				case "/api/v1/reports/bulk":
+					jsonBody = `[{"member_id": ` + strconv.FormatInt(ada, 10) + `}]`
 				}
 				for _, c := range callers {
 					var body io.Reader

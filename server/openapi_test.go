@@ -183,6 +183,11 @@ func TestOpenAPIResponses(t *testing.T) {
 	report := fmt.Sprintf(`{"member_id": %d, "type": "speaking", "date": "2025-05-14", "title": "Scaling Cadre", "url": "https://conf.example/talks/42", "effort_minutes": 240}`, ada)
 	act := call("POST", "/api/v1/reports", "/api/v1/reports", report, 201)
 	call("POST", "/api/v1/reports", "/api/v1/reports", report, 409)
+	bulk := fmt.Sprintf(`[{"member_id": %d, "type": "mentoring", "date": "2025-05-20", "title": "Office hours", "effort_minutes": 60},
+		{"member_id": %d, "type": "speaking", "date": "2025-05-21", "title": "Cadre at the meetup", "url": "https://meetup.example/9"}]`, ada, bob)
+	call("POST", "/api/v1/reports/bulk", "/api/v1/reports/bulk", bulk, 201)
+	call("POST", "/api/v1/reports/bulk", "/api/v1/reports/bulk", fmt.Sprintf(`[{"member_id": %d, "type": "mentoring", "date": "2025-05-22", "title": "x"}, {"member_id": %d, "type": "keynote", "date": "2025-05-22", "title": "y"}]`, ada, ada), 400)
+	call("POST", "/api/v1/reports/bulk", "/api/v1/reports/bulk", bulk, 409)
 	call("GET", "/api/v1/reports", "/api/v1/reports", "", 200)
 	review := fmt.Sprintf("/api/v1/reports/%d/review", int64(act["id"].(float64)))
 	call("POST", "/api/v1/reports/{id}/review", review, `{"decision": "approve"}`, 200)

@@ -6,35 +6,54 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/report"
 	"github.com/cadrehq/cadre/standings"
 )
 
 // decodeBody reads a JSON request body into v, refusing unknown fields and
 // bodies over 64 KiB; example shows the expected shape in the error.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any, example string) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return cadre.Errorf(cadre.ETOOLARGE, "the body is over %d bytes", maxBody)
-	}
+	body, err := readBody(w, r, maxBody)
 	if err != nil {
-		return fmt.Errorf("read body: %w", err)
+		return err
 	}
-	if err := checkJSON(body); err != nil {
-		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %w", example, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := decodeJSON(body, v); err != nil {
 		return cadre.Errorf(cadre.EINVALID, "body must be JSON like %s: %w", example, err)
 	}
 	return nil
+}
+
+// readBody reads a request body of at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, cadre.Errorf(cadre.ETOOLARGE, "the body is over %d bytes", limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	return body, nil
+}
+
+// decodeJSON reads one JSON value into v, refusing unknown fields and what
+// checkJSON refuses.
+func decodeJSON(data []byte, v any) error {
+	if err := checkJSON(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // maxBody bounds a JSON request body.
@@ -114,6 +133,41 @@ type reportRequest struct {
 
 const reportExample = `{"member_id": 7, "type": "speaking", "date": "2025-05-14", "title": "Scaling Cadre", "url": "https://conf.example/talks/42", "effort_minutes": 240}`
 
+// selfReport checks a report as it reaches the server, by the API or the
+// portal, under the criteria c at now: the principal p reports for their
+// own member unless they review, the type is one of the criteria's, the
+// date parses, and the report says what a reviewer needs (report.Validate).
+// It returns the report to store.
+func selfReport(c *criteria.Criteria, p *principal, req reportRequest, now time.Time) (cadre.SelfReport, error) {
+	if !p.user.Role.Can(account.Review) && !p.owns(req.MemberID) {
+		return cadre.SelfReport{}, cadre.Errorf(cadre.EFORBIDDEN, "you may report your own activity only (member %d)", p.user.MemberID)
+	}
+	if t := strings.TrimSpace(req.Type); t != "" {
+		if err := c.CheckType(t); err != nil {
+			return cadre.SelfReport{}, err
+		}
+	}
+	date, err := cadre.ParseTime(strings.TrimSpace(req.Date))
+	if err != nil {
+		return cadre.SelfReport{}, cadre.Errorf(cadre.EINVALID, "date: %s", cadre.ErrorMessage(err))
+	}
+	r := cadre.SelfReport{MemberID: req.MemberID, Type: req.Type, Date: date, Title: req.Title, URL: req.URL, EffortMinutes: req.EffortMinutes}
+	if err := report.Validate(&r, now); err != nil {
+		return cadre.SelfReport{}, err
+	}
+	return r, nil
+}
+
+// checkReport checks a report under the criteria in force (selfReport).
+func (s *Server) checkReport(r *http.Request, req reportRequest) (cadre.SelfReport, error) {
+	var sr cadre.SelfReport
+	err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) (err error) {
+		sr, err = selfReport(eng.Criteria(), who(r), req, s.now())
+		return err
+	})
+	return sr, err
+}
+
 func (s *Server) handleReport() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req reportRequest
@@ -121,29 +175,94 @@ func (s *Server) handleReport() http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		if p := who(r); !p.user.Role.Can(account.Review) && !p.owns(req.MemberID) {
-			s.fail(w, r, cadre.Errorf(cadre.EFORBIDDEN, "you may report your own activity only (member %d)", p.user.MemberID))
-			return
-		}
-		if t := strings.TrimSpace(req.Type); t != "" {
-			if err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error { return eng.Criteria().CheckType(t) }); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-		}
-		date, err := cadre.ParseTime(req.Date)
+		sr, err := s.checkReport(r, req)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		a, err := s.store.Report(r.Context(), cadre.SelfReport{MemberID: req.MemberID, Type: req.Type, Date: date,
-			Title: req.Title, URL: req.URL, EffortMinutes: req.EffortMinutes}, actor(r))
+		a, err := s.store.Report(r.Context(), sr, actor(r))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		s.writeJSON(w, http.StatusCreated, NewActivityJSON(a))
 	})
+}
+
+// maxBulkBody bounds the body of a batch of reports: a MiB, some two KiB
+// for each of the most reports a batch may carry.
+const maxBulkBody = 1 << 20
+
+// handleBulkReport takes a batch of reports, as a JSON array of the objects
+// POST /api/v1/reports takes or as JSON Lines of them, and stores all of
+// them or, when any fails, none: every record is checked first, and the
+// error names each failing one by its index.
+func (s *Server) handleBulkReport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(w, r, maxBulkBody)
+		var records []json.RawMessage
+		if err == nil {
+			records, err = bulkRecords(r.Header.Get("Content-Type"), body)
+		}
+		if err == nil {
+			err = report.CheckBatch(len(records))
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		reports, errs := make([]cadre.SelfReport, len(records)), make([]error, len(records))
+		err = s.live.Read(r.Context(), 0, func(eng *standings.Engine) error {
+			p, now := who(r), s.now()
+			for i, raw := range records {
+				var req reportRequest
+				if len(bytes.TrimSpace(raw)) == 0 {
+					errs[i] = cadre.Errorf(cadre.EINVALID, "an empty line where a report belongs")
+				} else if err := decodeJSON(raw, &req); err != nil {
+					errs[i] = cadre.Errorf(cadre.EINVALID, "a report is an object as POST /api/v1/reports takes: %w", err)
+				} else {
+					reports[i], errs[i] = selfReport(eng.Criteria(), p, req, now)
+				}
+			}
+			return report.BatchError(errs)
+		})
+		var acts []cadre.Activity
+		if err == nil {
+			acts, err = s.store.Reports(r.Context(), reports, actor(r))
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := make([]ActivityJSON, len(acts))
+		for i := range acts {
+			out[i] = NewActivityJSON(&acts[i])
+		}
+		s.writeJSON(w, http.StatusCreated, out)
+	})
+}
+
+// bulkRecords splits the body of a batch of reports into its records: the
+// elements of a JSON array or, for the other media types the route takes
+// (JSON Lines: application/x-ndjson or application/jsonl), its lines, where
+// a final newline ends the last.
+func bulkRecords(contentType string, body []byte) ([]json.RawMessage, error) {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/json" {
+		if len(body) == 0 {
+			return nil, nil
+		}
+		lines := bytes.Split(bytes.TrimSuffix(body, []byte("\n")), []byte("\n"))
+		records := make([]json.RawMessage, len(lines))
+		for i, l := range lines {
+			records[i] = bytes.TrimSuffix(l, []byte("\r"))
+		}
+		return records, nil
+	}
+	var records []json.RawMessage
+	if err := json.Unmarshal(body, &records); err != nil {
+		return nil, cadre.Errorf(cadre.EINVALID, "body must be a JSON array of reports like [%s]: %w", reportExample, err)
+	}
+	return records, nil
 }
 
 func (s *Server) handleReports() http.Handler {

@@ -12,15 +12,18 @@ import (
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/report"
 	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/survey"
 )
 
 // The portal is where ambassadors work with Cadre: their status and term,
-// score, rank and where it heads, their activities, reporting one, and the
-// survey of the quarter.
+// score, rank and where it heads, their activities, reporting one, the
+// survey of the quarter, their rewards, the items of the coming feedback
+// sessions and what the executives committed to.
 
 // Portal is what the portal reads and changes of the store, beyond what
 // other pages need.
@@ -46,8 +49,20 @@ type portalPage struct {
 	Answer     *survey.Answer
 	Question   string
 	Scores     []int
-	Message    string
-	Notice     string
+	// Participate says that the account takes part in the feedback
+	// sessions; Sessions are those taking items, with their items.
+	Participate bool
+	Sessions    []feedbackSession
+	// Commitments are the latest made, the newest first, of the
+	// CommitmentCount there are, Overdue of them overdue.
+	Commitments     []CommitmentJSON
+	CommitmentCount int
+	Overdue         int
+	// BulkLimit is the most reports a batch of POST /api/v1/reports/bulk
+	// carries.
+	BulkLimit int
+	Message   string
+	Notice    string
 }
 
 // portalActivity is one of the ambassador's activities.
@@ -58,6 +73,10 @@ type portalActivity struct {
 
 // portalActivities is how many activities the portal lists.
 const portalActivities = 25
+
+// portalCommitments is how many commitments the portal lists; the
+// commitments page has them all, with their history.
+const portalCommitments = 5
 
 // outlook writes where score s heads: to an ambassador, whether they keep
 // maintain at the next review and what would make up the gap; to others,
@@ -96,8 +115,10 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, status int, 
 		s.failPage(w, r, cadre.Errorf(cadre.ENOTFOUND, "the portal is for ambassadors: your account is not a member's"))
 		return
 	}
-	page := portalPage{Message: message, Notice: notice, Question: survey.Question, Scores: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}
+	page := portalPage{Message: message, Notice: notice, Question: survey.Question, Scores: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+		Participate: who(r).can(account.Participate, true), BulkLimit: report.MaxBatch}
 	now := s.now()
+	var loc *time.Location // the program's zone
 	err := s.readStandings(r, func(eng *standings.Engine) (err error) {
 		if page.Score, err = eng.Member(id, now); err != nil {
 			return err
@@ -131,12 +152,33 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, status int, 
 			}
 			page.Activities = append(page.Activities, pa)
 		}
+		loc = c.Location()
 		return nil
 	})
 	if err != nil {
 		s.failPage(w, r, err)
 		return
 	}
+	// The sessions and commitments are the store's alone: read once the
+	// standings are free for changes again.
+	if page.Participate {
+		if page.Sessions, err = s.openSessions(r, loc, now, id); err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		for i := range page.Sessions {
+			page.Sessions[i].Back = "portal"
+		}
+	}
+	all, err := s.commitments(r.Context(), loc, now)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	page.CommitmentCount, page.Overdue = len(all.Commitments), all.Overdue
+	// The latest made have the highest IDs.
+	page.Commitments = slices.SortedFunc(slices.Values(all.Commitments), func(a, b CommitmentJSON) int { return cmp.Compare(b.ID, a.ID) })
+	page.Commitments = page.Commitments[:min(len(page.Commitments), portalCommitments)]
 	if page.Grants, err = s.store.MemberGrants(r.Context(), id); err != nil {
 		s.failPage(w, r, err)
 		return
@@ -167,21 +209,19 @@ func (s *Server) handlePortalReport() http.Handler {
 			s.failPage(w, r, cadre.Errorf(cadre.ENOTFOUND, "the portal is for ambassadors: your account is not a member's"))
 			return
 		}
-		typ := strings.TrimSpace(r.PostFormValue("type"))
-		err := s.live.Read(r.Context(), 0, func(eng *standings.Engine) error { return eng.Criteria().CheckType(typ) })
-		var date time.Time
-		if err == nil {
-			date, err = cadre.ParseTime(r.PostFormValue("date"))
-		}
-		var effort float64
-		if v := strings.TrimSpace(r.PostFormValue("effort_minutes")); err == nil && v != "" {
-			if effort, err = strconv.ParseFloat(v, 64); err != nil {
+		req := reportRequest{MemberID: id, Type: r.PostFormValue("type"), Date: r.PostFormValue("date"), Title: r.PostFormValue("title"), URL: r.PostFormValue("url")}
+		var err error
+		if v := strings.TrimSpace(r.PostFormValue("effort_minutes")); v != "" {
+			if req.EffortMinutes, err = strconv.ParseFloat(v, 64); err != nil {
 				err = cadre.Errorf(cadre.EINVALID, "effort_minutes must be a number of minutes, got %s", cadre.Quote(v))
 			}
 		}
+		var sr cadre.SelfReport
 		if err == nil {
-			_, err = s.store.Report(r.Context(), cadre.SelfReport{MemberID: id, Type: typ, Date: date, Title: strings.TrimSpace(r.PostFormValue("title")),
-				URL: strings.TrimSpace(r.PostFormValue("url")), EffortMinutes: effort}, who(r).actor())
+			sr, err = s.checkReport(r, req)
+		}
+		if err == nil {
+			_, err = s.store.Report(r.Context(), sr, who(r).actor())
 		}
 		if err != nil {
 			s.portalPage(w, r, statusOf(err), cadre.ErrorMessage(err), "")

@@ -17,6 +17,7 @@ import (
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/reward"
 	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/store/storetest"
 )
 
@@ -102,5 +103,68 @@ func TestPortal(t *testing.T) {
 	}
 	if code, _ := do("POST", "/portal/survey", "survey="+id+"&score=11"); code != 400 {
 		t.Errorf("a score of 11: %d", code)
+	}
+
+	// The feedback sessions: one held in April, whose item became a
+	// commitment now overdue, and one coming, with Bob's item to vote on.
+	bob, err := s.FindMember(ctx, "github:bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body = do("GET", "/portal", "")
+	if code != 200 || !strings.Contains(body, "No session is taking items now.") || !strings.Contains(body, "No commitment yet.") || !strings.Contains(body, `href="/tokens"`) {
+		t.Errorf("the portal without sessions: %d\n%s", code, body)
+	}
+	held := session.Session{Title: "April with the executives", At: time.Date(2025, 4, 20, 15, 0, 0, 0, time.UTC), Ambassadors: []int64{ada, bob}, Executives: []string{"Jane Doe"}, Actor: "pm"}
+	coming := session.Session{Title: "May with the executives", At: time.Date(2025, 5, 20, 15, 0, 0, 0, time.UTC), Ambassadors: []int64{ada, bob}, Executives: []string{"Jane Doe"}, Actor: "pm"}
+	for _, ss := range []*session.Session{&held, &coming} {
+		if err := s.CreateFeedbackSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = time.Date(2025, 4, 10, 12, 0, 0, 0, time.UTC)
+	docs := session.Item{SessionID: held.ID, Kind: session.Critique, Title: "The docs lag the releases", AuthorID: bob}
+	if err := s.SubmitItem(ctx, &docs, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, &session.Commitment{ItemID: docs.ID, Title: "Docs with every release", Owner: "Jane Doe", Due: time.Date(2025, 5, 1, 23, 59, 59, 0, time.UTC), Actor: "pm"}); err != nil {
+		t.Fatal(err)
+	}
+	now = time.Date(2025, 5, 10, 12, 0, 0, 0, time.UTC)
+	roadmap := session.Item{SessionID: coming.ID, Kind: session.Feature, Title: "A public roadmap", AuthorID: bob}
+	if err := s.SubmitItem(ctx, &roadmap, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	code, body = do("GET", "/portal", "")
+	for _, w := range []string{
+		"<h3>May with the executives, 2025-05-20</h3>", "<strong>A public roadmap</strong>", `<input type="hidden" name="item" value="` + strconv.FormatInt(roadmap.ID, 10) + `"><input type="hidden" name="back" value="portal">`,
+		`<input type="hidden" name="session" value="` + strconv.FormatInt(coming.ID, 10) + `"><input type="hidden" name="back" value="portal">`,
+		`<tr class="overdue"><td>Docs with every release</td><td>Jane Doe</td><td>2025-05-01 <span class="tag overdue">overdue</span></td><td><span class="tag">open</span></td></tr>`,
+		`<a href="/commitments">Every commitment with its history</a>`,
+	} {
+		if code != 200 || !strings.Contains(body, w) {
+			t.Errorf("the portal with sessions: %d, lacks %q\n%s", code, w, body)
+		}
+	}
+	if strings.Contains(body, "April with the executives") || strings.Contains(body, "The docs lag") {
+		t.Error("the portal shows the items of a session held already")
+	}
+	vote := url.Values{"action": {"vote"}, "item": {strconv.FormatInt(roadmap.ID, 10)}, "back": {"portal"}}.Encode()
+	if code, body := do("POST", "/feedback", vote); code != 200 || !strings.Contains(body, "Your vote is counted.") || !strings.Contains(body, `<section class="standing">`) || !strings.Contains(body, ">voted<") {
+		t.Errorf("a vote from the portal: %d\n%s", code, body)
+	}
+	if items, err := s.FeedbackItems(ctx, coming.ID); err != nil || len(items) != 1 || !items[0].VotedBy(ada) || items[0].Votes() != 1 {
+		t.Errorf("the items after the vote: %+v, %v", items, err)
+	}
+	if code, body := do("POST", "/feedback", vote); code != 409 || !strings.Contains(body, `<section class="standing">`) {
+		t.Errorf("a second vote from the portal: %d, want 409 on the portal\n%s", code, body)
+	}
+	submit := url.Values{"action": {"submit"}, "session": {strconv.FormatInt(coming.ID, 10)}, "kind": {"critique"}, "title": {"Release notes nobody reads"}, "back": {"portal"}}.Encode()
+	if code, body := do("POST", "/feedback", submit); code != 200 || !strings.Contains(body, "Your item is submitted.") || !strings.Contains(body, "<strong>Release notes nobody reads</strong>") || !strings.Contains(body, ">yours<") {
+		t.Errorf("an item from the portal: %d\n%s", code, body)
+	}
+	// Any other page to come back to is the feedback page.
+	if code, body := do("POST", "/feedback", url.Values{"action": {"vote"}, "item": {"999999"}, "back": {"https://evil.example/"}}.Encode()); code != 404 || !strings.Contains(body, "<h1>Executive feedback</h1>") {
+		t.Errorf("a form naming another page: %d\n%s", code, body)
 	}
 }

@@ -57,7 +57,6 @@ func (s *Server) routes() {
 	s.handle("GET /invitations", need(account.ReadProgram), s.handleInvitationsPage())
 	s.handle("POST /invitations", need(account.Administer), s.handleInvitationsForm())
 	s.handle("POST /renewal", need(account.Administer), s.handleRenewalApply())
-	// The outbox holds personal links, which are keys: admins only.
 	// The portal: an ambassador's own standing, reports and survey.
 	s.handle("GET /portal", need(account.ReadOwn), s.handlePortal())
 	s.handle("POST /portal/report", need(account.Report), s.handlePortalReport())
@@ -77,6 +76,7 @@ func (s *Server) routes() {
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /webhooks", need(account.Administer), s.handleHooksPage())
 	s.handle("POST /webhooks", need(account.Administer), s.handleHooksForm())
+	// The outbox holds personal links, which are keys: admins only.
 	s.handle("GET /outbox", need(account.Administer), s.handleOutboxPage())
 	s.handle("POST /outbox", need(account.Administer), s.handleOutboxRetry())
 	s.handle("GET /tokens", signedIn, s.handleTokensPage())
@@ -94,6 +94,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/program/renewal", need(account.ReadProgram), s.handleRenewal())
 	s.handle("GET /api/v1/members/{id}/terms", needOrOwn(account.ReadProgram, ""), s.handleTerms())
 	s.handle("POST /api/v1/reports", need(account.Report), s.handleReport())
+	// A batch comes as a JSON array or as JSON Lines, as tools export them.
+	s.handle("POST /api/v1/reports/bulk", need(account.Report).taking("application/x-ndjson", "application/jsonl"), s.handleBulkReport())
 	s.handle("GET /api/v1/reports", need(account.Review), s.handleReports())
 	s.handle("POST /api/v1/reports/{id}/review", need(account.Review), s.handleReview())
 	s.handle("GET /api/v1/merge-suggestions", need(account.Review), s.handleMergeSuggestions())

@@ -50,6 +50,8 @@ type Store interface {
 	Activities(ctx context.Context, f cadre.ActivityFilter) ([]cadre.Activity, int, error)
 	Activity(ctx context.Context, id int64) (*cadre.Activity, error)
 	Report(ctx context.Context, r cadre.SelfReport, actor string) (*cadre.Activity, error)
+	// Reports stores a batch of reports in one transaction: all or none.
+	Reports(ctx context.Context, rs []cadre.SelfReport, actor string) ([]cadre.Activity, error)
 	ReviewReport(ctx context.Context, id int64, approve bool, actor, reason string) error
 	MergeSuggestions(ctx context.Context) ([]cadre.MergeSuggestion, error)
 	MergeMembers(ctx context.Context, from, into int64, actor, reason string) (int64, error)

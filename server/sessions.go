@@ -340,6 +340,9 @@ type feedbackPage struct {
 type feedbackSession struct {
 	SessionJSON
 	Items []feedbackItem
+	// Back names the page its forms come back to: "portal", or "" for the
+	// feedback page.
+	Back string
 }
 
 type feedbackItem struct {
@@ -347,33 +350,41 @@ type feedbackItem struct {
 	Own, Voted bool
 }
 
+// openSessions returns the sessions taking items at now, the soonest first,
+// each with its items, the most voted first, and whether member wrote or
+// voted for each; loc is the program's zone, for the dates.
+func (s *Server) openSessions(r *http.Request, loc *time.Location, now time.Time, member int64) ([]feedbackSession, error) {
+	ctx, names := r.Context(), s.names(r)
+	sessions, err := s.store.FeedbackSessions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []feedbackSession
+	for i := len(sessions) - 1; i >= 0; i-- { // the soonest first
+		ss := &sessions[i]
+		if !ss.TakesItems(now) {
+			continue
+		}
+		fs := feedbackSession{SessionJSON: NewSessionJSON(ss, now, loc, names)}
+		items, err := s.store.FeedbackItems(ctx, ss.ID)
+		if err != nil {
+			return nil, err
+		}
+		for j := range items {
+			it := &items[j]
+			fs.Items = append(fs.Items, feedbackItem{ItemJSON: NewItemJSON(it, names), Own: it.AuthorID == member, Voted: it.VotedBy(member)})
+		}
+		out = append(out, fs)
+	}
+	return out, nil
+}
+
 func (s *Server) feedbackPage(w http.ResponseWriter, r *http.Request, status int, message, notice string) {
 	member := who(r).user.MemberID
 	page := feedbackPage{MemberID: itoa(member), Message: message, Notice: notice}
-	ctx, now, names := r.Context(), s.now(), s.names(r)
-	err := s.readStandings(r, func(eng *standings.Engine) error {
-		loc := eng.Criteria().Location()
-		sessions, err := s.store.FeedbackSessions(ctx)
-		if err != nil {
-			return err
-		}
-		for i := len(sessions) - 1; i >= 0; i-- { // the soonest first
-			ss := &sessions[i]
-			if !ss.TakesItems(now) {
-				continue
-			}
-			fs := feedbackSession{SessionJSON: NewSessionJSON(ss, now, loc, names)}
-			items, err := s.store.FeedbackItems(ctx, ss.ID)
-			if err != nil {
-				return err
-			}
-			for j := range items {
-				it := &items[j]
-				fs.Items = append(fs.Items, feedbackItem{ItemJSON: NewItemJSON(it, names), Own: it.AuthorID == member, Voted: it.VotedBy(member)})
-			}
-			page.Sessions = append(page.Sessions, fs)
-		}
-		return nil
+	err := s.readStandings(r, func(eng *standings.Engine) (err error) {
+		page.Sessions, err = s.openSessions(r, eng.Criteria().Location(), s.now(), member)
+		return err
 	})
 	if err != nil {
 		s.failPage(w, r, err)
@@ -389,11 +400,19 @@ func (s *Server) handleFeedbackPage() http.Handler {
 }
 
 // handleFeedbackForm takes an ambassador's item (action=submit: session,
-// kind, title, text) or vote (action=vote: item), as their own member.
+// kind, title, text) or vote (action=vote: item), as their own member. The
+// answer is the feedback page, or the portal for the portal's forms
+// (back=portal).
 func (s *Server) handleFeedbackForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
 		p := who(r)
+		// The page to come back to is named, never given as an address, so
+		// that a form leads nowhere but to one of the two.
+		page := s.feedbackPage
+		if r.PostFormValue("back") == "portal" {
+			page = s.portalPage
+		}
 		err := func() error {
 			if p.user.MemberID == 0 {
 				return cadre.Errorf(cadre.ECONFLICT, "only an ambassador's account submits items and votes, as their member: this account is no member's")
@@ -420,14 +439,14 @@ func (s *Server) handleFeedbackForm() http.Handler {
 				s.failPage(w, r, err)
 				return
 			}
-			s.feedbackPage(w, r, statusOf(err), cadre.ErrorMessage(err), "")
+			page(w, r, statusOf(err), cadre.ErrorMessage(err), "")
 			return
 		}
 		notice := "Your item is submitted"
 		if r.PostFormValue("action") == "vote" {
 			notice = "Your vote is counted"
 		}
-		s.feedbackPage(w, r, http.StatusOK, "", notice)
+		page(w, r, http.StatusOK, "", notice)
 	})
 }
 
@@ -439,30 +458,38 @@ type commitmentsPage struct {
 	Overdue     int
 }
 
+// commitments returns every commitment of every session at now, the first
+// due first, with the sessions' titles and how many are overdue; loc is the
+// program's zone, for the dates.
+func (s *Server) commitments(ctx context.Context, loc *time.Location, now time.Time) (commitmentsPage, error) {
+	page := commitmentsPage{Sessions: map[int64]string{}}
+	sessions, err := s.store.FeedbackSessions(ctx)
+	if err != nil {
+		return page, err
+	}
+	for _, ss := range sessions {
+		page.Sessions[ss.ID] = ss.Title + ", " + ss.At.In(loc).Format(time.DateOnly)
+	}
+	cs, err := s.store.Commitments(ctx, 0)
+	if err != nil {
+		return page, err
+	}
+	for i := range cs {
+		j := NewCommitmentJSON(&cs[i], now, loc)
+		if j.Overdue {
+			page.Overdue++
+		}
+		page.Commitments = append(page.Commitments, j)
+	}
+	return page, nil
+}
+
 func (s *Server) handleCommitmentsPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		page := commitmentsPage{Sessions: map[int64]string{}}
-		err := s.readStandings(r, func(eng *standings.Engine) error {
-			loc, now := eng.Criteria().Location(), s.now()
-			sessions, err := s.store.FeedbackSessions(r.Context())
-			if err != nil {
-				return err
-			}
-			for _, ss := range sessions {
-				page.Sessions[ss.ID] = ss.Title + ", " + ss.At.In(loc).Format(time.DateOnly)
-			}
-			cs, err := s.store.Commitments(r.Context(), 0)
-			if err != nil {
-				return err
-			}
-			for i := range cs {
-				j := NewCommitmentJSON(&cs[i], now, loc)
-				if j.Overdue {
-					page.Overdue++
-				}
-				page.Commitments = append(page.Commitments, j)
-			}
-			return nil
+		var page commitmentsPage
+		err := s.readStandings(r, func(eng *standings.Engine) (err error) {
+			page, err = s.commitments(r.Context(), eng.Criteria().Location(), s.now())
+			return err
 		})
 		if err != nil {
 			s.failPage(w, r, err)

@@ -252,9 +252,10 @@ func TestSessionsAndCommitments(t *testing.T) {
 	})
 }
 
-// TestSessionItemInBrowser: an ambassador signs in, follows the menu to
-// the feedback page, submits a feature request to the coming session and
-// finds it listed, then reads the commitments page.
+// TestSessionItemInBrowser: an ambassador signs in, submits a critique to
+// the coming session from her portal and finds it listed there, follows
+// the menu to the feedback page, submits a feature request and finds both
+// listed, then reads the commitments page.
 func TestSessionItemInBrowser(t *testing.T) {
 	s := storetest.SQLite(t)
 	seed(t, s)
@@ -290,22 +291,48 @@ func TestSessionItemInBrowser(t *testing.T) {
 	step("sign in", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/login"), chromedp.WaitVisible(`form.login`),
 		chromedp.SendKeys(`input[name=email]`, "ada@example.org"), chromedp.SendKeys(`input[name=password]`, "a long enough password"),
 		chromedp.Click(`form.login button`), chromedp.WaitNotPresent(`form.login`)))
-	step("open the feedback page", chromedp.Do(ctx, chromedp.Click(`nav a[href="/feedback"]`), chromedp.WaitVisible(`form.submit-item`)))
+	step("submit an item from the portal", chromedp.Do(ctx, chromedp.WaitVisible(`section.portal-feedback form.submit-item`),
+		chromedp.SetValue(`section.portal-feedback select[name=kind]`, "critique"),
+		chromedp.SendKeys(`section.portal-feedback input[name=title]`, "Release notes nobody reads"),
+		chromedp.Click(`section.portal-feedback form.submit-item button`), chromedp.WaitVisible(`p.ok`)))
+	notice, err := chromedp.Run(ctx, chromedp.Text(`p.ok`))
+	step("read the portal's notice", err)
+	items, err := chromedp.Run(ctx, chromedp.Text(`section.portal-feedback table.items tbody`))
+	step("read the portal's items", err)
+	if notice != "Your item is submitted." || !strings.Contains(items, "Release notes nobody reads") || !strings.Contains(items, "critique") || !strings.Contains(items, "yours") {
+		t.Errorf("after submitting from the portal: notice %q, items %q", notice, items)
+	}
+	step("back on the portal", chromedp.Do(ctx, chromedp.WaitVisible(`section.standing`)))
+	step("open the feedback page", chromedp.Do(ctx, chromedp.Click(`nav a[href="/feedback"]`), chromedp.WaitVisible(`section.feedback-session form.submit-item`)))
 	step("submit an item", chromedp.Do(ctx,
 		chromedp.SetValue(`form.submit-item select[name=kind]`, "feature"),
 		chromedp.SendKeys(`form.submit-item input[name=title]`, "A sandbox for every ambassador"),
 		chromedp.SendKeys(`form.submit-item textarea[name=text]`, "To try releases before the community does."),
 		chromedp.Click(`form.submit-item button`), chromedp.WaitVisible(`p.ok`)))
-	notice, err := chromedp.Run(ctx, chromedp.Text(`p.ok`))
+	notice, err = chromedp.Run(ctx, chromedp.Text(`p.ok`))
 	step("read the notice", err)
-	items, err := chromedp.Run(ctx, chromedp.Text(`table.items tbody`))
+	items, err = chromedp.Run(ctx, chromedp.Text(`table.items tbody`))
 	step("read the items", err)
-	if notice != "Your item is submitted." || !strings.Contains(items, "A sandbox for every ambassador") || !strings.Contains(items, "feature") || !strings.Contains(items, "yours") {
+	if notice != "Your item is submitted." || !strings.Contains(items, "A sandbox for every ambassador") || !strings.Contains(items, "feature") ||
+		!strings.Contains(items, "Release notes nobody reads") || strings.Count(items, "yours") != 2 {
 		t.Errorf("after submitting: notice %q, items %q", notice, items)
 	}
 	stored, err := s.FeedbackItems(ctx0, 1)
-	if err != nil || len(stored) != 1 || stored[0].AuthorID != ada || stored[0].Kind != session.Feature || stored[0].Body != "To try releases before the community does." {
-		t.Errorf("stored items: %+v, %v", stored, err)
+	if err != nil || len(stored) != 2 {
+		t.Fatalf("stored items: %+v, %v", stored, err)
+	}
+	kinds := map[string]session.Kind{}
+	for _, it := range stored {
+		if it.AuthorID != ada {
+			t.Errorf("item %q by member %d, want Ada's", it.Title, it.AuthorID)
+		}
+		kinds[it.Title] = it.Kind
+		if it.Kind == session.Feature && it.Body != "To try releases before the community does." {
+			t.Errorf("the feature request's details: %q", it.Body)
+		}
+	}
+	if kinds["Release notes nobody reads"] != session.Critique || kinds["A sandbox for every ambassador"] != session.Feature {
+		t.Errorf("stored items: %v", kinds)
 	}
 	step("open the commitments", chromedp.Do(ctx, chromedp.Click(`nav a[href="/commitments"]`), chromedp.WaitVisible(`table.commitments`)))
 	empty, err := chromedp.Run(ctx, chromedp.Text(`table.commitments td.empty`))

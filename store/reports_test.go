@@ -3,10 +3,14 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/notify"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/store/storetest"
 )
@@ -96,6 +100,102 @@ func TestSelfReports(t *testing.T) {
 		log, err := s.AuditLog(ctx, fmt.Sprintf("activity:%d", reported[0].ID), 10)
 		if err != nil || len(log) != 2 || log[0].Detail != "pending -> rejected: the talk came in from the events feed" {
 			t.Errorf("audit of the rejected report: %+v, %v", log, err)
+		}
+	})
+}
+
+// TestSelfReportBatch: a batch of reports is stored whole, each pending with
+// its audit entry and its report.waiting delivery, or not at all: a record
+// refused before the batch is written, one refused by what the store holds
+// after others were written, and a report sent twice in the batch each leave
+// the store as it was, and the error names every failing record.
+func TestSelfReportBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.NewImporter().Import(ctx, []cadre.ActivityRecord{rec("events", "conf:s1:ada", "speaking", t0, "events", "ada")}); err != nil {
+			t.Fatal(err)
+		}
+		ada, err := s.FindMember(ctx, "events:ada")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateWebhook(ctx, &notify.Webhook{URL: "https://hooks.example.org/x", Kind: notify.KindSlack, Events: []string{notify.ReportWaiting}, Actor: "pm"}); err != nil {
+			t.Fatal(err)
+		}
+		report := func(day int, title string) cadre.SelfReport {
+			return cadre.SelfReport{MemberID: ada, Type: "mentoring", Date: t0.AddDate(0, 0, day), Title: title}
+		}
+		// stored says what the store holds that a batch may change: the
+		// member's activities, the deliveries and the change sequence.
+		stored := func() string {
+			t.Helper()
+			acts, _, err := s.Activities(ctx, cadre.ActivityFilter{MemberID: ada})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds, err := s.Deliveries(ctx, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq, err := s.ChangeSeq(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("%d activities, %d deliveries, change %d", len(acts), len(ds), seq)
+		}
+
+		batch := []cadre.SelfReport{report(1, " First pairing "), report(2, "Second pairing"), report(3, "Third pairing")}
+		acts, err := s.Reports(ctx, batch, "ada")
+		if err != nil || len(acts) != 3 {
+			t.Fatalf("a good batch: %+v, %v", acts, err)
+		}
+		if batch[0].Title != " First pairing " {
+			t.Errorf("the caller's report was changed: %q", batch[0].Title)
+		}
+		for i, a := range acts {
+			if a.ID == 0 || a.Status != cadre.ActivityPending || a.Title != strings.TrimSpace(batch[i].Title) {
+				t.Errorf("activity %d: %+v", i, a)
+			}
+			if log, err := s.AuditLog(ctx, fmt.Sprintf("activity:%d", a.ID), 10); err != nil || len(log) != 1 || log[0].Action != "activity.report" {
+				t.Errorf("audit of activity %d: %+v, %v", a.ID, log, err)
+			}
+		}
+		if ds, err := s.Deliveries(ctx, 0, 10); err != nil || len(ds) != 3 || ds[0].Event != notify.ReportWaiting {
+			t.Errorf("deliveries: one per report, got %d, %v", len(ds), err)
+		}
+		before := stored()
+
+		tests := []struct {
+			name  string
+			batch []cadre.SelfReport
+			code  string
+			want  []string
+		}{
+			{"an invalid record", []cadre.SelfReport{report(4, "Fourth"), {MemberID: ada, Type: "mentoring", Date: t0}, report(5, "Fifth")},
+				cadre.EINVALID, []string{"1 of 3 reports failed, so none was stored: record 1: report: title is required"}},
+			{"a report stored before, after others were written", []cadre.SelfReport{report(4, "Fourth"), report(5, "Fifth"), report(2, "Second pairing")},
+				cadre.ECONFLICT, []string{"record 2: already reported, as activity " + strconv.FormatInt(acts[1].ID, 10)}},
+			{"an unknown member and a report stored before", []cadre.SelfReport{report(4, "Fourth"), {MemberID: 99999, Type: "mentoring", Date: t0, Title: "x"}, report(1, "First pairing")},
+				cadre.EINVALID, []string{"2 of 3 reports failed", "record 1: member 99999 not found", "record 2: already reported"}},
+			{"one report twice", []cadre.SelfReport{report(4, "Fourth"), report(5, "Fifth"), report(4, "fourth")},
+				cadre.ECONFLICT, []string{"record 2: the same report as record 0"}},
+			{"nothing", nil, cadre.EINVALID, []string{"no report"}},
+			{"over the limit", slices.Repeat([]cadre.SelfReport{report(4, "Fourth")}, 501), cadre.EINVALID, []string{"501 reports, over the limit of 500"}},
+		}
+		for _, tt := range tests {
+			acts, err := s.Reports(ctx, tt.batch, "ada")
+			if cadre.ErrorCode(err) != tt.code || acts != nil {
+				t.Errorf("%s: %v, %v; want code %q", tt.name, acts, err, tt.code)
+				continue
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(cadre.ErrorMessage(err), w) {
+					t.Errorf("%s: %q lacks %q", tt.name, cadre.ErrorMessage(err), w)
+				}
+			}
+			if after := stored(); after != before {
+				t.Errorf("%s: the store holds %s, want %s as before", tt.name, after, before)
+			}
 		}
 	})
 }
