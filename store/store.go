@@ -96,7 +96,11 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		s.write.Close()
 		return fmt.Errorf("open %s: %w", path, err)
 	}
+	// Idle connections are kept, all eight: database/sql keeps two by
+	// default, and under load it closed the others and opened new ones for
+	// each burst, each with a cold page cache and its pragmas to run again.
 	s.read.SetMaxOpenConns(8)
+	s.read.SetMaxIdleConns(8)
 	return nil
 }
 
