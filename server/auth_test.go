@@ -89,6 +89,7 @@ var access = map[string]string{
 	"GET /api/v1/sources":              "admin reviewer viewer",
 	"GET /api/v1/program/share":        "admin reviewer viewer",
 	"POST /api/v1/criteria/calibrate":  "admin reviewer viewer",
+	"POST /api/v1/whatif":              "admin reviewer viewer",
 	"GET /api/v1/program/health":       "admin reviewer viewer",
 	"GET /api/v1/program/renewal":      "admin reviewer viewer",
 	"GET /api/v1/members/{id}/terms":   "admin reviewer viewer own",

@@ -90,6 +90,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/sources", need(account.ReadProgram), s.handleSources())
 	s.handle("GET /api/v1/program/share", need(account.ReadProgram), s.handleShare())
 	s.handle("POST /api/v1/criteria/calibrate", need(account.Calibrate), s.handleCalibrate())
+	s.handle("POST /api/v1/whatif", need(account.Calibrate), s.handleWhatIf())
 	s.handle("GET /api/v1/program/health", need(account.ReadProgram), s.handleHealthReport())
 	s.handle("GET /api/v1/program/renewal", need(account.ReadProgram), s.handleRenewal())
 	s.handle("GET /api/v1/members/{id}/terms", needOrOwn(account.ReadProgram, ""), s.handleTerms())

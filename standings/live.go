@@ -276,6 +276,45 @@ func (l *Live) Read(ctx context.Context, version int, fn func(*Engine) error) er
 	}
 }
 
+// ReadVersions calls fn with an engine for each of versions (0 for the one
+// in force), by version, and one for draft, a criteria document not stored
+// (nil for none), after catching up with the store. Engines kept are used;
+// the others are prepared from the standings in memory for the call only,
+// so that a look across many versions does not evict the kept ones. As with
+// Read, the standings do not change while fn runs.
+func (l *Live) ReadVersions(ctx context.Context, versions []int, draft *criteria.Criteria, fn func(byVersion map[int]*Engine, draft *Engine) error) error {
+	if err := l.Refresh(ctx); err != nil {
+		return err
+	}
+	cs := map[int]*criteria.Criteria{}
+	nums := map[int]int{}
+	for _, v := range versions {
+		if cs[v] != nil {
+			continue
+		}
+		c, num, err := criteriaVersion(ctx, l.src, v)
+		if err != nil {
+			return err
+		}
+		cs[v], nums[v] = c, num
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	engines := make(map[int]*Engine, len(cs))
+	for v, c := range cs {
+		if e := l.engines[nums[v]]; e != nil {
+			engines[v] = e
+		} else {
+			engines[v] = l.snap.Engine(c)
+		}
+	}
+	var d *Engine
+	if draft != nil {
+		d = l.snap.Engine(draft)
+	}
+	return fn(engines, d)
+}
+
 // engine returns the engine of a criteria version and its key in l.engines,
 // preparing it from the standings in memory when it is not kept.
 func (l *Live) engine(ctx context.Context, version int) (*Engine, int, error) {

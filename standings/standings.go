@@ -227,6 +227,17 @@ func (e *Engine) Share(t time.Time) Share {
 	return sh
 }
 
+// Qualifying returns the IDs of the members who qualify at t (SPEC 4:
+// active, and a score that meets achieve), in no particular order.
+func (e *Engine) Qualifying(t time.Time) []int64 {
+	q := e.board(t).Qualification()
+	ids := make([]int64, len(q.Qualifying))
+	for i, m := range q.Qualifying {
+		ids[i] = e.snap.members[m].ID
+	}
+	return ids
+}
+
 // Calibrate suggests the achieve threshold that would qualify target, a share
 // of the active community, at t.
 func (e *Engine) Calibrate(target float64, t time.Time) (score.Calibration, error) {

@@ -83,6 +83,7 @@ func commands() []command {
 		{"leaderboard", "Rank members by score", cmdLeaderboard},
 		{"score", "Explain a member's score and where it is heading", cmdScore},
 		{"criteria", "Show, validate or set the program criteria", cmdCriteria},
+		{"whatif", "Replay the quarterly reviews under other criteria, side by side with the real ones", cmdWhatIf},
 		{"migrate", "Bring the database schema up to date", cmdMigrate},
 		{"backup", "Copy a running SQLite database to a file", cmdBackup},
 		{"bench", "Measure import and scoring speed on this machine", cmdBench},

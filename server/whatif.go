@@ -1,0 +1,261 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/standings"
+	"github.com/cadrehq/cadre/whatif"
+)
+
+// MaxWhatIfQuarters bounds a backtest: twelve years of quarters is more
+// history than any program keeps, and each quarter scores every member.
+const MaxWhatIfQuarters = 48
+
+// WhatIfJSON is a backtest (issue 12): each quarter's figures under the
+// criteria in force and under the candidate, and the members whose
+// outcomes differ.
+type WhatIfJSON struct {
+	From     string             `json:"from"`
+	To       string             `json:"to"`
+	Quarters []WhatIfQuarter    `json:"quarters"`
+	Changes  []WhatIfChangeJSON `json:"changes"`
+}
+
+// WhatIfQuarter is one quarter side by side.
+type WhatIfQuarter struct {
+	Quarter   string        `json:"quarter"`
+	Current   WhatIfFigures `json:"current"`
+	Candidate WhatIfFigures `json:"candidate"`
+}
+
+// WhatIfFigures are one side's figures of a quarter.
+type WhatIfFigures struct {
+	Active                      int      `json:"active"`
+	Qualifying                  int      `json:"qualifying"`
+	Share                       float64  `json:"share"`
+	Proposed                    int      `json:"proposed"`
+	Ambassadors                 int      `json:"ambassadors"`
+	Renewed                     int      `json:"renewed"`
+	Lapsed                      int      `json:"lapsed"`
+	Excused                     int      `json:"excused"`
+	CarriedOver                 int      `json:"carried_over"`
+	RenewalRate                 *float64 `json:"renewal_rate"`
+	InfluenceHoursPerAmbassador *float64 `json:"influence_hours_per_ambassador"`
+}
+
+// WhatIfChangeJSON is a member whose outcome differs, with the activity
+// types that made up their score on each side.
+type WhatIfChangeJSON struct {
+	MemberID       string           `json:"member_id"`
+	Name           string           `json:"name"`
+	Quarter        string           `json:"quarter"`
+	Current        string           `json:"current"`
+	Candidate      string           `json:"candidate"`
+	CurrentScore   float64          `json:"current_score"`
+	CandidateScore float64          `json:"candidate_score"`
+	CarriedBy      []WhatIfTypeJSON `json:"carried_by"`
+}
+
+// WhatIfTypeJSON is an activity type's part of a member's score on each side.
+type WhatIfTypeJSON struct {
+	Type      string  `json:"type"`
+	Current   float64 `json:"current"`
+	Candidate float64 `json:"candidate"`
+}
+
+// WhatIfStore is what a backtest reads of the store.
+type WhatIfStore interface {
+	Terms(ctx context.Context, memberID int64) ([]program.Term, error)
+	Excused(ctx context.Context, q program.Quarter) (map[int64]bool, error)
+	Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error)
+	MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error)
+}
+
+// WhatIfQuarters are the quarters of a backtest: n quarters from from, or
+// when from is nil the last n that have ended at now.
+func WhatIfQuarters(n int, from *program.Quarter, now time.Time, loc *time.Location) ([]program.Quarter, error) {
+	if n < 1 || n > MaxWhatIfQuarters {
+		return nil, cadre.Errorf(cadre.EINVALID, "quarters: between 1 and %d, got %d", MaxWhatIfQuarters, n)
+	}
+	q := program.QuarterOf(now, loc)
+	if from != nil {
+		q = *from
+		for range n {
+			q = q.Next()
+		}
+	}
+	last := q.Prev()
+	if now.Before(last.End(loc)) {
+		return nil, cadre.Errorf(cadre.EINVALID, "%s has not ended: a backtest replays ended quarters only", last)
+	}
+	out := make([]program.Quarter, n)
+	for i := n - 1; i >= 0; i-- {
+		out[i], q = q.Prev(), q.Prev()
+	}
+	return out, nil
+}
+
+// WhatIf backtests candidate over quarters: the current side reviews each
+// quarter under the criteria version its applied review recorded (the one in
+// force for a quarter not applied), the candidate side under candidate.
+func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate *criteria.Criteria, quarters []program.Quarter) (*WhatIfJSON, error) {
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	excused := map[program.Quarter]map[int64]bool{}
+	version := map[program.Quarter]int{}
+	versions := []int{0}
+	for _, q := range quarters {
+		if excused[q], err = st.Excused(ctx, q); err != nil {
+			return nil, err
+		}
+		ar, err := st.Review(ctx, q)
+		switch {
+		case err == nil:
+			version[q] = ar.CriteriaVersion
+			versions = append(versions, ar.CriteriaVersion)
+		case cadre.ErrorCode(err) != cadre.ENOTFOUND:
+			return nil, err
+		}
+	}
+	var cur, cand whatif.Side
+	err = live.ReadVersions(ctx, versions, candidate, func(byVersion map[int]*standings.Engine, draft *standings.Engine) error {
+		cur.Steps, cur.Terms = whatif.Replay(quarters, terms, excused, func(q program.Quarter) whatif.Standing {
+			if v, ok := version[q]; ok {
+				return byVersion[v]
+			}
+			return byVersion[0]
+		})
+		cand.Steps, cand.Terms = whatif.Replay(quarters, terms, excused, func(program.Quarter) whatif.Standing { return draft })
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	acts, err := periodActivities(ctx, st, quarters, cur, cand)
+	if err != nil {
+		return nil, err
+	}
+	return newWhatIfJSON(quarters, whatif.Compare(cur, cand, acts)), nil
+}
+
+// periodActivities reads the activities of the period of every member who
+// was an ambassador in it on either side, for the influence hours.
+func periodActivities(ctx context.Context, st WhatIfStore, quarters []program.Quarter, sides ...whatif.Side) ([]program.Activity, error) {
+	var from, to time.Time
+	ids := map[int64]bool{}
+	for _, side := range sides {
+		for _, s := range side.Steps {
+			loc := s.Standing.Criteria().Location()
+			if start := s.Quarter.Start(loc); from.IsZero() || start.Before(from) {
+				from = start
+			}
+			if end := s.Quarter.End(loc); end.After(to) {
+				to = end
+			}
+			for id := range program.AmbassadorsOf(s.Quarter, loc, side.Terms) {
+				ids[id] = true
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	return st.MembersActivities(ctx, list, from, to)
+}
+
+func newWhatIfJSON(quarters []program.Quarter, res whatif.Result) *WhatIfJSON {
+	j := &WhatIfJSON{From: quarters[0].String(), To: quarters[len(quarters)-1].String(),
+		Quarters: make([]WhatIfQuarter, len(res.Quarters)), Changes: make([]WhatIfChangeJSON, len(res.Changes))}
+	for i, q := range res.Quarters {
+		j.Quarters[i] = WhatIfQuarter{Quarter: q.Quarter.String(), Current: WhatIfFigures(q.Current), Candidate: WhatIfFigures(q.Candidate)}
+	}
+	for i, c := range res.Changes {
+		j.Changes[i] = WhatIfChangeJSON{MemberID: strconv.FormatInt(c.MemberID, 10), Name: c.Name, Quarter: c.Quarter.String(),
+			Current: string(c.Current), Candidate: string(c.Candidate), CurrentScore: c.CurrentScore, CandidateScore: c.CandidateScore,
+			CarriedBy: carriedBy(c.CurrentByType, c.CandidateByType)}
+	}
+	return j
+}
+
+// carriedBy sets each type's part of the score on one side beside the
+// other's, in the order of the current side's parts, then the candidate's.
+func carriedBy(cur, cand []standings.Part) []WhatIfTypeJSON {
+	out := []WhatIfTypeJSON{}
+	at := map[string]int{}
+	for _, p := range cur {
+		at[p.Key] = len(out)
+		out = append(out, WhatIfTypeJSON{Type: p.Key, Current: p.Score})
+	}
+	for _, p := range cand {
+		i, ok := at[p.Key]
+		if !ok {
+			i = len(out)
+			out = append(out, WhatIfTypeJSON{Type: p.Key})
+		}
+		out[i].Candidate = p.Score
+	}
+	return out
+}
+
+// whatIfRequest is the body of POST /api/v1/whatif.
+type whatIfRequest struct {
+	Criteria json.RawMessage `json:"criteria"`
+	Quarters int             `json:"quarters"`
+	From     string          `json:"from"`
+}
+
+func (s *Server) handleWhatIf() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req whatIfRequest
+		if err := decodeBody(w, r, &req, `{"criteria": {"thresholds": {"achieve": 60, "maintain": 30}}, "quarters": 8}`); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		j, err := s.whatIf(r.Context(), req)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeJSON(w, http.StatusOK, j)
+	})
+}
+
+// whatIf validates a backtest's request and runs it.
+func (s *Server) whatIf(ctx context.Context, req whatIfRequest) (*WhatIfJSON, error) {
+	if len(req.Criteria) == 0 {
+		return nil, cadre.Errorf(cadre.EINVALID, "criteria: the candidate criteria document is required")
+	}
+	c, err := criteria.Parse(req.Criteria)
+	if err != nil {
+		return nil, err
+	}
+	if req.Quarters == 0 {
+		req.Quarters = 8
+	}
+	var from *program.Quarter
+	if req.From != "" {
+		q, err := program.ParseQuarter(req.From)
+		if err != nil {
+			return nil, err
+		}
+		from = &q
+	}
+	qs, err := WhatIfQuarters(req.Quarters, from, s.now(), c.Location())
+	if err != nil {
+		return nil, err
+	}
+	return WhatIf(ctx, s.store, s.live, c, qs)
+}
