@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +20,12 @@ import (
 	"github.com/cadrehq/cadre/demo"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/reward"
+	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/session"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
 	"github.com/cadrehq/cadre/survey"
+	"github.com/cadrehq/cadre/whatif"
 )
 
 func TestCalibratedCriteria(t *testing.T) {
@@ -92,6 +99,87 @@ func TestDemo(t *testing.T) {
 	t.Run("statuses follow the terms", func(t *testing.T) { testDemoStatuses(t, st) })
 	t.Run("accounts and source", func(t *testing.T) { testDemoAccounts(t, st) })
 	t.Run("engagement", func(t *testing.T) { testDemoEngagement(t, db, st) })
+	t.Run("a backtest under the criteria in force reproduces the reviews", func(t *testing.T) { testDemoBacktest(t, db, st) })
+}
+
+// testDemoBacktest replays the demo's eight reviews under the criteria in
+// force: every outcome of every term is the one the applied review
+// recorded, and cadre whatif with that document as the candidate finds
+// both sides alike, with the stored reviews' counts.
+func testDemoBacktest(t *testing.T, db string, st *store.Store) {
+	ctx := context.Background()
+	first := program.QuarterOf(demoNow, time.UTC)
+	for range demoHistoryQuarters {
+		first = first.Prev()
+	}
+	var qs []program.Quarter
+	excused := map[program.Quarter]map[int64]bool{}
+	for q := first; len(qs) < demoHistoryQuarters; q = q.Next() {
+		qs = append(qs, q)
+		var err error
+		if excused[q], err = st.Excused(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := standings.Load(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := snap.Engine(demoCriteriaVersion(t, st, 2))
+	steps, _ := whatif.Replay(qs, terms, excused, func(program.Quarter) whatif.Standing { return eng })
+	type outcome struct {
+		term    int64
+		outcome program.Outcome
+	}
+	reviews := map[program.Quarter]*program.AppliedReview{}
+	for _, step := range steps {
+		ar, err := st.Review(ctx, step.Quarter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviews[step.Quarter] = ar
+		want, got := map[int64]outcome{}, map[int64]outcome{}
+		for _, e := range ar.Entries {
+			want[e.MemberID] = outcome{e.TermID, e.Outcome}
+		}
+		for _, e := range step.Review.Entries {
+			got[e.MemberID] = outcome{e.TermID, e.Outcome}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: the replay differs from the applied review:\n got %v\nwant %v", step.Quarter, got, want)
+		}
+	}
+	doc, err := st.Criteria(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "in-force.yaml")
+	if err := os.WriteFile(file, []byte(doc.Document), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli(t, nil, "", "whatif", "--db", db, "--criteria", file, "--from", first.String(), "--quarters", strconv.Itoa(demoHistoryQuarters), "--json")
+	if code != 0 {
+		t.Fatalf("whatif: exit %d: %s", code, stderr)
+	}
+	var res server.WhatIfJSON
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 0 || len(res.Quarters) != demoHistoryQuarters {
+		t.Fatalf("whatif with the criteria in force: %d quarters, changes %+v", len(res.Quarters), res.Changes)
+	}
+	for i, q := range res.Quarters {
+		ar := reviews[qs[i]]
+		if q.Quarter != qs[i].String() || !reflect.DeepEqual(q.Current, q.Candidate) ||
+			q.Current.Renewed != ar.Renewed || q.Current.Lapsed != ar.Lapsed || q.Current.Excused != ar.Excused || q.Current.CarriedOver != ar.CarriedOver {
+			t.Errorf("%s: current %+v, candidate %+v; the applied review renewed %d, lapsed %d, excused %d, carried over %d",
+				q.Quarter, q.Current, q.Candidate, ar.Renewed, ar.Lapsed, ar.Excused, ar.CarriedOver)
+		}
+	}
 }
 
 // testDemoCriteria reads the criteria version 2 of a demo and checks its
