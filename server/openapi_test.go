@@ -174,6 +174,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	call("GET", "/api/v1/sources", "/api/v1/sources", "", 200)
 	call("GET", "/api/v1/program/share", "/api/v1/program/share?at=2025-04-15T00:00:00Z", "", 200)
 	call("POST", "/api/v1/criteria/calibrate", "/api/v1/criteria/calibrate", `{"target": 0.5, "at": "2025-04-15T00:00:00Z"}`, 200)
+	call("POST", "/api/v1/whatif", "/api/v1/whatif", `{"criteria": {"thresholds": {"achieve": 2, "maintain": 1}}, "quarters": 4, "from": "2025Q1"}`, 200)
+	call("POST", "/api/v1/whatif", "/api/v1/whatif", `{"criteria": "thresholds: {achieve: 1, maintain: 2}"}`, 400)
 	call("GET", "/api/v1/program/health", "/api/v1/program/health?quarter=2025Q1", "", 200)
 	call("GET", "/api/v1/program/health", "/api/v1/program/health?quarter=2025Q9", "", 400)
 	call("GET", "/api/v1/program/renewal", "/api/v1/program/renewal?quarter=2025Q1", "", 200)

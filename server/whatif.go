@@ -210,7 +210,8 @@ func carriedBy(cur, cand []standings.Part) []WhatIfTypeJSON {
 	return out
 }
 
-// whatIfRequest is the body of POST /api/v1/whatif.
+// whatIfRequest is the body of POST /api/v1/whatif: the candidate, and the
+// quarters as cadre whatif takes them (8 by default).
 type whatIfRequest struct {
 	Criteria json.RawMessage `json:"criteria"`
 	Quarters int             `json:"quarters"`
@@ -238,9 +239,16 @@ func (s *Server) whatIf(ctx context.Context, req whatIfRequest) (*WhatIfJSON, er
 	if len(req.Criteria) == 0 {
 		return nil, cadre.Errorf(cadre.EINVALID, "criteria: the candidate criteria document is required")
 	}
-	c, err := criteria.Parse(req.Criteria)
+	// The document comes as a JSON object or as a string holding YAML,
+	// the form cadre criteria show prints.
+	doc := []byte(req.Criteria)
+	var text string
+	if json.Unmarshal(req.Criteria, &text) == nil {
+		doc = []byte(text)
+	}
+	c, err := criteria.Parse(doc)
 	if err != nil {
-		return nil, err
+		return nil, cadre.Errorf(cadre.EINVALID, "criteria: %w", err)
 	}
 	if req.Quarters == 0 {
 		req.Quarters = 8

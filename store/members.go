@@ -272,7 +272,10 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 	counted := `SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n`
 	query := `SELECT * FROM (` + counted + from + cond + `) x ORDER BY n DESC, id LIMIT ? OFFSET ?`
 	if f.Query != "" && total > cadre.RankedMatches {
-		query = counted + from + cond + ` ORDER BY m.id LIMIT ? OFFSET ?`
+		// The page first, by ID from the index, then the counts of its
+		// members only.
+		query = `SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n FROM (SELECT m.*` +
+			from + cond + ` ORDER BY m.id LIMIT ? OFFSET ?) m ORDER BY m.id`
 	}
 	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, f.Offset)...)
 	if err != nil {

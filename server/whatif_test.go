@@ -1,0 +1,88 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cadrehq/cadre/account"
+	"github.com/cadrehq/cadre/program"
+	"github.com/cadrehq/cadre/server"
+	"github.com/cadrehq/cadre/store"
+	"github.com/cadrehq/cadre/store/storetest"
+)
+
+// TestWhatIfAPI backtests seed's community, whose ambassador Ada holds a
+// term from the roster, over 2025Q2: at its review her five forum answers
+// of the quarter before, decayed once, and her talk make 3.75 + 5 = 8.75,
+// so maintain 9 lapses her and maintain 5 (the candidate) renews her; and
+// the change names her with the types that carried her. Bad requests name
+// what is wrong.
+func TestWhatIfAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		seed(t, st)
+		if _, err := st.SaveCriteria(ctx, "timezone: UTC\nthresholds: {achieve: 10, maintain: 9}\n", "test"); err != nil {
+			t.Fatal(err)
+		}
+		ada, err := st.FindMember(ctx, "github:ada")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.StartTerm(ctx, &program.Term{MemberID: ada, Start: t0.AddDate(0, -6, 0), Via: program.ViaRoster, Reason: "roster"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, token := signIn(t, st, "viewer@example.org", account.Viewer, 0)
+		post := func(body string) (int, string) {
+			req := httptest.NewRequest("POST", "/api/v1/whatif", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return rec.Code, rec.Body.String()
+		}
+		code, body := post(`{"criteria": "timezone: UTC\nthresholds: {achieve: 9, maintain: 5}\n", "quarters": 1, "from": "2025Q2"}`)
+		if code != http.StatusOK {
+			t.Fatalf("whatif: %d %s", code, body)
+		}
+		var res server.WhatIfJSON
+		if err := json.Unmarshal([]byte(body), &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Quarters) != 1 || res.From != "2025Q2" || res.To != "2025Q2" {
+			t.Fatalf("quarters %+v", res.Quarters)
+		}
+		q := res.Quarters[0]
+		if c := res.Changes; len(c) == 1 && (c[0].CurrentScore < 8.75-1e-9 || c[0].CurrentScore > 8.75+1e-9) {
+			t.Errorf("Ada's score at the review %v, want 8.75", c[0].CurrentScore)
+		}
+		if q.Current.Renewed != 0 || q.Current.Lapsed != 1 || q.Candidate.Renewed != 1 || q.Candidate.Lapsed != 0 || *q.Current.RenewalRate != 0 || *q.Candidate.RenewalRate != 1 {
+			t.Errorf("2025Q2: current %+v, candidate %+v; want Ada lapsed, then renewed", q.Current, q.Candidate)
+		}
+		if len(res.Changes) != 1 || res.Changes[0].Name != "Ada Ambassador" || res.Changes[0].Current != "lapsed" || res.Changes[0].Candidate != "renewed" ||
+			len(res.Changes[0].CarriedBy) != 2 || res.Changes[0].CarriedBy[0].Type != "forum" {
+			t.Errorf("changes %+v", res.Changes)
+		}
+		for _, tt := range []struct{ body, want string }{
+			{`{"quarters": 4}`, "criteria: the candidate criteria document is required"},
+			{`{"criteria": "thresholds: {achieve: 1, maintain: 2}"}`, "maintain"},
+			{`{"criteria": {}, "quarters": 49}`, "quarters: between 1 and 48, got 49"},
+			{`{"criteria": {}, "from": "2025Q5"}`, "2025Q5"},
+			{`{"criteria": {}, "from": "` + program.QuarterOf(time.Now(), time.UTC).String() + `", "quarters": 1}`, "has not ended"},
+		} {
+			if code, body := post(tt.body); code != http.StatusBadRequest || !strings.Contains(body, tt.want) {
+				t.Errorf("%s: %d %s, want 400 saying %q", tt.body, code, body, tt.want)
+			}
+		}
+	})
+}
