@@ -53,19 +53,13 @@ func (e *Engine) Breakdown(member int32, t time.Time) Breakdown {
 	if member < 0 || int(member) >= e.Members() {
 		return b
 	}
+	b.Score, b.ByType = e.ByType(member, t)
 	in := e.prepare(t, nil)
-	byKind := map[uint16]*Part{}
 	byQuarter := map[int32]*Part{}
 	var quarters []int32
 	for _, a := range e.acts[member] {
 		if a.at > in.t {
 			break // activities are in time order
-		}
-		f := e.factor(a, &in)
-		kp := byKind[a.kind]
-		if kp == nil {
-			kp = &Part{Key: e.kinds[a.kind]}
-			byKind[a.kind] = kp
 		}
 		q := quarterOf(time.UnixMicro(a.at), e.loc)
 		qp := byQuarter[q]
@@ -76,24 +70,50 @@ func (e *Engine) Breakdown(member int32, t time.Time) Breakdown {
 			quarters = append(quarters, q)
 		}
 		p := e.points[a.kind]
-		for _, part := range []*Part{kp, qp} {
-			part.Activities++
-			part.Points += p
-			part.Score += p * f
-		}
-		b.Score += p * f
-	}
-	for _, typ := range e.c.ActivityTypes {
-		for k, key := range e.kinds {
-			if key == typ.Key && byKind[uint16(k)] != nil {
-				b.ByType = append(b.ByType, *byKind[uint16(k)])
-			}
-		}
+		qp.Activities++
+		qp.Points += p
+		qp.Score += p * e.factor(a, &in)
 	}
 	for _, q := range quarters {
 		b.ByQuarter = append(b.ByQuarter, *byQuarter[q])
 	}
 	return b
+}
+
+// ByType returns a member's score at t and its parts by activity type, in
+// the criteria's order of types, those with activity: a Breakdown without
+// its quarters and history, for many members at once (a what-if's changes).
+func (e *Engine) ByType(member int32, t time.Time) (float64, []Part) {
+	if member < 0 || int(member) >= e.Members() {
+		return 0, nil
+	}
+	in := e.prepare(t, nil)
+	byKind := map[uint16]*Part{}
+	var sum float64
+	for _, a := range e.acts[member] {
+		if a.at > in.t {
+			break // activities are in time order
+		}
+		kp := byKind[a.kind]
+		if kp == nil {
+			kp = &Part{Key: e.kinds[a.kind]}
+			byKind[a.kind] = kp
+		}
+		p, f := e.points[a.kind], e.factor(a, &in)
+		kp.Activities++
+		kp.Points += p
+		kp.Score += p * f
+		sum += p * f
+	}
+	var parts []Part
+	for _, typ := range e.c.ActivityTypes {
+		for k, key := range e.kinds {
+			if key == typ.Key && byKind[uint16(k)] != nil {
+				parts = append(parts, *byKind[uint16(k)])
+			}
+		}
+	}
+	return sum, parts
 }
 
 // factor is what the points of activity a keep at the instant.

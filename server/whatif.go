@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -126,54 +127,68 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 			return nil, err
 		}
 	}
+	// The sides are replayed at once, each on a core: the candidate's
+	// engine is prepared while the current side is replayed, and the
+	// activities for the hours are read meanwhile.
+	read := readPeriod(ctx, st, quarters, terms)
 	var cur, cand whatif.Side
-	err = live.ReadVersions(ctx, versions, candidate, func(byVersion map[int]*standings.Engine, draft *standings.Engine) error {
-		cur.Steps, cur.Terms = whatif.Replay(quarters, terms, excused, func(q program.Quarter) whatif.Standing {
-			if v, ok := version[q]; ok {
-				return byVersion[v]
-			}
-			return byVersion[0]
+	err = live.ReadVersions(ctx, versions, func(byVersion map[int]*standings.Engine, prepare func(*criteria.Criteria) *standings.Engine) error {
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			cur.Steps, cur.Terms = whatif.Replay(quarters, terms, excused, func(q program.Quarter) whatif.Standing {
+				if v, ok := version[q]; ok {
+					return byVersion[v]
+				}
+				return byVersion[0]
+			})
 		})
+		draft := prepare(candidate)
 		cand.Steps, cand.Terms = whatif.Replay(quarters, terms, excused, func(program.Quarter) whatif.Standing { return draft })
+		wg.Wait()
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	acts, err := periodActivities(ctx, st, quarters, cur, cand)
-	if err != nil {
-		return nil, err
+	acts := <-read
+	if acts.err != nil {
+		return nil, acts.err
 	}
-	return newWhatIfJSON(quarters, whatif.Compare(cur, cand, acts)), nil
+	return newWhatIfJSON(quarters, whatif.Compare(cur, cand, acts.acts)), nil
 }
 
-// periodActivities reads the activities of the period of every member who
-// was an ambassador in it on either side, for the influence hours.
-func periodActivities(ctx context.Context, st WhatIfStore, quarters []program.Quarter, sides ...whatif.Side) ([]program.Activity, error) {
-	var from, to time.Time
-	ids := map[int64]bool{}
-	for _, side := range sides {
-		for _, s := range side.Steps {
-			loc := s.Standing.Criteria().Location()
-			if start := s.Quarter.Start(loc); from.IsZero() || start.Before(from) {
-				from = start
-			}
-			if end := s.Quarter.End(loc); end.After(to) {
-				to = end
-			}
-			for id := range program.AmbassadorsOf(s.Quarter, loc, side.Terms) {
-				ids[id] = true
-			}
+type activitiesRead struct {
+	acts []program.Activity
+	err  error
+}
+
+// readPeriod reads, while the sides are replayed, the activities of the
+// period of every member who held a term overlapping it: a replay only
+// reopens and ends real terms, so these are all the ambassadors either side
+// can have. The period is widened by the fourteen hours that zones lie from
+// UTC at most, so that it holds the quarters in any criteria's zone; the
+// hours count each quarter's own.
+func readPeriod(ctx context.Context, st WhatIfStore, quarters []program.Quarter, terms []program.Term) <-chan activitiesRead {
+	out := make(chan activitiesRead, 1)
+	const zones = 14 * time.Hour
+	from, to := quarters[0].Start(time.UTC).Add(-zones), quarters[len(quarters)-1].End(time.UTC).Add(zones)
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, t := range terms {
+		if t.Start.Before(to) && (t.Open() || t.End.After(from)) && !seen[t.MemberID] {
+			seen[t.MemberID] = true
+			ids = append(ids, t.MemberID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	list := make([]int64, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
-	}
-	return st.MembersActivities(ctx, list, from, to)
+	go func() {
+		if len(ids) == 0 {
+			out <- activitiesRead{}
+			return
+		}
+		acts, err := st.MembersActivities(ctx, ids, from, to)
+		out <- activitiesRead{acts, err}
+	}()
+	return out
 }
 
 func newWhatIfJSON(quarters []program.Quarter, res whatif.Result) *WhatIfJSON {

@@ -277,12 +277,14 @@ func (l *Live) Read(ctx context.Context, version int, fn func(*Engine) error) er
 }
 
 // ReadVersions calls fn with an engine for each of versions (0 for the one
-// in force), by version, and one for draft, a criteria document not stored
-// (nil for none), after catching up with the store. Engines kept are used;
-// the others are prepared from the standings in memory for the call only,
-// so that a look across many versions does not evict the kept ones. As with
-// Read, the standings do not change while fn runs.
-func (l *Live) ReadVersions(ctx context.Context, versions []int, draft *criteria.Criteria, fn func(byVersion map[int]*Engine, draft *Engine) error) error {
+// in force), by version, after catching up with the store; and with
+// prepare, which gives an engine for a criteria document not stored (a
+// draft, a what-if), safe to call from several goroutines during fn.
+// Engines kept are used; the others are prepared from the standings in
+// memory for the call only, so that a look across many versions does not
+// evict the kept ones. As with Read, the standings do not change while fn
+// runs.
+func (l *Live) ReadVersions(ctx context.Context, versions []int, fn func(byVersion map[int]*Engine, prepare func(*criteria.Criteria) *Engine) error) error {
 	if err := l.Refresh(ctx); err != nil {
 		return err
 	}
@@ -308,11 +310,7 @@ func (l *Live) ReadVersions(ctx context.Context, versions []int, draft *criteria
 			engines[v] = l.snap.Engine(c)
 		}
 	}
-	var d *Engine
-	if draft != nil {
-		d = l.snap.Engine(draft)
-	}
-	return fn(engines, d)
+	return fn(engines, l.snap.Engine)
 }
 
 // engine returns the engine of a criteria version and its key in l.engines,

@@ -28,7 +28,7 @@ type Standing interface {
 	Share(t time.Time) standings.Share
 	Score(id int64, t time.Time) float64
 	Qualifying(t time.Time) []int64
-	Member(id int64, t time.Time) (*standings.MemberScore, error)
+	ByType(id int64, t time.Time) (standings.TypeScore, error)
 }
 
 // Step is one quarter of a replay.
@@ -215,12 +215,11 @@ func changes(cur, cand *Step) []Change {
 		if c.Current == c.Candidate {
 			continue
 		}
-		at := cur.Review.At
-		if ms, err := cur.Standing.Member(id, at); err == nil {
-			c.Name, c.CurrentScore, c.CurrentByType = ms.Name, ms.Score, ms.ByType
+		if ts, err := cur.Standing.ByType(id, cur.Review.At); err == nil {
+			c.Name, c.CurrentScore, c.CurrentByType = ts.Name, ts.Score, ts.ByType
 		}
-		if ms, err := cand.Standing.Member(id, cand.Review.At); err == nil {
-			c.Name, c.CandidateScore, c.CandidateByType = ms.Name, ms.Score, ms.ByType
+		if ts, err := cand.Standing.ByType(id, cand.Review.At); err == nil {
+			c.Name, c.CandidateScore, c.CandidateByType = ts.Name, ts.Score, ts.ByType
 		}
 		out = append(out, c)
 	}
