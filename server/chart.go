@@ -56,6 +56,11 @@ func scoreChart(ms *standings.MemberScore) template.HTML {
 	return template.HTML(b.String()) // #nosec: numbers and dates only
 }
 
+// Formats of a trendChart's figures.
+func percent(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+func tenths(f float64) string  { return fmt.Sprintf("%.1f", f) }
+func whole(f float64) string   { return fmt.Sprintf("%.0f", f) }
+
 // series is one line of a trendChart.
 type series struct {
 	name   string

@@ -682,20 +682,17 @@ func (s *Server) handleHealthPage() http.Handler {
 					mentored, activated = append(mentored, nil), append(activated, nil)
 				}
 			}
-			pct := func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
-			num := func(f float64) string { return fmt.Sprintf("%.1f", f) }
-			count := func(f float64) string { return fmt.Sprintf("%.0f", f) }
-			page.ShareChart = trendChart("Qualifying share", labels, c.TargetShare.Min, c.TargetShare.Max, pct, series{"share", shares})
-			page.RenewalChart = trendChart("Renewal rate", labels, c.RenewalBand.Min, c.RenewalBand.Max, pct, series{"renewal rate", rates})
-			page.HoursChart = trendChart("Influence hours per ambassador", labels, 0, 0, num, series{"hours", hours}, series{"weighted by multiplier", weighted})
-			page.AmbassadorsChart = trendChart("Ambassadors", labels, 0, 0, count, series{"ambassadors", ambassadors})
-			page.OrganicChart = trendChart("Applications and accepted invitations", labels, 0, 0, count,
+			page.ShareChart = trendChart("Qualifying share", labels, c.TargetShare.Min, c.TargetShare.Max, percent, series{"share", shares})
+			page.RenewalChart = trendChart("Renewal rate", labels, c.RenewalBand.Min, c.RenewalBand.Max, percent, series{"renewal rate", rates})
+			page.HoursChart = trendChart("Influence hours per ambassador", labels, 0, 0, tenths, series{"hours", hours}, series{"weighted by multiplier", weighted})
+			page.AmbassadorsChart = trendChart("Ambassadors", labels, 0, 0, whole, series{"ambassadors", ambassadors})
+			page.OrganicChart = trendChart("Applications and accepted invitations", labels, 0, 0, whole,
 				series{"applications received", applications}, series{"invitations accepted", invited})
-			page.NPSChart = trendChart("Ambassador NPS", labels, 0, 0, count, series{"NPS", nps})
-			page.ContentChart = trendChart("Views of the ambassadors' content", labels, 0, 0, count, series{"views", views})
-			page.MenteesChart = trendChart("Mentees", labels, 0, 0, count, series{"first mentored", mentored}, series{"activated", activated})
-			page.ForumChart = trendChart("Threads solved", labels, 0, 0, pct, series{"with an ambassador", solvedAmb}, series{"without", solvedOthers})
-			page.FollowThroughChart = trendChart("Follow-through", labels, 0, 0, pct, series{"done by the due date", follow})
+			page.NPSChart = trendChart("Ambassador NPS", labels, 0, 0, whole, series{"NPS", nps})
+			page.ContentChart = trendChart("Views of the ambassadors' content", labels, 0, 0, whole, series{"views", views})
+			page.MenteesChart = trendChart("Mentees", labels, 0, 0, whole, series{"first mentored", mentored}, series{"activated", activated})
+			page.ForumChart = trendChart("Threads solved", labels, 0, 0, percent, series{"with an ambassador", solvedAmb}, series{"without", solvedOthers})
+			page.FollowThroughChart = trendChart("Follow-through", labels, 0, 0, percent, series{"done by the due date", follow})
 			return nil
 		})
 		// The rewards need only the criteria of the standings: they are read

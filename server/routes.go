@@ -72,6 +72,11 @@ func (s *Server) routes() {
 	s.handle("GET /feedback", need(account.Participate), s.handleFeedbackPage())
 	s.handle("POST /feedback", need(account.Participate), s.handleFeedbackForm())
 	s.handle("GET /commitments", signedIn, s.handleCommitmentsPage())
+	// The criteria editor replays reviews under a draft, as the what-if
+	// API does; saving the draft puts it in force.
+	s.handle("GET /whatif", need(account.Calibrate), s.handleWhatIfPage())
+	s.handle("POST /whatif", need(account.Calibrate), s.handleWhatIfForm())
+	s.handle("POST /criteria/versions", need(account.Administer), s.handleCriteriaSave())
 	s.handle("GET /roster", need(account.ReadProgram), s.handleRosterPage())
 	s.handle("POST /roster", need(account.Administer), s.handleRosterImport())
 	s.handle("GET /webhooks", need(account.Administer), s.handleHooksPage())

@@ -29,6 +29,7 @@ var assets embed.FS
 // Store is what the server reads and changes in the store.
 type Store interface {
 	Accounts
+	CriteriaDrafts
 	Program
 	TermAdmin
 	Outbox
@@ -122,7 +123,7 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 		},
 		"excuse":   func(quarter, member string) excuseForm { return excuseForm{quarter, member} },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-		"percent":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+		"percent":  percent,
 		// meter is the width of a score's bar, in percent of the best score.
 		"meter": func(score, top float64) float64 {
 			if top <= 0 {

@@ -3,12 +3,16 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/cadrehq/cadre"
+	"github.com/cadrehq/cadre/account"
 	"github.com/cadrehq/cadre/criteria"
 	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/standings"
@@ -281,4 +285,135 @@ func (s *Server) whatIf(ctx context.Context, req whatIfRequest) (*WhatIfJSON, er
 		return nil, err
 	}
 	return WhatIf(ctx, s.store, s.live, c, qs)
+}
+
+// CriteriaDrafts is what the what-if page needs of the store besides a
+// backtest: the document in force, and saving a draft as the next version.
+type CriteriaDrafts interface {
+	Criteria(ctx context.Context, version int) (*cadre.CriteriaDoc, error)
+	SaveCriteria(ctx context.Context, document, author string) (int, error)
+}
+
+// whatIfPage is the criteria editor: a draft validated, backtested against
+// the criteria in force and, for admins, saved as the next version.
+type whatIfPage struct {
+	Draft    string
+	Quarters int
+	From     string
+	Version  int // of the document in force; 0 for the defaults
+	CanSave  bool
+	Message  string   // what went wrong
+	Problems []string // the draft's problems, each with its field
+	Notice   string
+	Result   *WhatIfJSON
+	// Charts of the result: current against candidate.
+	ShareChart, RenewalChart, HoursChart template.HTML
+	Gains, Losses                        []WhatIfChangeJSON
+}
+
+func (s *Server) handleWhatIfPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := whatIfPage{Quarters: 8, CanSave: who(r).can(account.Administer, false), Notice: r.URL.Query().Get("saved")}
+		if p.Notice != "" {
+			p.Notice = "Saved as criteria version " + p.Notice + ": it is in force from now on."
+		}
+		doc, err := s.store.Criteria(r.Context(), 0)
+		switch {
+		case err == nil:
+			p.Draft, p.Version = doc.Document, doc.Version
+		case cadre.ErrorCode(err) == cadre.ENOTFOUND:
+			p.Draft = criteria.DefaultYAML
+		default:
+			s.failPage(w, r, err)
+			return
+		}
+		s.render(w, r, "whatif.html", p)
+	})
+}
+
+// handleWhatIfForm validates the draft, then backtests it; the draft stays
+// in the form whatever happens, so that nothing typed is lost.
+func (s *Server) handleWhatIfForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := whatIfPage{Draft: r.PostFormValue("draft"), From: strings.TrimSpace(r.PostFormValue("from")), Quarters: 8,
+			CanSave: who(r).can(account.Administer, false)}
+		if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
+			p.Version = doc.Version
+		}
+		if q := strings.TrimSpace(r.PostFormValue("quarters")); q != "" {
+			n, err := strconv.Atoi(q)
+			if err != nil {
+				p.Message = "quarters: a whole number, such as 8"
+				s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", p)
+				return
+			}
+			p.Quarters = n
+		}
+		if _, err := criteria.Parse([]byte(p.Draft)); err != nil {
+			p.Message = "The draft is not valid criteria: nothing was replayed."
+			var verrs criteria.ValidationErrors
+			if errors.As(err, &verrs) {
+				for _, fe := range verrs {
+					p.Problems = append(p.Problems, fe.Error())
+				}
+			} else {
+				p.Problems = []string{err.Error()}
+			}
+			s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", p)
+			return
+		}
+		draft, _ := json.Marshal(p.Draft)
+		res, err := s.whatIf(r.Context(), whatIfRequest{Criteria: draft, Quarters: p.Quarters, From: p.From})
+		if err != nil {
+			if cadre.ErrorCode(err) != cadre.EINVALID {
+				s.failPage(w, r, err)
+				return
+			}
+			p.Message = cadre.ErrorMessage(err)
+			s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", p)
+			return
+		}
+		p.Result = res
+		labels := make([]string, len(res.Quarters))
+		var share, shareCand, rate, rateCand, hours, hoursCand []*float64
+		for i, q := range res.Quarters {
+			labels[i] = q.Quarter
+			share, shareCand = append(share, &q.Current.Share), append(shareCand, &q.Candidate.Share)
+			rate, rateCand = append(rate, q.Current.RenewalRate), append(rateCand, q.Candidate.RenewalRate)
+			hours, hoursCand = append(hours, q.Current.InfluenceHoursPerAmbassador), append(hoursCand, q.Candidate.InfluenceHoursPerAmbassador)
+		}
+		c, _ := criteria.Parse([]byte(p.Draft))
+		p.ShareChart = trendChart("Qualifying share", labels, c.TargetShare.Min, c.TargetShare.Max, percent, series{"in force", share}, series{"draft", shareCand})
+		p.RenewalChart = trendChart("Renewal rate", labels, c.RenewalBand.Min, c.RenewalBand.Max, percent, series{"in force", rate}, series{"draft", rateCand})
+		p.HoursChart = trendChart("Influence hours per ambassador", labels, 0, 0, tenths, series{"in force", hours}, series{"draft", hoursCand})
+		// A member gains who renews under the draft but not in force, or is
+		// still an ambassador at a review where in force they were gone;
+		// the others lose.
+		for _, ch := range res.Changes {
+			if ch.Candidate == string(program.Renewed) || ch.Current == string(whatif.None) {
+				p.Gains = append(p.Gains, ch)
+			} else {
+				p.Losses = append(p.Losses, ch)
+			}
+		}
+		s.render(w, r, "whatif.html", p)
+	})
+}
+
+// handleCriteriaSave saves a draft as the next criteria version, in force
+// from then on; an invalid draft is shown again with its problems.
+func (s *Server) handleCriteriaSave() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		draft := r.PostFormValue("draft")
+		v, err := s.store.SaveCriteria(r.Context(), draft, actor(r))
+		if err != nil {
+			if cadre.ErrorCode(err) != cadre.EINVALID {
+				s.failPage(w, r, err)
+				return
+			}
+			s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", whatIfPage{Draft: draft, Quarters: 8, CanSave: true, Message: cadre.ErrorMessage(err)})
+			return
+		}
+		http.Redirect(w, r, "/whatif?saved="+strconv.Itoa(v), http.StatusSeeOther)
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -26,18 +27,7 @@ import (
 // what is wrong.
 func TestWhatIfAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		seed(t, st)
-		if _, err := st.SaveCriteria(ctx, "timezone: UTC\nthresholds: {achieve: 10, maintain: 9}\n", "test"); err != nil {
-			t.Fatal(err)
-		}
-		ada, err := st.FindMember(ctx, "github:ada")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.StartTerm(ctx, &program.Term{MemberID: ada, Start: t0.AddDate(0, -6, 0), Via: program.ViaRoster, Reason: "roster"}, "test"); err != nil {
-			t.Fatal(err)
-		}
+		whatIfProgram(t, st)
 		h, err := newBareServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
 		if err != nil {
 			t.Fatal(err)
@@ -85,4 +75,67 @@ func TestWhatIfAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// whatIfProgram is seed's community under maintain 9, with Ada on a term
+// from the roster since half a year before seed's activity.
+func whatIfProgram(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	seed(t, st)
+	if _, err := st.SaveCriteria(ctx, "timezone: UTC\nthresholds: {achieve: 10, maintain: 9}\n", "test"); err != nil {
+		t.Fatal(err)
+	}
+	ada, err := st.FindMember(ctx, "github:ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.StartTerm(ctx, &program.Term{MemberID: ada, Start: t0.AddDate(0, -6, 0), Via: program.ViaRoster, Reason: "roster"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWhatIfPage edits a draft on the criteria page: the page starts from
+// the document in force; a draft with a problem is shown again with the
+// problem named and nothing replayed; a valid one is replayed with its
+// charts and Ada among those who gain; saving it makes it version 2.
+func TestWhatIfPage(t *testing.T) {
+	st := storetest.SQLite(t)
+	whatIfProgram(t, st)
+	h, err := newServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path string, form url.Values) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		if method == "POST" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String() + rec.Header().Get("Location")
+	}
+	if code, body := do("GET", "/whatif", nil); code != 200 || !strings.Contains(body, "maintain: 9") || !strings.Contains(body, "(version 1)") {
+		t.Errorf("GET /whatif: %d, want the document in force in the draft", code)
+	}
+	bad := "timezone: UTC\nthresholds: {achieve: 4, maintain: 5}\n"
+	code, body := do("POST", "/whatif", url.Values{"draft": {bad}, "quarters": {"1"}, "from": {"2025Q2"}})
+	if code != 400 || !strings.Contains(body, "thresholds.maintain") || !strings.Contains(body, "maintain: 5") || strings.Contains(body, "<svg") {
+		t.Errorf("a bad draft: %d, want its problem named, the draft kept and nothing replayed:\n%s", code, body)
+	}
+	good := "timezone: UTC\nthresholds: {achieve: 10, maintain: 5}\n"
+	code, body = do("POST", "/whatif", url.Values{"draft": {good}, "quarters": {"1"}, "from": {"2025Q2"}})
+	gains := body[strings.Index(body, "Who gains"):strings.Index(body, "Who loses")]
+	if code != 200 || strings.Count(body, "<svg") != 3 || !strings.Contains(gains, "Ada Ambassador") || !strings.Contains(gains, "forum 3.8 → 3.8") {
+		t.Errorf("a good draft: %d, want three charts and Ada gaining:\n%s", code, body)
+	}
+	if code, loc := do("POST", "/criteria/versions", url.Values{"draft": {good}}); code != 303 || !strings.HasSuffix(loc, "/whatif?saved=2") {
+		t.Errorf("save: %d %s", code, loc)
+	}
+	if doc, err := st.Criteria(context.Background(), 0); err != nil || doc.Version != 2 || doc.Document != good {
+		t.Errorf("in force after the save: %+v, %v", doc, err)
+	}
+	if code, body := do("POST", "/criteria/versions", url.Values{"draft": {bad}}); code != 400 || !strings.Contains(body, "maintain") {
+		t.Errorf("saving a bad draft: %d", code)
+	}
 }
