@@ -269,6 +269,30 @@ func (g *generator) planTenure(p *person) {
 	}
 	p.join = g.cal.at(g.rng, join, min(g.end, join+7*secondsPerDay), p.offset)
 	p.leave = max(leave, p.join)
+	g.planSeasons(p)
+}
+
+// seasonLength is the stretch over which a regular's pace holds: a quarter.
+const seasonLength = 91 * secondsPerDay
+
+// planSeasons gives a regular busy and quiet quarters: the log of their
+// pace follows a random walk that leans back to their usual pace (AR(1),
+// half the last quarter's lean and a fresh draw of spread 1.2), so that
+// a strong contributor now and then has a slow quarter and may fall below
+// the bar to renew, as ambassadors do. Those with few activities keep an
+// even pace: a season of nothing would say little of them.
+func (g *generator) planSeasons(p *person) {
+	if p.count < 20 || p.leave-p.join < 2*seasonLength {
+		return
+	}
+	n := int((p.leave-p.join)/seasonLength) + 1
+	p.seasons = make([]float64, n)
+	lean, sum := 0.0, 0.0
+	for i := range n {
+		lean = 0.5*lean + 1.2*g.rng.NormFloat64()
+		sum += math.Exp(lean)
+		p.seasons[i] = sum
+	}
 }
 
 // activityTime draws the time of one of p's activities after their first.
@@ -276,6 +300,12 @@ func (g *generator) activityTime(p *person) int64 {
 	if p.leave < g.end && p.count >= 10 && g.rng.Float64() < 0.03 {
 		// An occasional word from someone who has gone quiet.
 		return g.cal.at(g.rng, p.leave, g.end, p.offset)
+	}
+	if p.seasons != nil {
+		u := g.rng.Float64() * p.seasons[len(p.seasons)-1]
+		i, _ := slices.BinarySearch(p.seasons, u)
+		from := p.join + int64(i)*seasonLength
+		return g.cal.at(g.rng, from, min(p.leave, from+seasonLength), p.offset)
 	}
 	return g.cal.at(g.rng, p.join, p.leave, p.offset)
 }

@@ -68,7 +68,11 @@ type person struct {
 	identities  []cadre.Identity
 	emails      []string
 	join, leave int64 // first activity, and when they go quiet (Unix seconds)
-	firstAt     int64 // first activity or mention as a mentee
+	// seasons are the cumulative weights of the quarter-long stretches of
+	// [join, leave] in which a regular's activities fall: busy and quiet
+	// spells, as work and life bring them; nil spreads them evenly.
+	seasons []float64
+	firstAt int64 // first activity or mention as a mentee
 }
 
 // identity returns the person's identity on platform, or their primary

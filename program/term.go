@@ -123,3 +123,35 @@ func AtRisk(terms []Term, now time.Time, loc *time.Location) []int64 {
 	}
 	return ids
 }
+
+// Terms are terms indexed by member, for asking many times whether a
+// member holds one.
+type Terms struct {
+	Terms    []Term
+	byMember map[int64][]int // indexes into Terms
+}
+
+// NewTerms indexes terms, which it keeps.
+func NewTerms(terms []Term) *Terms {
+	ts := &Terms{byMember: map[int64][]int{}}
+	for _, t := range terms {
+		ts.Add(t)
+	}
+	return ts
+}
+
+// Add appends a term.
+func (ts *Terms) Add(t Term) {
+	ts.byMember[t.MemberID] = append(ts.byMember[t.MemberID], len(ts.Terms))
+	ts.Terms = append(ts.Terms, t)
+}
+
+// Holds reports whether a term makes member an ambassador at at.
+func (ts *Terms) Holds(member int64, at time.Time) bool {
+	for _, i := range ts.byMember[member] {
+		if ts.Terms[i].Holds(at) {
+			return true
+		}
+	}
+	return false
+}

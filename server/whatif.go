@@ -111,25 +111,13 @@ func WhatIfQuarters(n int, from *program.Quarter, now time.Time, loc *time.Locat
 // quarter under the criteria version its applied review recorded (the one in
 // force for a quarter not applied), the candidate side under candidate.
 func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate *criteria.Criteria, quarters []program.Quarter) (*WhatIfJSON, error) {
-	terms, err := st.Terms(ctx, 0)
+	terms, excused, version, err := readReplay(ctx, st, quarters)
 	if err != nil {
 		return nil, err
 	}
-	excused := map[program.Quarter]map[int64]bool{}
-	version := map[program.Quarter]int{}
 	versions := []int{0}
-	for _, q := range quarters {
-		if excused[q], err = st.Excused(ctx, q); err != nil {
-			return nil, err
-		}
-		ar, err := st.Review(ctx, q)
-		switch {
-		case err == nil:
-			version[q] = ar.CriteriaVersion
-			versions = append(versions, ar.CriteriaVersion)
-		case cadre.ErrorCode(err) != cadre.ENOTFOUND:
-			return nil, err
-		}
+	for _, v := range version {
+		versions = append(versions, v)
 	}
 	// The sides are replayed at once, each on a core: the candidate's
 	// engine is prepared while the current side is replayed, and the
@@ -161,21 +149,42 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 	return newWhatIfJSON(quarters, whatif.Compare(cur, cand, acts.acts)), nil
 }
 
-type activitiesRead struct {
-	acts []program.Activity
-	err  error
+// readReplay reads what a replay of quarters starts from: every term, the
+// excusals of each quarter, and the criteria version of each applied review.
+func readReplay(ctx context.Context, st WhatIfStore, quarters []program.Quarter) ([]program.Term, map[program.Quarter]map[int64]bool, map[program.Quarter]int, error) {
+	terms, err := st.Terms(ctx, 0)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	excused := map[program.Quarter]map[int64]bool{}
+	version := map[program.Quarter]int{}
+	for _, q := range quarters {
+		if excused[q], err = st.Excused(ctx, q); err != nil {
+			return nil, nil, nil, err
+		}
+		ar, err := st.Review(ctx, q)
+		switch {
+		case err == nil:
+			version[q] = ar.CriteriaVersion
+		case cadre.ErrorCode(err) != cadre.ENOTFOUND:
+			return nil, nil, nil, err
+		}
+	}
+	return terms, excused, version, nil
 }
 
-// readPeriod reads, while the sides are replayed, the activities of the
-// period of every member who held a term overlapping it: a replay only
-// reopens and ends real terms, so these are all the ambassadors either side
-// can have. The period is widened by the fourteen hours that zones lie from
-// UTC at most, so that it holds the quarters in any criteria's zone; the
-// hours count each quarter's own.
-func readPeriod(ctx context.Context, st WhatIfStore, quarters []program.Quarter, terms []program.Term) <-chan activitiesRead {
-	out := make(chan activitiesRead, 1)
+// The period of quarters, widened by the fourteen hours that zones lie from
+// UTC at most, so that it holds the quarters in any criteria's zone.
+func periodOf(quarters []program.Quarter) (from, to time.Time) {
 	const zones = 14 * time.Hour
-	from, to := quarters[0].Start(time.UTC).Add(-zones), quarters[len(quarters)-1].End(time.UTC).Add(zones)
+	return quarters[0].Start(time.UTC).Add(-zones), quarters[len(quarters)-1].End(time.UTC).Add(zones)
+}
+
+// periodMembers are the members who held a term overlapping the period: a
+// replay only reopens and ends real terms, so these are all the
+// ambassadors any replay of it can have.
+func periodMembers(quarters []program.Quarter, terms []program.Term) []int64 {
+	from, to := periodOf(quarters)
 	var ids []int64
 	seen := map[int64]bool{}
 	for _, t := range terms {
@@ -184,6 +193,20 @@ func readPeriod(ctx context.Context, st WhatIfStore, quarters []program.Quarter,
 			ids = append(ids, t.MemberID)
 		}
 	}
+	return ids
+}
+
+type activitiesRead struct {
+	acts []program.Activity
+	err  error
+}
+
+// readPeriod reads, while the sides are replayed, the activities of the
+// period of periodMembers; the hours count each quarter's own.
+func readPeriod(ctx context.Context, st WhatIfStore, quarters []program.Quarter, terms []program.Term) <-chan activitiesRead {
+	out := make(chan activitiesRead, 1)
+	ids := periodMembers(quarters, terms)
+	from, to := periodOf(quarters)
 	go func() {
 		if len(ids) == 0 {
 			out <- activitiesRead{}

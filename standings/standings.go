@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -236,6 +237,21 @@ func (e *Engine) Qualifying(t time.Time) []int64 {
 		ids[i] = e.snap.members[m].ID
 	}
 	return ids
+}
+
+// ActiveScores returns the scores at t of the members of the active
+// community (SPEC 4), lowest first: the share that any achieve threshold
+// qualifies follows from them.
+func (e *Engine) ActiveScores(t time.Time) []float64 {
+	b := e.board(t)
+	var out []float64
+	for m, active := range b.Active {
+		if active {
+			out = append(out, b.Scores[m])
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Calibrate suggests the achieve threshold that would qualify target, a share

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -469,32 +470,45 @@ func (s *Store) excused(ctx context.Context, db dbtx, q program.Quarter) (map[in
 func (s *Store) AmbassadorActivities(ctx context.Context, from, to time.Time) ([]program.Activity, error) {
 	var out []program.Activity
 	f, t := from.UnixMicro(), to.UnixMicro()
-	err := eachRow(ctx, s.read, s.q(`SELECT a.member_id, a.type, a.occurred_at, a.effort_minutes, a.metrics
+	// In one order on both stores, so that the figures summed from them
+	// agree to the last bit wherever the program is kept.
+	err := eachRow(ctx, s.read, s.q(`SELECT `+programActivityColumns+`
 		FROM (SELECT DISTINCT member_id FROM terms WHERE start_at < ? AND (end_at = 0 OR end_at > ?)) m
 		JOIN activities a ON a.member_id = m.member_id
-		WHERE a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?`), []any{t, f, f, t}, func(rows *sql.Rows) error {
-		var a program.Activity
-		var at int64
-		var effort sql.NullFloat64
-		var metrics string
-		if err := rows.Scan(&a.MemberID, &a.Type, &at, &effort, &metrics); err != nil {
-			return err
-		}
-		a.At, a.EffortMinutes, a.HasEffort = time.UnixMicro(at).UTC(), effort.Float64, effort.Valid
-		if strings.Contains(metrics, `"views"`) { // most carry none: skip decoding them
-			m, err := decodeMetrics(metrics)
-			if err != nil {
-				return err
-			}
-			a.Views = m["views"]
-		}
+		WHERE a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?
+		ORDER BY a.member_id, a.occurred_at, a.id`), []any{t, f, f, t}, func(rows *sql.Rows) error {
+		a, err := scanProgramActivity(rows)
 		out = append(out, a)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read activities: %w", err)
 	}
 	return out, nil
+}
+
+// programActivityColumns are what scanProgramActivity reads of activities a.
+const programActivityColumns = `a.member_id, a.type, a.occurred_at, a.effort_minutes, a.metrics`
+
+// scanProgramActivity reads an activity as the program's figures see it:
+// its own effort when it has one, and its views.
+func scanProgramActivity(rows *sql.Rows) (program.Activity, error) {
+	var a program.Activity
+	var at int64
+	var effort sql.NullFloat64
+	var metrics string
+	if err := rows.Scan(&a.MemberID, &a.Type, &at, &effort, &metrics); err != nil {
+		return a, err
+	}
+	a.At, a.EffortMinutes, a.HasEffort = time.UnixMicro(at).UTC(), effort.Float64, effort.Valid
+	if strings.Contains(metrics, `"views"`) { // most carry none: skip decoding them
+		m, err := decodeMetrics(metrics)
+		if err != nil {
+			return a, err
+		}
+		a.Views = m["views"]
+	}
+	return a, nil
 }
 
 // FirstMentorings returns the mentees whose first approved mentoring
@@ -520,8 +534,9 @@ func (s *Store) FirstMentorings(ctx context.Context, from, to time.Time) ([]prog
 }
 
 // MembersActivities returns the approved activities in [from, to) of the
-// members named, by the index of each.
+// members named, by the index of each, with their effort and views.
 func (s *Store) MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error) {
+	ids = slices.Sorted(slices.Values(ids)) // chunks in member order, as one query would give them
 	var out []program.Activity
 	const chunk = 500
 	for len(ids) > 0 {
@@ -530,12 +545,9 @@ func (s *Store) MembersActivities(ctx context.Context, ids []int64, from, to tim
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		err := eachRow(ctx, s.read, s.q(`SELECT member_id, type, occurred_at FROM activities WHERE status = 'approved' AND occurred_at >= ? AND occurred_at < ?
-			AND member_id IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`), args, func(rows *sql.Rows) error {
-			var a program.Activity
-			var at int64
-			err := rows.Scan(&a.MemberID, &a.Type, &at)
-			a.At = time.UnixMicro(at).UTC()
+		err := eachRow(ctx, s.read, s.q(`SELECT `+programActivityColumns+` FROM activities a WHERE a.status = 'approved' AND a.occurred_at >= ? AND a.occurred_at < ?
+			AND a.member_id IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`) ORDER BY a.member_id, a.occurred_at, a.id`), args, func(rows *sql.Rows) error {
+			a, err := scanProgramActivity(rows)
 			out = append(out, a)
 			return err
 		})

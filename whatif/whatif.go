@@ -48,61 +48,59 @@ type Step struct {
 // replay to decide. Members excused from a quarter stay excused. It returns
 // each quarter's step and the terms as the replay leaves them.
 func Replay(quarters []program.Quarter, terms []program.Term, excused map[program.Quarter]map[int64]bool, standing func(program.Quarter) Standing) ([]Step, []program.Term) {
-	if len(quarters) == 0 {
-		return nil, nil
-	}
-	from := quarters[0].Start(standing(quarters[0]).Criteria().Location())
-	var side, later []program.Term
-	byMember := map[int64][]int{} // indexes into side
-	add := func(t program.Term) {
-		byMember[t.MemberID] = append(byMember[t.MemberID], len(side))
-		side = append(side, t)
-	}
-	holds := func(member int64, at time.Time) bool {
-		for _, i := range byMember[member] {
-			if side[i].Holds(at) {
-				return true
+	steps := make([]Step, 0, len(quarters))
+	side := replay(quarters, terms, func(q program.Quarter) *criteria.Criteria { return standing(q).Criteria() },
+		func(q program.Quarter, r *program.Terms) *program.Review {
+			st := standing(q)
+			rv := program.Preview(q, st.Criteria(), r.Terms, excused[q], st.Score)
+			step := Step{Quarter: q, Standing: st, Share: st.Share(rv.At), Review: rv}
+			for _, id := range st.Qualifying(rv.At) {
+				if !r.Holds(id, rv.At) {
+					step.Proposed = append(step.Proposed, id)
+				}
 			}
-		}
-		return false
+			slices.Sort(step.Proposed)
+			steps = append(steps, step)
+			return rv
+		})
+	return steps, side
+}
+
+// replay runs the terms through the quarters' reviews: before each, the
+// terms that started by the quarter's end join unless their member holds a
+// term of the replay when they start; review previews the quarter, and
+// its lapses are applied. It returns the terms as the replay leaves them.
+func replay(quarters []program.Quarter, terms []program.Term, criteriaOf func(program.Quarter) *criteria.Criteria,
+	review func(program.Quarter, *program.Terms) *program.Review) []program.Term {
+	if len(quarters) == 0 {
+		return nil
 	}
+	from := quarters[0].Start(criteriaOf(quarters[0]).Location())
+	side := program.NewTerms(nil)
+	var later []program.Term
 	for _, t := range terms {
 		if t.EndedBy == program.EndReview && t.End.After(from) {
 			t.End, t.EndedBy = time.Time{}, ""
 		}
 		if t.Start.Before(from) {
-			add(t)
+			side.Add(t)
 		} else {
 			later = append(later, t)
 		}
 	}
 	slices.SortFunc(later, func(a, b program.Term) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
-	steps := make([]Step, 0, len(quarters))
 	for _, q := range quarters {
-		st := standing(q)
-		loc := st.Criteria().Location()
-		// The terms that started by the end of q, unless their member
-		// holds a term of the replay when they start.
-		end := q.End(loc)
+		end := q.End(criteriaOf(q).Location())
 		for len(later) > 0 && later[0].Start.Before(end) {
 			t := later[0]
 			later = later[1:]
-			if !holds(t.MemberID, t.Start) {
-				add(t)
+			if !side.Holds(t.MemberID, t.Start) {
+				side.Add(t)
 			}
 		}
-		r := program.Preview(q, st.Criteria(), side, excused[q], st.Score)
-		step := Step{Quarter: q, Standing: st, Share: st.Share(r.At), Review: r}
-		for _, id := range st.Qualifying(r.At) {
-			if !holds(id, r.At) {
-				step.Proposed = append(step.Proposed, id)
-			}
-		}
-		slices.Sort(step.Proposed)
-		r.Apply(side)
-		steps = append(steps, step)
+		review(q, side).Apply(side.Terms)
 	}
-	return steps, side
+	return side.Terms
 }
 
 // Side is one criteria's replay: its steps and the terms it left.

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cadrehq/cadre"
 	"github.com/cadrehq/cadre/criteria"
+	"github.com/cadrehq/cadre/program"
 	"github.com/cadrehq/cadre/server"
 	"github.com/cadrehq/cadre/standings"
 	"github.com/cadrehq/cadre/store"
@@ -24,6 +27,11 @@ Subcommands:
   set FILE             validate a document and store it as the new version
   check [--at T]       active community, qualifying members, share and warnings
   calibrate --target S the achieve threshold that would qualify share S (0.03 = 3%)
+  calibrate --bands [--quarters 8] [--from Q] [--decay 0.15:0.35] [--multiplier forum=1:3]…
+                       criteria that keep the share inside target_share and the renewal
+                       rate inside renewal_band in every quarter of a backtest (see
+                       cadre whatif), with the least change: the thresholds, and within
+                       the bounds given the decay rate (by 0.05) and multipliers (by 0.5)
   doc [--format md|html] [--version N]
                        the one-page framework for applicants, as /criteria shows it`
 
@@ -37,6 +45,13 @@ func cmdCriteria(ctx context.Context, e *env) error {
 	target := fs.Float64("target", 0.03, "with calibrate: the share of the active community to qualify")
 	asJSON := fs.Bool("json", false, "with check and calibrate: print JSON")
 	format := fs.String("format", "md", "with doc: md or html")
+	bands := fs.Bool("bands", false, "with calibrate: search criteria inside both bands over a backtest")
+	quarters := fs.Int("quarters", 8, "with calibrate --bands: how many ended quarters to replay")
+	from := fs.String("from", "", "with calibrate --bands: the first quarter (default: the last N ended)")
+	decay := fs.String("decay", "", "with calibrate --bands: the decay rates to try, MIN:MAX")
+	var multipliers multiFlag
+	fs.Var(&multipliers, "multiplier", "with calibrate --bands: a type's multipliers to try, TYPE=MIN:MAX (repeatable)")
+	top := fs.Int("top", 5, "with calibrate --bands: how many candidates to print")
 	// Flags may follow the subcommand and its file: "criteria set FILE --author A".
 	args, err := e.parseMixed(fs)
 	if err != nil {
@@ -109,7 +124,12 @@ func cmdCriteria(ctx context.Context, e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "stored criteria version %d\n", v)
-	case "check", "calibrate":
+	case "calibrate":
+		if *bands {
+			return calibrateBands(ctx, e, st, *quarters, *from, *decay, multipliers, *top, *asJSON)
+		}
+		fallthrough
+	case "check":
 		if *target < 0 || *target > 1 {
 			return usagef("--target must be a share between 0 and 1, such as 0.03")
 		}
@@ -194,4 +214,78 @@ func criteriaVersion(ctx context.Context, st *store.Store, version int) (*criter
 		return nil, 0, fmt.Errorf("criteria version %d: %w", d.Version, err)
 	}
 	return c, d.Version, nil
+}
+
+// multiFlag collects a repeated flag's values.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+// calibrateBands searches criteria inside both bands over a backtest of the
+// criteria in force and prints the best candidates.
+func calibrateBands(ctx context.Context, e *env, st *store.Store, n int, fromFlag, decay string, multipliers []string, top int, asJSON bool) error {
+	if n < 1 || n > server.MaxWhatIfQuarters {
+		return usagef("--quarters: between 1 and %d, got %d", server.MaxWhatIfQuarters, n)
+	}
+	if top < 1 {
+		return usagef("--top: at least 1, got %d", top)
+	}
+	c, _, err := criteriaVersion(ctx, st, 0)
+	if err != nil {
+		return err
+	}
+	b, err := server.ParseBounds(c, decay, multipliers)
+	if err != nil {
+		return usagef("%s", cadre.ErrorMessage(err))
+	}
+	var from *program.Quarter
+	if fromFlag != "" {
+		q, err := program.ParseQuarter(fromFlag)
+		if err != nil {
+			return usagef("--from: %s", cadre.ErrorMessage(err))
+		}
+		from = &q
+	}
+	qs, err := server.WhatIfQuarters(n, from, st.Now(), c.Location())
+	if err != nil {
+		return err
+	}
+	live, err := standings.Open(ctx, st, e.log)
+	if err != nil {
+		return err
+	}
+	j, err := server.CalibrateBands(ctx, st, live, c, b, qs, top)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e, j)
+	}
+	fmt.Fprintf(e.stdout, "%s to %s: %d candidates over %d scorings.\n", j.From, j.To, j.Searched, j.Scorings)
+	if !j.Inside {
+		fmt.Fprintln(e.stdout, "None keeps both figures inside their bands in every quarter; the nearest:")
+	}
+	for i, cand := range j.Candidates {
+		var mults []string
+		for k, v := range cand.Multipliers {
+			mults = append(mults, fmt.Sprintf("%s ×%g", k, v))
+		}
+		slices.Sort(mults)
+		fmt.Fprintf(e.stdout, "\n%d. achieve %g, maintain %g, decay %g%s: change %.3f, %d quarters outside\n", i+1, cand.Achieve, cand.Maintain, cand.DecayRate,
+			strings.Join(append([]string{""}, mults...), ", "), cand.Distance, cand.Outside)
+		for _, q := range cand.Quarters {
+			mark := func(ok bool) string {
+				if ok {
+					return ""
+				}
+				return " (outside)"
+			}
+			fmt.Fprintf(e.stdout, "   %s  share %.1f%%%s  renewal %s%s\n", q.Quarter, q.Share*100, mark(q.ShareInside), pctOrNA(q.RenewalRate), mark(q.RenewalInside))
+		}
+	}
+	if len(j.Candidates) > 0 {
+		fmt.Fprintln(e.stdout, "\nSave one with cadre criteria set FILE, its document from --json (candidates[i].document), or try it first with cadre whatif.")
+	}
+	return nil
 }

@@ -100,6 +100,64 @@ func TestDemo(t *testing.T) {
 	t.Run("accounts and source", func(t *testing.T) { testDemoAccounts(t, st) })
 	t.Run("engagement", func(t *testing.T) { testDemoEngagement(t, db, st) })
 	t.Run("a backtest under the criteria in force reproduces the reviews", func(t *testing.T) { testDemoBacktest(t, db, st) })
+	t.Run("calibration finds criteria inside both bands", func(t *testing.T) { testDemoCalibration(t, db) })
+}
+
+// testDemoCalibration asks for criteria that keep the demo's share and
+// renewal rate inside their bands over its eight reviews, letting the decay
+// rate move, and replays the best found with cadre whatif: every quarter of
+// the backtest lies inside both bands, as the calibration said.
+func testDemoCalibration(t *testing.T, db string) {
+	first := program.QuarterOf(demoNow, time.UTC)
+	for range demoHistoryQuarters {
+		first = first.Prev()
+	}
+	span := []string{"--from", first.String(), "--quarters", strconv.Itoa(demoHistoryQuarters)}
+	code, stdout, stderr := cli(t, nil, "", append([]string{"criteria", "calibrate", "--bands", "--db", db, "--decay", "0.1:0.5", "--top", "3", "--json"}, span...)...)
+	if code != 0 {
+		t.Fatalf("calibrate: exit %d: %s", code, stderr)
+	}
+	var cal server.BandsJSON
+	if err := json.Unmarshal([]byte(stdout), &cal); err != nil {
+		t.Fatal(err)
+	}
+	if !cal.Inside || len(cal.Candidates) == 0 || cal.Scorings != 9 {
+		t.Fatalf("calibration over %d scorings found nothing inside both bands: %+v", cal.Scorings, cal.Candidates)
+	}
+	best := cal.Candidates[0]
+	file := filepath.Join(t.TempDir(), "calibrated.yaml")
+	if err := os.WriteFile(file, []byte(best.Document), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := criteria.Parse([]byte(best.Document))
+	if err != nil || c.Thresholds.Achieve != best.Achieve || c.Thresholds.Maintain != best.Maintain || c.Decay.Rate != best.DecayRate {
+		t.Fatalf("the best candidate's document %v: %+v, want achieve %v, maintain %v, decay %v", err, c, best.Achieve, best.Maintain, best.DecayRate)
+	}
+	code, stdout, stderr = cli(t, nil, "", append([]string{"whatif", "--db", db, "--criteria", file, "--json"}, span...)...)
+	if code != 0 {
+		t.Fatalf("whatif: exit %d: %s", code, stderr)
+	}
+	var res server.WhatIfJSON
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range res.Quarters {
+		cand := q.Candidate
+		if cand.Share < c.TargetShare.Min || cand.Share > c.TargetShare.Max ||
+			cand.RenewalRate != nil && (*cand.RenewalRate < c.RenewalBand.Min || *cand.RenewalRate > c.RenewalBand.Max) {
+			t.Errorf("%s under the calibrated criteria: share %v, renewal rate %v; want them inside %+v and %+v", q.Quarter, cand.Share, opt(cand.RenewalRate), c.TargetShare, c.RenewalBand)
+		}
+		if b := best.Quarters[i]; b.Share != cand.Share || !reflect.DeepEqual(b.RenewalRate, cand.RenewalRate) {
+			t.Errorf("%s: the calibration said share %v, renewal rate %v; the backtest gives %v, %v", q.Quarter, b.Share, opt(b.RenewalRate), cand.Share, opt(cand.RenewalRate))
+		}
+	}
+}
+
+func opt(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
 }
 
 // testDemoBacktest replays the demo's eight reviews under the criteria in
