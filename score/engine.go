@@ -327,3 +327,24 @@ func resize[T any](s []T, n int) []T {
 	}
 	return s[:n]
 }
+
+// First returns the time of member's first counted activity, and false when
+// they have none.
+func (e *Engine) First(member int32) (time.Time, bool) {
+	if member < 0 || int(member) >= e.Members() || len(e.acts[member]) == 0 {
+		return time.Time{}, false
+	}
+	return time.UnixMicro(e.acts[member][0].at).UTC(), true
+}
+
+// Start returns the time of the first counted activity of anyone, and false
+// before there is one.
+func (e *Engine) Start() (time.Time, bool) {
+	first := int64(math.MaxInt64)
+	for _, acts := range e.acts {
+		if len(acts) > 0 && acts[0].at < first {
+			first = acts[0].at
+		}
+	}
+	return time.UnixMicro(first).UTC(), first != math.MaxInt64
+}

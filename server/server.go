@@ -30,6 +30,7 @@ var assets embed.FS
 type Store interface {
 	Accounts
 	CriteriaDrafts
+	WhatIfStore
 	Program
 	TermAdmin
 	Outbox
@@ -124,6 +125,16 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 		"excuse":   func(quarter, member string) excuseForm { return excuseForm{quarter, member} },
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"percent":  percent,
+		// pctOf is a share in percent, undefined (nil) kept so.
+		"pctOf": func(f *float64) *float64 {
+			if f == nil {
+				return nil
+			}
+			v := *f * 100
+			return &v
+		},
+		// groupTable titles a fairness view's groups for their table.
+		"groupTable": func(title string, gs []GroupJSON) groupTable { return groupTable{title, gs} },
 		// meter is the width of a score's bar, in percent of the best score.
 		"meter": func(score, top float64) float64 {
 			if top <= 0 {

@@ -31,6 +31,54 @@ type WhatIfJSON struct {
 	To       string             `json:"to"`
 	Quarters []WhatIfQuarter    `json:"quarters"`
 	Changes  []WhatIfChangeJSON `json:"changes"`
+	Fairness FairnessJSON       `json:"fairness"`
+}
+
+// FairnessJSON is how the candidate changes who qualifies at the period's
+// last review: by the activity type that carried most of each member's
+// score, by tenure (the share who first took part in the community's first
+// year, and the same among as many members ranked by their points before
+// decay), and by region and company where known.
+type FairnessJSON struct {
+	At                 time.Time   `json:"at"`
+	Qualifying         SidesJSON   `json:"qualifying"`
+	Mix                []GroupJSON `json:"mix"`
+	FirstYear          SharesJSON  `json:"first_year"`
+	FirstYearUndecayed SharesJSON  `json:"first_year_undecayed"`
+	Regions            []GroupJSON `json:"regions"`
+	Companies          []GroupJSON `json:"companies"`
+}
+
+// SidesJSON is a count on each side.
+type SidesJSON struct {
+	Current   int `json:"current"`
+	Candidate int `json:"candidate"`
+}
+
+// SharesJSON is a share on each side, null for an empty set.
+type SharesJSON struct {
+	Current   *float64 `json:"current"`
+	Candidate *float64 `json:"candidate"`
+}
+
+// GroupJSON is a group's count on each side.
+type GroupJSON struct {
+	Group     string `json:"group"`
+	Current   int    `json:"current"`
+	Candidate int    `json:"candidate"`
+}
+
+func newFairnessJSON(f whatif.Fairness) FairnessJSON {
+	groups := func(gs []whatif.Group) []GroupJSON {
+		out := make([]GroupJSON, len(gs))
+		for i, g := range gs {
+			out[i] = GroupJSON{Group: g.Key, Current: g.Current, Candidate: g.Candidate}
+		}
+		return out
+	}
+	return FairnessJSON{At: f.At, Qualifying: SidesJSON{f.Current, f.Candidate}, Mix: groups(f.Mix),
+		FirstYear: SharesJSON(f.FirstYear), FirstYearUndecayed: SharesJSON(f.Undecayed),
+		Regions: groups(f.Regions), Companies: groups(f.Companies)}
 }
 
 // WhatIfQuarter is one quarter side by side.
@@ -81,6 +129,7 @@ type WhatIfStore interface {
 	Excused(ctx context.Context, q program.Quarter) (map[int64]bool, error)
 	Review(ctx context.Context, q program.Quarter) (*program.AppliedReview, error)
 	MembersActivities(ctx context.Context, ids []int64, from, to time.Time) ([]program.Activity, error)
+	Places(ctx context.Context, ids []int64) (map[int64][2]string, error)
 }
 
 // WhatIfQuarters are the quarters of a backtest: n quarters from from, or
@@ -124,6 +173,7 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 	// activities for the hours are read meanwhile.
 	read := readPeriod(ctx, st, quarters, terms)
 	var cur, cand whatif.Side
+	var fair whatif.Fairness
 	err = live.ReadVersions(ctx, versions, func(byVersion map[int]*standings.Engine, prepare func(*criteria.Criteria) *standings.Engine) error {
 		var wg sync.WaitGroup
 		wg.Go(func() {
@@ -137,7 +187,16 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 		draft := prepare(candidate)
 		cand.Steps, cand.Terms = whatif.Replay(quarters, terms, excused, func(program.Quarter) whatif.Standing { return draft })
 		wg.Wait()
-		return nil
+		// Fairness at the last review: the engines without decay are
+		// prepared one a core too.
+		last := cur.Steps[len(cur.Steps)-1]
+		now := last.Standing.(*standings.Engine)
+		var curFlat *standings.Engine
+		wg.Go(func() { curFlat = prepare(undecayed(now.Criteria())) })
+		candFlat := prepare(undecayed(candidate))
+		wg.Wait()
+		fair, err = fairness(ctx, st, last.Review.At, now, draft, curFlat, candFlat)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -146,7 +205,30 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 	if acts.err != nil {
 		return nil, acts.err
 	}
-	return newWhatIfJSON(quarters, whatif.Compare(cur, cand, acts.acts)), nil
+	j := newWhatIfJSON(quarters, whatif.Compare(cur, cand, acts.acts))
+	j.Fairness = newFairnessJSON(fair)
+	return j, nil
+}
+
+// undecayed is c without decay, for the fairness view's tenure.
+func undecayed(c *criteria.Criteria) *criteria.Criteria {
+	v := *c
+	v.Decay = criteria.Decay{Mode: criteria.DecayNone}
+	return &v
+}
+
+// fairness measures the fairness view at t, reading the places of the
+// members who qualify on either side.
+func fairness(ctx context.Context, st WhatIfStore, t time.Time, cur, cand, curFlat, candFlat *standings.Engine) (whatif.Fairness, error) {
+	ids := append(cur.Qualifying(t), cand.Qualifying(t)...)
+	places, err := st.Places(ctx, ids)
+	if err != nil {
+		return whatif.Fairness{}, err
+	}
+	return whatif.MeasureFairness(t, cur, cand, curFlat, candFlat, func(id int64) whatif.Profile {
+		p := places[id]
+		return whatif.Profile{Region: p[0], Company: p[1]}
+	}), nil
 }
 
 // readReplay reads what a replay of quarters starts from: every term, the
@@ -421,6 +503,12 @@ func (s *Server) handleWhatIfForm() http.Handler {
 		}
 		s.render(w, r, "whatif.html", p)
 	})
+}
+
+// groupTable is a fairness view's groups under a title.
+type groupTable struct {
+	Title  string
+	Groups []GroupJSON
 }
 
 // handleCriteriaSave saves a draft as the next criteria version, in force

@@ -98,7 +98,8 @@ func whatIfProgram(t *testing.T, st *store.Store) {
 // TestWhatIfPage edits a draft on the criteria page: the page starts from
 // the document in force; a draft with a problem is shown again with the
 // problem named and nothing replayed; a valid one is replayed with its
-// charts and Ada among those who gain; saving it makes it version 2.
+// charts, Ada among those who gain and, achieve 8 below her 8.75, in its
+// fairness view; saving it makes it version 2.
 func TestWhatIfPage(t *testing.T) {
 	st := storetest.SQLite(t)
 	whatIfProgram(t, st)
@@ -123,11 +124,16 @@ func TestWhatIfPage(t *testing.T) {
 	if code != 400 || !strings.Contains(body, "thresholds.maintain") || !strings.Contains(body, "maintain: 5") || strings.Contains(body, "<svg") {
 		t.Errorf("a bad draft: %d, want its problem named, the draft kept and nothing replayed:\n%s", code, body)
 	}
-	good := "timezone: UTC\nthresholds: {achieve: 10, maintain: 5}\n"
+	good := "timezone: UTC\nthresholds: {achieve: 8, maintain: 5}\n"
 	code, body = do("POST", "/whatif", url.Values{"draft": {good}, "quarters": {"1"}, "from": {"2025Q2"}})
 	gains := body[strings.Index(body, "Who gains"):strings.Index(body, "Who loses")]
 	if code != 200 || strings.Count(body, "<svg") != 3 || !strings.Contains(gains, "Ada Ambassador") || !strings.Contains(gains, "forum 3.8 → 3.8") {
 		t.Errorf("a good draft: %d, want three charts and Ada gaining:\n%s", code, body)
+	}
+	fair := body[strings.Index(body, "Who qualifies at the last review"):strings.Index(body, "Who gains")]
+	if !strings.Contains(fair, "0 qualify in force, 1 under the draft") || !strings.Contains(fair, "<td>speaking</td><td class=\"num\">0</td><td class=\"num\">1</td>") ||
+		!strings.Contains(fair, "–% and 100.0% first took part") {
+		t.Errorf("the fairness view: Ada qualifies under the draft only, carried by her talk, and was there from the start:\n%s", fair)
 	}
 	if code, loc := do("POST", "/criteria/versions", url.Values{"draft": {good}}); code != 303 || !strings.HasSuffix(loc, "/whatif?saved=2") {
 		t.Errorf("save: %d %s", code, loc)

@@ -1,6 +1,8 @@
 package standings
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/cadrehq/cadre"
@@ -115,3 +117,36 @@ func (e *Engine) ByType(id int64, t time.Time) (TypeScore, error) {
 	sum, ps := e.engine.ByType(i, t)
 	return TypeScore{Name: e.snap.members[i].Name, Score: sum, ByType: parts(ps)}, nil
 }
+
+// First returns when the member with the given ID first did something that
+// counts, and false when they never did.
+func (e *Engine) First(id int64) (time.Time, bool) {
+	i, ok := e.snap.index[id]
+	if !ok {
+		return time.Time{}, false
+	}
+	return e.engine.First(i)
+}
+
+// TopActive returns the IDs of the n active members with the highest scores
+// at t, best first (ties by ID).
+func (e *Engine) TopActive(t time.Time, n int) []int64 {
+	b := e.board(t)
+	var idx []int32
+	for m, active := range b.Active {
+		if active {
+			idx = append(idx, int32(m))
+		}
+	}
+	slices.SortFunc(idx, func(a, c int32) int {
+		return cmp.Or(cmp.Compare(b.Scores[c], b.Scores[a]), cmp.Compare(e.snap.members[a].ID, e.snap.members[c].ID))
+	})
+	out := make([]int64, min(n, len(idx)))
+	for k := range out {
+		out[k] = e.snap.members[idx[k]].ID
+	}
+	return out
+}
+
+// Start returns when the community began: its first counted activity.
+func (e *Engine) Start() (time.Time, bool) { return e.engine.Start() }

@@ -383,3 +383,32 @@ func (s *Store) FindMember(ctx context.Context, ref string) (int64, error) {
 		return 0, cadre.Errorf(cadre.ECONFLICT, "%d members have the handle %q: name one as platform:handle", len(ids), ref)
 	}
 }
+
+// Places returns the region and company of each member named who has one,
+// by the members' primary key, in chunks.
+func (s *Store) Places(ctx context.Context, ids []int64) (map[int64][2]string, error) {
+	out := map[int64][2]string{}
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		err := eachRow(ctx, s.read, s.q(`SELECT id, region, company FROM members WHERE (region <> '' OR company <> '') AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`), args, func(rows *sql.Rows) error {
+			var id int64
+			var p [2]string
+			if err := rows.Scan(&id, &p[0], &p[1]); err != nil {
+				return err
+			}
+			out[id] = p
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read places: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
