@@ -52,3 +52,42 @@ func BenchmarkWhatIf(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCalibrateBands searches criteria inside both bands over 8
+// quarters on the stored community of benchProgram, letting the decay rate
+// move from 0.15 to 0.35: five scorings, each prepared from the standings
+// in memory and read once at every review, and about 200 maintain
+// thresholds replayed for each, some 1,000 candidates in all.
+//
+//	go test -run '^$' -bench CalibrateBands -benchtime 1x ./server
+//	CADRE_BENCH_MEMBERS=1000000 CADRE_BENCH_ACTIVITIES=10000000 go test -run '^$' -bench CalibrateBands -benchtime 1x -timeout 60m ./server
+func BenchmarkCalibrateBands(b *testing.B) {
+	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	s, _ := benchProgram(b, end)
+	ctx := context.Background()
+	live, err := standings.Open(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := criteria.Default()
+	bounds, err := server.ParseBounds(c, "0.15:0.35", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs, err := server.WhatIfQuarters(8, nil, end, time.UTC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("8quarters", func(b *testing.B) {
+		for range b.N {
+			j, err := server.CalibrateBands(ctx, s, live, c, bounds, qs, 5)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if j.Scorings != 5 || len(j.Candidates) != 5 {
+				b.Fatalf("calibration: %d scorings, %d candidates", j.Scorings, len(j.Candidates))
+			}
+			b.ReportMetric(float64(j.Searched), "candidates")
+		}
+	})
+}

@@ -85,30 +85,121 @@ func CalibrateScoring(sp Space, scoring *criteria.Criteria, sc Scores) []Candida
 	cur := sp.Current
 	achieve := bestAchieve(sc.Active, cur.TargetShare, cur.Thresholds.Achieve)
 	maintains := maintainTries(sc, achieve, cur.Thresholds.Maintain)
-	index := make(map[program.Quarter]int, len(sp.Quarters))
-	for i, q := range sp.Quarters {
-		index[q] = i
-	}
+	fr := newFastReplay(sp)
 	out := make([]Candidate, 0, len(maintains))
 	for _, m := range maintains {
 		c := *scoring
 		c.Thresholds = criteria.Thresholds{Achieve: achieve, Maintain: m}
 		c.TargetShare, c.RenewalBand = cur.TargetShare, cur.RenewalBand
 		cand := Candidate{Criteria: &c, Distance: distance(cur, &c), Quarters: make([]BandQuarter, len(sp.Quarters))}
-		replay(sp.Quarters, sp.Terms, func(program.Quarter) *criteria.Criteria { return &c },
-			func(q program.Quarter, ts *program.Terms) *program.Review {
-				i := index[q]
-				r := program.Preview(q, &c, ts.Terms, sp.Excused[q], func(id int64, _ time.Time) float64 { return sc.Members[i][id] })
-				share, inside := shareOf(sc.Active[i], achieve, c.TargetShare)
-				bq := BandQuarter{Quarter: q, Share: share, ShareInside: inside, RenewalRate: r.Rate,
-					RenewalInside: r.Rate == nil || *r.Rate >= c.RenewalBand.Min-1e-9 && *r.Rate <= c.RenewalBand.Max+1e-9}
-				if !bq.ShareInside || !bq.RenewalInside {
-					cand.Outside++
-				}
-				cand.Quarters[i] = bq
-				return r
-			})
+		for i, rate := range fr.rates(m, sc.Members) {
+			share, inside := shareOf(sc.Active[i], achieve, c.TargetShare)
+			bq := BandQuarter{Quarter: sp.Quarters[i], Share: share, ShareInside: inside, RenewalRate: rate,
+				RenewalInside: rate == nil || *rate >= c.RenewalBand.Min-1e-9 && *rate <= c.RenewalBand.Max+1e-9}
+			if !bq.ShareInside || !bq.RenewalInside {
+				cand.Outside++
+			}
+			cand.Quarters[i] = bq
+		}
 		out = append(out, cand)
+	}
+	return out
+}
+
+// fastReplay replays a Space's reviews as replay and program.Preview do,
+// for the renewal rates alone: the terms laid out once, each candidate's
+// replay a pass over them per quarter that allocates nothing but its ends.
+// A calibration replays a thousand candidates over the same terms.
+type fastReplay struct {
+	terms    []program.Term // those before the period first, reopened; then the later ones by start
+	first    int            // how many are from before the period
+	byMember map[int64][]int
+	excused  []map[int64]bool
+	starts   []time.Time // by quarter
+	reviews  []time.Time
+	lapses   []time.Time
+}
+
+func newFastReplay(sp Space) *fastReplay {
+	loc := sp.Current.Location()
+	fr := &fastReplay{byMember: map[int64][]int{}}
+	if len(sp.Quarters) == 0 {
+		return fr
+	}
+	from := sp.Quarters[0].Start(loc)
+	var later []program.Term
+	for _, t := range sp.Terms {
+		if t.EndedBy == program.EndReview && t.End.After(from) {
+			t.End, t.EndedBy = time.Time{}, ""
+		}
+		switch {
+		case !t.Start.Before(from):
+			later = append(later, t)
+		case t.Open() || t.End.After(from):
+			// A term over before the period holds at no review of it,
+			// nor when a later one starts.
+			fr.terms = append(fr.terms, t)
+		}
+	}
+	fr.first = len(fr.terms)
+	slices.SortFunc(later, func(a, b program.Term) int { return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID)) })
+	fr.terms = append(fr.terms, later...)
+	for i, t := range fr.terms {
+		fr.byMember[t.MemberID] = append(fr.byMember[t.MemberID], i)
+	}
+	for _, q := range sp.Quarters {
+		fr.excused = append(fr.excused, sp.Excused[q])
+		fr.starts = append(fr.starts, q.Start(loc))
+		fr.reviews = append(fr.reviews, q.ReviewAt(loc))
+		fr.lapses = append(fr.lapses, q.End(loc))
+	}
+	return fr
+}
+
+// rates replays the reviews under maintain with the term holders' scores
+// of each review, and returns each quarter's renewal rate.
+func (fr *fastReplay) rates(maintain float64, scores []map[int64]float64) []*float64 {
+	n := len(fr.terms)
+	ends := make([]time.Time, n)
+	in := make([]bool, n) // a term of the replay: from before the period, or admitted
+	for i := range fr.first {
+		ends[i], in[i] = fr.terms[i].End, true
+	}
+	holds := func(i int, at time.Time) bool {
+		return in[i] && !at.Before(fr.terms[i].Start) && (ends[i].IsZero() || at.Before(ends[i]))
+	}
+	next := fr.first
+	out := make([]*float64, len(fr.reviews))
+	for qi, at := range fr.reviews {
+		for ; next < n && fr.terms[next].Start.Before(fr.lapses[qi]); next++ {
+			t := &fr.terms[next]
+			held := false
+			for _, j := range fr.byMember[t.MemberID] {
+				if holds(j, t.Start) {
+					held = true
+					break
+				}
+			}
+			in[next] = !held
+			ends[next] = t.End
+		}
+		renewed, lapsed := 0, 0
+		for i := range next {
+			t := &fr.terms[i]
+			if !holds(i, at) || !t.Start.Before(fr.starts[qi]) || fr.excused[qi][t.MemberID] {
+				continue
+			}
+			if scores[qi][t.MemberID] >= maintain-1e-9 {
+				renewed++
+			} else {
+				lapsed++
+				ends[i] = fr.lapses[qi]
+			}
+		}
+		if up := renewed + lapsed; up > 0 {
+			r := float64(renewed) / float64(up)
+			out[qi] = &r
+		}
 	}
 	return out
 }
