@@ -2,7 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -30,9 +34,31 @@ func BenchSize() (members, activities int) {
 // Synthetic fills a SQLite store with demo.Synthetic's power-law
 // community of BenchSize, ending at end, through the importer (members
 // created on first sight).
+//
+// With CADRE_BENCH_CACHE set to a folder, the community is built once for
+// each size and end and kept there, and later runs start from a copy of it:
+// a million members take minutes to import, and several benchmarks need
+// them.
 func Synthetic(tb testing.TB, end time.Time) *store.Store {
 	tb.Helper()
 	members, activities := BenchSize()
+	var cached string
+	if dir := os.Getenv("CADRE_BENCH_CACHE"); dir != "" {
+		cached = filepath.Join(dir, fmt.Sprintf("synthetic-%d-%d-%d.db", members, activities, end.Unix()))
+		if src, err := os.Open(cached); err == nil {
+			defer src.Close()
+			path := filepath.Join(tb.TempDir(), "cadre.db")
+			dst, err := os.Create(path)
+			if err == nil {
+				_, err = io.Copy(dst, src)
+				err = errors.Join(err, dst.Close())
+			}
+			if err != nil {
+				tb.Fatalf("copy the cached community: %v", err)
+			}
+			return open(tb, path)
+		}
+	}
 	s := SQLite(tb)
 	im := s.NewImporter()
 	batch := make([]cadre.ActivityRecord, 0, 50_000)
@@ -53,6 +79,11 @@ func Synthetic(tb testing.TB, end time.Time) *store.Store {
 	}
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if cached != "" {
+		if err := s.Backup(context.Background(), cached); err != nil {
+			tb.Fatalf("keep the community in %s: %v", cached, err)
+		}
 	}
 	return s
 }
