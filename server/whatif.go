@@ -411,6 +411,10 @@ type whatIfPage struct {
 	Problems []string // the draft's problems, each with its field
 	Notice   string
 	Result   *WhatIfJSON
+	// A calibration to both bands from the criteria in force, with the
+	// bounds it was given.
+	Calibration        *BandsJSON
+	Decay, Multipliers string
 	// Charts of the result: current against candidate.
 	ShareChart, RenewalChart, HoursChart template.HTML
 	Gains, Losses                        []WhatIfChangeJSON
@@ -453,6 +457,10 @@ func (s *Server) handleWhatIfForm() http.Handler {
 				return
 			}
 			p.Quarters = n
+		}
+		if r.PostFormValue("action") == "calibrate" {
+			s.calibratePage(w, r, p)
+			return
 		}
 		if _, err := criteria.Parse([]byte(p.Draft)); err != nil {
 			p.Message = "The draft is not valid criteria: nothing was replayed."
@@ -503,6 +511,56 @@ func (s *Server) handleWhatIfForm() http.Handler {
 		}
 		s.render(w, r, "whatif.html", p)
 	})
+}
+
+// calibratePage searches criteria inside both bands from the criteria in
+// force, within the bounds of the form, and shows the best with their
+// figures; each may be replayed as the draft.
+func (s *Server) calibratePage(w http.ResponseWriter, r *http.Request, p whatIfPage) {
+	p.Decay = strings.TrimSpace(r.PostFormValue("decay"))
+	p.Multipliers = strings.TrimSpace(r.PostFormValue("multipliers"))
+	fail := func(err error) {
+		if cadre.ErrorCode(err) != cadre.EINVALID {
+			s.failPage(w, r, err)
+			return
+		}
+		p.Message = cadre.ErrorMessage(err)
+		s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", p)
+	}
+	c := criteria.Default()
+	if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
+		if c, err = criteria.Parse([]byte(doc.Document)); err != nil {
+			fail(err)
+			return
+		}
+	} else if cadre.ErrorCode(err) != cadre.ENOTFOUND {
+		fail(err)
+		return
+	}
+	b, err := ParseBounds(c, p.Decay, strings.Fields(strings.ReplaceAll(p.Multipliers, ",", " ")))
+	if err != nil {
+		fail(err)
+		return
+	}
+	var from *program.Quarter
+	if p.From != "" {
+		q, err := program.ParseQuarter(p.From)
+		if err != nil {
+			fail(err)
+			return
+		}
+		from = &q
+	}
+	qs, err := WhatIfQuarters(p.Quarters, from, s.now(), c.Location())
+	if err != nil {
+		fail(err)
+		return
+	}
+	if p.Calibration, err = CalibrateBands(r.Context(), s.store, s.live, c, b, qs, 5); err != nil {
+		fail(err)
+		return
+	}
+	s.render(w, r, "whatif.html", p)
 }
 
 // groupTable is a fairness view's groups under a title.

@@ -135,6 +135,13 @@ func TestWhatIfPage(t *testing.T) {
 		!strings.Contains(fair, "–% and 100.0% first took part") {
 		t.Errorf("the fairness view: Ada qualifies under the draft only, carried by her talk, and was there from the start:\n%s", fair)
 	}
+	code, body = do("POST", "/whatif", url.Values{"action": {"calibrate"}, "draft": {good}, "quarters": {"1"}, "from": {"2025Q2"}, "decay": {"0.2:0.3"}})
+	if code != 200 || !strings.Contains(body, "over 3 scorings") || strings.Count(body, "Replay it as the draft") != 5 || !strings.Contains(body, "maintain: 5") {
+		t.Errorf("calibrate: %d, want five candidates over three scorings and the draft kept:\n%s", code, body)
+	}
+	if code, body := do("POST", "/whatif", url.Values{"action": {"calibrate"}, "draft": {good}, "decay": {"0.3:0.2"}}); code != 400 || !strings.Contains(body, "decay: MIN:MAX") {
+		t.Errorf("calibrate with bad bounds: %d", code)
+	}
 	if code, loc := do("POST", "/criteria/versions", url.Values{"draft": {good}}); code != 303 || !strings.HasSuffix(loc, "/whatif?saved=2") {
 		t.Errorf("save: %d %s", code, loc)
 	}
