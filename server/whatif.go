@@ -418,6 +418,50 @@ type whatIfPage struct {
 	// Charts of the result: current against candidate.
 	ShareChart, RenewalChart, HoursChart template.HTML
 	Gains, Losses                        []WhatIfChangeJSON
+	// Compare sets the criteria in force and the draft side by side.
+	Compare []criteriaRow
+}
+
+// criteriaRow is one setting of the criteria in force beside the draft's.
+type criteriaRow struct {
+	Setting, InForce, Draft string
+}
+
+// compareCriteria lists the settings that decide who qualifies and renews,
+// in force and in the draft; a type one side lacks shows a dash.
+func compareCriteria(cur, draft *criteria.Criteria) []criteriaRow {
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	decay := func(c *criteria.Criteria) string {
+		if c.Decay.Mode == criteria.DecayNone {
+			return "none"
+		}
+		return string(c.Decay.Mode) + " " + num(c.Decay.Rate)
+	}
+	band := func(b criteria.Band) string { return percent(b.Min) + "–" + percent(b.Max) }
+	rows := []criteriaRow{
+		{"achieve", num(cur.Thresholds.Achieve), num(draft.Thresholds.Achieve)},
+		{"maintain", num(cur.Thresholds.Maintain), num(draft.Thresholds.Maintain)},
+		{"decay", decay(cur), decay(draft)},
+		{"active window (days)", strconv.Itoa(cur.ActiveWindowDays), strconv.Itoa(draft.ActiveWindowDays)},
+		{"target share", band(cur.TargetShare), band(draft.TargetShare)},
+		{"renewal band", band(cur.RenewalBand), band(draft.RenewalBand)},
+	}
+	typ := func(c *criteria.Criteria, key string) string {
+		if t, ok := c.Type(key); ok {
+			return num(t.PointValue()) + " a " + key
+		}
+		return "–"
+	}
+	seen := map[string]bool{}
+	for _, c := range []*criteria.Criteria{cur, draft} {
+		for _, t := range c.ActivityTypes {
+			if !seen[t.Key] {
+				seen[t.Key] = true
+				rows = append(rows, criteriaRow{t.Key + " points", typ(cur, t.Key), typ(draft, t.Key)})
+			}
+		}
+	}
+	return rows
 }
 
 func (s *Server) handleWhatIfPage() http.Handler {
@@ -496,6 +540,13 @@ func (s *Server) handleWhatIfForm() http.Handler {
 			hours, hoursCand = append(hours, q.Current.InfluenceHoursPerAmbassador), append(hoursCand, q.Candidate.InfluenceHoursPerAmbassador)
 		}
 		c, _ := criteria.Parse([]byte(p.Draft))
+		inForce := criteria.Default()
+		if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
+			if parsed, err := criteria.Parse([]byte(doc.Document)); err == nil {
+				inForce = parsed
+			}
+		}
+		p.Compare = compareCriteria(inForce, c)
 		p.ShareChart = trendChart("Qualifying share", labels, c.TargetShare.Min, c.TargetShare.Max, percent, series{"in force", share}, series{"draft", shareCand})
 		p.RenewalChart = trendChart("Renewal rate", labels, c.RenewalBand.Min, c.RenewalBand.Max, percent, series{"in force", rate}, series{"draft", rateCand})
 		p.HoursChart = trendChart("Influence hours per ambassador", labels, 0, 0, tenths, series{"in force", hours}, series{"draft", hoursCand})

@@ -130,6 +130,9 @@ func TestWhatIfPage(t *testing.T) {
 	if code != 200 || strings.Count(body, "<svg") != 3 || !strings.Contains(gains, "Ada Ambassador") || !strings.Contains(gains, "forum 3.8 → 3.8") {
 		t.Errorf("a good draft: %d, want three charts and Ada gaining:\n%s", code, body)
 	}
+	if !strings.Contains(body, "<td>maintain</td><td>9</td><td><strong>5</strong></td>") || !strings.Contains(body, "<td>forum points</td><td>1 a forum</td><td>1 a forum</td>") {
+		t.Errorf("the criteria side by side: want maintain 9 against 5 and forum alike:\n%s", body)
+	}
 	fair := body[strings.Index(body, "Who qualifies at the last review"):strings.Index(body, "Who gains")]
 	if !strings.Contains(fair, "0 qualify in force, 1 under the draft") || !strings.Contains(fair, "<td>speaking</td><td class=\"num\">0</td><td class=\"num\">1</td>") ||
 		!strings.Contains(fair, "–% and 100.0% first took part") {
