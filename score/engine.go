@@ -348,3 +348,20 @@ func (e *Engine) Start() (time.Time, bool) {
 	}
 	return time.UnixMicro(first).UTC(), first != math.MaxInt64
 }
+
+// Points returns each member's points before decay of their counted
+// activities up to t, by member index: what their score would be without
+// decay, at the cost of one pass over the activities.
+func (e *Engine) Points(t time.Time) []float64 {
+	at := t.UnixMicro()
+	out := make([]float64, e.Members())
+	for m, acts := range e.acts {
+		for _, a := range acts {
+			if a.at > at {
+				break // activities are in time order
+			}
+			out[m] += e.points[a.kind]
+		}
+	}
+	return out
+}

@@ -105,7 +105,7 @@ func TestNarrowPagesInBrowser(t *testing.T) {
 	}{
 		{"/", true}, {"/leaderboard", true}, {"/members/" + strconv.FormatInt(ms[0].ID, 10), false},
 		{"/review", true}, {"/applications", true}, {"/invitations", true}, {"/renewal", true},
-		{"/health", true}, {"/sources", true}, {"/outbox", true}, {"/tokens", true},
+		{"/health", true}, {"/sources", true}, {"/outbox", true}, {"/tokens", true}, {"/whatif", true},
 	} {
 		open(as.URL, p.path)
 		check(p.path, p.menu)

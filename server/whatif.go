@@ -187,15 +187,8 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 		draft := prepare(candidate)
 		cand.Steps, cand.Terms = whatif.Replay(quarters, terms, excused, func(program.Quarter) whatif.Standing { return draft })
 		wg.Wait()
-		// Fairness at the last review: the engines without decay are
-		// prepared one a core too.
 		last := cur.Steps[len(cur.Steps)-1]
-		now := last.Standing.(*standings.Engine)
-		var curFlat *standings.Engine
-		wg.Go(func() { curFlat = prepare(undecayed(now.Criteria())) })
-		candFlat := prepare(undecayed(candidate))
-		wg.Wait()
-		fair, err = fairness(ctx, st, last.Review.At, now, draft, curFlat, candFlat)
+		fair, err = fairness(ctx, st, last.Review.At, last.Standing.(*standings.Engine), draft)
 		return err
 	})
 	if err != nil {
@@ -210,22 +203,15 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 	return j, nil
 }
 
-// undecayed is c without decay, for the fairness view's tenure.
-func undecayed(c *criteria.Criteria) *criteria.Criteria {
-	v := *c
-	v.Decay = criteria.Decay{Mode: criteria.DecayNone}
-	return &v
-}
-
 // fairness measures the fairness view at t, reading the places of the
 // members who qualify on either side.
-func fairness(ctx context.Context, st WhatIfStore, t time.Time, cur, cand, curFlat, candFlat *standings.Engine) (whatif.Fairness, error) {
+func fairness(ctx context.Context, st WhatIfStore, t time.Time, cur, cand *standings.Engine) (whatif.Fairness, error) {
 	ids := append(cur.Qualifying(t), cand.Qualifying(t)...)
 	places, err := st.Places(ctx, ids)
 	if err != nil {
 		return whatif.Fairness{}, err
 	}
-	return whatif.MeasureFairness(t, cur, cand, curFlat, candFlat, func(id int64) whatif.Profile {
+	return whatif.MeasureFairness(t, cur, cand, func(id int64) whatif.Profile {
 		p := places[id]
 		return whatif.Profile{Region: p[0], Company: p[1]}
 	}), nil
@@ -488,7 +474,7 @@ func (s *Server) handleWhatIfPage() http.Handler {
 // in the form whatever happens, so that nothing typed is lost.
 func (s *Server) handleWhatIfForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := whatIfPage{Draft: r.PostFormValue("draft"), From: strings.TrimSpace(r.PostFormValue("from")), Quarters: 8,
+		p := whatIfPage{Draft: formText(r, "draft"), From: strings.TrimSpace(r.PostFormValue("from")), Quarters: 8,
 			CanSave: who(r).can(account.Administer, false)}
 		if doc, err := s.store.Criteria(r.Context(), 0); err == nil {
 			p.Version = doc.Version
@@ -614,6 +600,12 @@ func (s *Server) calibratePage(w http.ResponseWriter, r *http.Request, p whatIfP
 	s.render(w, r, "whatif.html", p)
 }
 
+// formText is a textarea's text with the line breaks the document had:
+// browsers send each as CRLF.
+func formText(r *http.Request, name string) string {
+	return strings.ReplaceAll(r.PostFormValue(name), "\r\n", "\n")
+}
+
 // groupTable is a fairness view's groups under a title.
 type groupTable struct {
 	Title  string
@@ -624,7 +616,7 @@ type groupTable struct {
 // from then on; an invalid draft is shown again with its problems.
 func (s *Server) handleCriteriaSave() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		draft := r.PostFormValue("draft")
+		draft := formText(r, "draft")
 		v, err := s.store.SaveCriteria(r.Context(), draft, actor(r))
 		if err != nil {
 			if cadre.ErrorCode(err) != cadre.EINVALID {

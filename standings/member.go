@@ -129,9 +129,14 @@ func (e *Engine) First(id int64) (time.Time, bool) {
 }
 
 // TopActive returns the IDs of the n active members with the highest scores
-// at t, best first (ties by ID).
-func (e *Engine) TopActive(t time.Time, n int) []int64 {
+// at t, best first (ties by ID); undecayed ranks them by their points before
+// decay instead, as if the criteria had no decay.
+func (e *Engine) TopActive(t time.Time, n int, undecayed bool) []int64 {
 	b := e.board(t)
+	scores := b.Scores
+	if undecayed {
+		scores = e.engine.Points(t)
+	}
 	var idx []int32
 	for m, active := range b.Active {
 		if active {
@@ -139,7 +144,7 @@ func (e *Engine) TopActive(t time.Time, n int) []int64 {
 		}
 	}
 	slices.SortFunc(idx, func(a, c int32) int {
-		return cmp.Or(cmp.Compare(b.Scores[c], b.Scores[a]), cmp.Compare(e.snap.members[a].ID, e.snap.members[c].ID))
+		return cmp.Or(cmp.Compare(scores[c], scores[a]), cmp.Compare(e.snap.members[a].ID, e.snap.members[c].ID))
 	})
 	out := make([]int64, min(n, len(idx)))
 	for k := range out {

@@ -15,7 +15,7 @@ type Ranker interface {
 	Standing
 	First(id int64) (time.Time, bool)
 	Start() (time.Time, bool)
-	TopActive(t time.Time, n int) []int64
+	TopActive(t time.Time, n int, undecayed bool) []int64
 }
 
 // Profile is what is known of where a member is.
@@ -44,10 +44,9 @@ type Fairness struct {
 	Regions, Companies   []Group
 }
 
-// MeasureFairness compares the qualifying sets at t of cur and cand.
-// undecayed are the same two scorings without decay; profile tells where
-// each member is.
-func MeasureFairness(t time.Time, cur, cand, curUndecayed, candUndecayed Ranker, profile func(id int64) Profile) Fairness {
+// MeasureFairness compares the qualifying sets at t of cur and cand;
+// profile tells where each member is.
+func MeasureFairness(t time.Time, cur, cand Ranker, profile func(id int64) Profile) Fairness {
 	f := Fairness{At: t}
 	qc, qd := cur.Qualifying(t), cand.Qualifying(t)
 	f.Current, f.Candidate = len(qc), len(qd)
@@ -99,7 +98,7 @@ func MeasureFairness(t time.Time, cur, cand, curUndecayed, candUndecayed Ranker,
 			return &v
 		}
 		f.FirstYear.Current, f.FirstYear.Candidate = share(qc), share(qd)
-		f.Undecayed.Current, f.Undecayed.Candidate = share(curUndecayed.TopActive(t, len(qc))), share(candUndecayed.TopActive(t, len(qd)))
+		f.Undecayed.Current, f.Undecayed.Candidate = share(cur.TopActive(t, len(qc), true)), share(cand.TopActive(t, len(qd), true))
 	}
 	return f
 }
