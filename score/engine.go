@@ -365,3 +365,42 @@ func (e *Engine) Points(t time.Time) []float64 {
 	}
 	return out
 }
+
+// Rescored returns an engine that scores e's activities under c, sharing
+// e's activities instead of laying them out and sorting them again, when c
+// counts the same types in the same zone and e knows the quarters c's decay
+// needs; else false. Only points, decay and window differ, as in a what-if
+// of other multipliers or decay. The new engine is valid while e does not
+// change: the caller holds e's read lock around both.
+func (e *Engine) Rescored(c *criteria.Criteria) (*Engine, bool) {
+	quarterly := c.Decay.Mode == criteria.DecayQuarterly
+	if c.Location().String() != e.loc.String() || (quarterly && !e.quarterly) || len(c.ActivityTypes) != len(e.kinds) {
+		return nil, false
+	}
+	points := make([]float64, len(e.kinds))
+	for k, key := range e.kinds {
+		t, ok := c.Type(key)
+		if !ok {
+			return nil, false
+		}
+		points[k] = t.PointValue()
+	}
+	n := e.Members()
+	r := &Engine{
+		c: c, loc: e.loc, quarterly: quarterly, base: 1 - c.Decay.Rate,
+		window:   int64(c.ActiveWindowDays) * int64(24*time.Hour/time.Microsecond),
+		excluded: slices.Clone(e.excluded), acts: e.acts, kinds: e.kinds, kindOf: e.kindOf, points: points,
+		latest: make([]int64, n), latestScore: make([]float64, n), firstQuarter: e.firstQuarter,
+	}
+	switch c.Decay.Mode {
+	case criteria.DecayQuarterly:
+		r.latestQuarter = make([]int32, n)
+		r.factors = quarterFactors(nil, r.base, len(e.factors))
+	case criteria.DecayContinuous:
+		r.cont = newContinuousTable(r.base)
+	}
+	for m := range n {
+		r.rescore(m)
+	}
+	return r, true
+}

@@ -288,6 +288,12 @@ func (l *Live) ReadVersions(ctx context.Context, versions []int, fn func(byVersi
 	if err := l.Refresh(ctx); err != nil {
 		return err
 	}
+	// The engine in force is kept, as a server keeps it; drafts share its
+	// activities when they count the same types.
+	inForce, _, err := l.engine(ctx, 0)
+	if err != nil {
+		return err
+	}
 	cs := map[int]*criteria.Criteria{}
 	nums := map[int]int{}
 	for _, v := range versions {
@@ -302,15 +308,29 @@ func (l *Live) ReadVersions(ctx context.Context, versions []int, fn func(byVersi
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	// A change applied meanwhile dropped the engine in force: prepare
+	// drafts afresh then.
+	base := l.engines[l.inForce]
+	if base != inForce {
+		base = nil
+	}
 	engines := make(map[int]*Engine, len(cs))
 	for v, c := range cs {
-		if e := l.engines[nums[v]]; e != nil {
+		switch e := l.engines[nums[v]]; {
+		case e != nil:
 			engines[v] = e
-		} else {
+		case base != nil:
+			engines[v] = base.rescored(c)
+		default:
 			engines[v] = l.snap.Engine(c)
 		}
 	}
-	return fn(engines, l.snap.Engine)
+	return fn(engines, func(c *criteria.Criteria) *Engine {
+		if base != nil {
+			return base.rescored(c)
+		}
+		return l.snap.Engine(c)
+	})
 }
 
 // engine returns the engine of a criteria version and its key in l.engines,

@@ -101,6 +101,16 @@ func (s *Snapshot) Engine(c *criteria.Criteria) *Engine {
 	return &Engine{snap: s, criteria: c, engine: score.New(c, &s.history)}
 }
 
+// rescored is an engine for c that shares e's activities when c counts the
+// same types in the same zone (score.Engine.Rescored), else one prepared
+// afresh; valid while the standings do not change.
+func (e *Engine) rescored(c *criteria.Criteria) *Engine {
+	if r, ok := e.engine.Rescored(c); ok {
+		return &Engine{snap: e.snap, criteria: c, engine: r}
+	}
+	return e.snap.Engine(c)
+}
+
 // Engine scores a snapshot under one criteria version. It is safe for
 // concurrent use.
 type Engine struct {
