@@ -20,7 +20,7 @@ import (
 // benchProgram stores storetest.BenchSize's community, ending at end, with
 // 5,000 ambassadors holding roster terms, 500 invitations and 500
 // applications, and returns it with an ambassador's member ID.
-func benchProgram(b *testing.B, end time.Time) (*store.Store, int64) {
+func benchProgram(b testing.TB, end time.Time) (*store.Store, int64) {
 	s := storetest.Synthetic(b, end)
 	s.Now = func() time.Time { return end }
 	ctx := context.Background()

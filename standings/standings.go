@@ -119,16 +119,39 @@ type Engine struct {
 	engine   *score.Engine
 
 	// last is the most recent board, which a page asking for the leaderboard
-	// and the share at the same instant evaluates once.
-	mu   sync.Mutex
-	last *score.Board
+	// and the share at the same instant evaluates once; with its share and
+	// the leaderboards ranked from it, which pages asked for at one instant
+	// (now to the minute) share: ranking a million members takes
+	// milliseconds, too many for each of 200 requests a second.
+	mu     sync.Mutex
+	last   *score.Board
+	share  *Share
+	ranked map[rankedKey][]Entry
 }
+
+// rankedKey names a leaderboard kept for the last board.
+type rankedKey struct {
+	top    int
+	status cadre.MemberStatus
+}
+
+// keptTop is the longest leaderboard kept: a page's, not an export's.
+const keptTop = 1000
 
 // changed forgets the board kept, after the standings changed.
 func (e *Engine) changed() {
 	e.mu.Lock()
-	e.last = nil
+	e.last, e.share, e.ranked = nil, nil, nil
 	e.mu.Unlock()
+}
+
+// kept returns what is kept for the board b, if b is still the last.
+func (e *Engine) kept(b *score.Board, get func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.last == b {
+		get()
+	}
 }
 
 // board returns every member's standing at t. Boards are never changed once
@@ -139,6 +162,7 @@ func (e *Engine) board(t time.Time) *score.Board {
 	if e.last != nil && e.last.At.Equal(t) {
 		return e.last
 	}
+	e.share, e.ranked = nil, nil
 	b := new(score.Board)
 	e.engine.Evaluate(t, b)
 	e.last = b
@@ -172,12 +196,35 @@ const tie = 1e-9
 // scores share a rank ("1, 2, 2, 4"); staff and bots are left out.
 func (e *Engine) Leaderboard(t time.Time, opt Options) []Entry {
 	var b *score.Board
-	if opt.Type != "" || !opt.Since.IsZero() || !opt.Until.IsZero() {
+	keep := opt.Type == "" && opt.Since.IsZero() && opt.Until.IsZero() && opt.Top > 0 && opt.Top <= keptTop
+	if !keep && (opt.Type != "" || !opt.Since.IsZero() || !opt.Until.IsZero()) {
 		b = new(score.Board)
 		score.New(e.criteria, e.snap.history.Select(opt.Type, opt.Since, opt.Until)).Evaluate(t, b)
 	} else {
 		b = e.board(t)
 	}
+	key := rankedKey{opt.Top, opt.Status}
+	if keep {
+		var kept []Entry
+		e.kept(b, func() { kept = e.ranked[key] })
+		if kept != nil {
+			return slices.Clone(kept)
+		}
+	}
+	out := e.rank(b, opt)
+	if keep {
+		e.kept(b, func() {
+			if e.ranked == nil {
+				e.ranked = map[rankedKey][]Entry{}
+			}
+			e.ranked[key] = slices.Clone(out)
+		})
+	}
+	return out
+}
+
+// rank ranks the members of b as Leaderboard does.
+func (e *Engine) rank(b *score.Board, opt Options) []Entry {
 	// Members without any activity are beyond the board's slices: they score 0.
 	scoreOf := func(i int32) float64 {
 		if int(i) < len(b.Scores) {
@@ -228,13 +275,22 @@ type Share struct {
 
 // Share returns how much of the active community qualifies at t.
 func (e *Engine) Share(t time.Time) Share {
+	b := e.board(t)
+	var kept *Share
+	e.kept(b, func() { kept = e.share })
+	if kept != nil {
+		sh := *kept
+		sh.Warnings = slices.Clone(kept.Warnings)
+		return sh
+	}
 	c := e.criteria
-	q := e.board(t).Qualification()
+	q := b.Qualification()
 	sh := Share{At: t, Active: len(q.Active), Qualifying: len(q.Qualifying), Share: q.Share,
 		Achieve: c.Thresholds.Achieve, TargetMin: c.TargetShare.Min, TargetMax: c.TargetShare.Max, Warnings: []string{}}
 	if q.Warning != "" {
 		sh.Warnings = append(sh.Warnings, string(q.Warning))
 	}
+	e.kept(b, func() { e.share = &sh })
 	return sh
 }
 

@@ -212,9 +212,9 @@ func (s *Store) merge(ctx context.Context, db dbtx, id int64) (*cadre.Merge, err
 	return m, nil
 }
 
-// ids returns the IDs a query with one argument selects.
-func (s *Store) ids(ctx context.Context, db dbtx, query string, arg any) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, s.q(query), arg)
+// ids returns the IDs a query selects.
+func (s *Store) ids(ctx context.Context, db dbtx, query string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("select ids: %w", err)
 	}
