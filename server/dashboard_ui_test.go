@@ -5,11 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cadrehq/cadre/account"
@@ -75,22 +73,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx := browser(t)
-	var mu sync.Mutex
-	var problems []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+e.ExceptionDetails.Text)
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
-				problems = append(problems, "console "+string(e.Type))
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	problems := consoleProblems(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/health?quarter=2025Q2"), chromedp.WaitVisible(`form.login`),
 		chromedp.SendKeys(`input[name=email]`, "pm@example.org"), chromedp.SendKeys(`input[name=password]`, "a long enough password"),
 		chromedp.Click(`form.login button`), chromedp.WaitVisible(`figure.chart svg`)); err != nil {
@@ -129,20 +112,15 @@ func TestDashboardInBrowser(t *testing.T) {
 			}
 		}
 	}
-	mu.Lock()
-	if len(problems) > 0 {
-		t.Errorf("the dashboard logged %v", problems)
+	if logged := problems(); len(logged) > 0 {
+		t.Errorf("the dashboard logged %v", logged)
 	}
-	mu.Unlock()
 	// The listener hears the console: an error logged on purpose arrives.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`console.error("probe")`)); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		mu.Lock()
-		heard := len(problems) > 0
-		mu.Unlock()
-		if heard {
+		if len(problems()) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {

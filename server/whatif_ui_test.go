@@ -6,11 +6,9 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cadrehq/cadre/account"
@@ -38,22 +36,7 @@ func TestWhatIfInBrowser(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx := browser(t)
-	var mu sync.Mutex
-	var problems []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+e.ExceptionDetails.Text)
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
-				problems = append(problems, "console "+string(e.Type))
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	problems := consoleProblems(t, ctx)
 	draft := "timezone: UTC\nthresholds: {achieve: 8, maintain: 5}\n"
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/whatif"), chromedp.WaitVisible(`form.login`),
 		chromedp.SendKeys(`input[name=email]`, "pm@example.org"), chromedp.SendKeys(`input[name=password]`, "a long enough password"),
@@ -94,9 +77,7 @@ func TestWhatIfInBrowser(t *testing.T) {
 	if doc, err := st.Criteria(context.Background(), 0); err != nil || doc.Version != 2 || doc.Document != draft {
 		t.Errorf("in force after the save: %+v, %v", doc, err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Errorf("the criteria page logged %v", problems)
+	if logged := problems(); len(logged) > 0 {
+		t.Errorf("the criteria page logged %v", logged)
 	}
 }
