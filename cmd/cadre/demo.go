@@ -276,30 +276,49 @@ func demoSplits(ctx context.Context, st *store.Store, c *demo.Community, now tim
 // community, the most active others (some repeating activity already
 // known), and a source to sync, paused, as its host does not exist.
 func demoWorkflow(ctx context.Context, st *store.Store, now time.Time) error {
-	var reporters []cadre.MemberSummary
+	// Every other report repeats a talk the events feed brought in already,
+	// so reporters alternate between anyone and someone who spoke.
+	var anyone, speakers []cadre.MemberSummary
+	talk := map[int64]cadre.Activity{}
 	for _, status := range []cadre.MemberStatus{cadre.StatusAmbassador, cadre.StatusAlumni, cadre.StatusMember} {
 		ms, _, err := st.Members(ctx, cadre.MemberFilter{Status: status, Limit: 20})
 		if err != nil {
 			return err
 		}
 		for _, m := range ms {
-			if len(reporters) < 6 && !m.Staff && !m.Bot {
-				reporters = append(reporters, m)
+			if m.Staff || m.Bot {
+				continue
 			}
-		}
-	}
-	for i, m := range reporters {
-		r := cadre.SelfReport{MemberID: m.ID, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
-			Title: fmt.Sprintf("Office hours for newcomers, week %d", 47-i), EffortMinutes: 60}
-		if i%2 == 1 {
-			// A talk the events feed brought in already, reported again.
-			talks, _, err := st.Activities(ctx, cadre.ActivityFilter{MemberID: m.ID, Type: "speaking", Limit: 1})
+			talks, _, err := st.Activities(ctx, cadre.ActivityFilter{MemberID: m.ID, Type: "speaking", Limit: 100})
 			if err != nil {
 				return err
 			}
-			if len(talks) > 0 && talks[0].URL != "" {
-				r = cadre.SelfReport{MemberID: m.ID, Type: "speaking", Date: talks[0].OccurredAt, Title: "My talk: " + talks[0].Title, URL: talks[0].URL}
+			for _, t := range talks {
+				if t.URL != "" {
+					talk[m.ID] = t
+					speakers = append(speakers, m)
+					break
+				}
 			}
+			if _, ok := talk[m.ID]; !ok {
+				anyone = append(anyone, m)
+			}
+		}
+	}
+	for i := 0; i < 6; i++ {
+		pool := &anyone
+		if (i%2 == 1 && len(speakers) > 0) || len(anyone) == 0 {
+			pool = &speakers
+		}
+		if len(*pool) == 0 {
+			break
+		}
+		m := (*pool)[0]
+		*pool = (*pool)[1:]
+		r := cadre.SelfReport{MemberID: m.ID, Type: "mentoring", Date: now.AddDate(0, 0, -2*i-1),
+			Title: fmt.Sprintf("Office hours for newcomers, week %d", 47-i), EffortMinutes: 60}
+		if t, ok := talk[m.ID]; ok && i%2 == 1 {
+			r = cadre.SelfReport{MemberID: m.ID, Type: "speaking", Date: t.OccurredAt, Title: "My talk: " + t.Title, URL: t.URL}
 		}
 		if _, err := st.Report(ctx, r, m.Name); err != nil {
 			return err
