@@ -128,8 +128,12 @@ func demoAmbassador(ctx context.Context, st *store.Store) (int64, error) {
 	return ambs[0].ID, nil
 }
 
-// demoShare is the share of the active community the demo's criteria qualify.
-const demoShare = 0.03
+// demoShare is the share of the active community the demo's criteria
+// qualify, and demoLeast the fewest members they qualify.
+const (
+	demoShare = 0.03
+	demoLeast = 4
+)
 
 // demoAuthor signs the demo's criteria versions.
 const demoAuthor = "cadre demo"
@@ -209,6 +213,11 @@ func demoCriteria(ctx context.Context, st *store.Store, live *standings.Live, no
 	var threshold float64
 	err := live.Read(ctx, 1, func(eng *standings.Engine) error {
 		cal, err := eng.Calibrate(demoShare, now)
+		if err == nil && cal.Qualifying < demoLeast {
+			// In a small community the share is one person or two, often
+			// an outlier far above the rest: nobody else would ever qualify.
+			cal, err = eng.Calibrate(min(1, float64(demoLeast)/float64(cal.Active)), now)
+		}
 		threshold = cal.Threshold
 		return err
 	})
