@@ -406,7 +406,11 @@ func (r *reader) budgets() error {
 }
 
 func (r *reader) sessions() error {
-	var last, lastItem, lastCommitment, lastNote int64
+	// A session's items and commitments, and a commitment's notes, are in
+	// the order of their IDs; the IDs are the archive's, so a later
+	// session's can be lower, but each is in it once.
+	var last int64
+	seenItem, seenCommitment, seenNote := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 	return eachLine(r.a, SessionsFile, r.a.Manifest.Counts.Sessions, func(s *Session) error {
 		if s.ID <= last {
 			return invalid("id: %d comes after %d: records are in the order of their ids, each once", s.ID, last)
@@ -441,12 +445,17 @@ func (r *reader) sessions() error {
 			}
 		}
 		items := map[int64]bool{}
+		var lastItem int64
 		for i, it := range s.Items {
 			field := fmt.Sprintf("items[%d]", i)
 			if it.ID <= lastItem {
-				return invalid("%s.id: %d comes after %d: items are in the order of their ids, each once", field, it.ID, lastItem)
+				return invalid("%s.id: %d comes after %d: a session's items are in the order of their ids", field, it.ID, lastItem)
+			}
+			if seenItem[it.ID] {
+				return invalid("%s.id: item %d is in another session already", field, it.ID)
 			}
 			lastItem = it.ID
+			seenItem[it.ID] = true
 			for _, err := range []error{
 				oneOf(field+".kind", it.Kind, "critique", "feature"),
 				nonEmpty(field+".title", it.Title),
@@ -473,12 +482,17 @@ func (r *reader) sessions() error {
 			}
 			items[it.ID] = true
 		}
+		var lastCommitment int64
 		for i, c := range s.Commitments {
 			field := fmt.Sprintf("commitments[%d]", i)
 			if c.ID <= lastCommitment {
-				return invalid("%s.id: %d comes after %d: commitments are in the order of their ids, each once", field, c.ID, lastCommitment)
+				return invalid("%s.id: %d comes after %d: a session's commitments are in the order of their ids", field, c.ID, lastCommitment)
+			}
+			if seenCommitment[c.ID] {
+				return invalid("%s.id: commitment %d is in another session already", field, c.ID)
 			}
 			lastCommitment = c.ID
+			seenCommitment[c.ID] = true
 			if !items[c.Item] {
 				return invalid("%s.item: item %d is not one of the session's", field, c.Item)
 			}
@@ -492,12 +506,17 @@ func (r *reader) sessions() error {
 					return err
 				}
 			}
+			var lastNote int64
 			for j, n := range c.Notes {
 				nfield := fmt.Sprintf("%s.notes[%d]", field, j)
 				if n.ID <= lastNote {
-					return invalid("%s.id: %d comes after %d: notes are in the order of their ids, each once", nfield, n.ID, lastNote)
+					return invalid("%s.id: %d comes after %d: a commitment's notes are in the order of their ids", nfield, n.ID, lastNote)
+				}
+				if seenNote[n.ID] {
+					return invalid("%s.id: note %d is in another commitment already", nfield, n.ID)
 				}
 				lastNote = n.ID
+				seenNote[n.ID] = true
 				if err := required(nfield+".at", n.At); err != nil {
 					return err
 				}

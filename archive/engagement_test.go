@@ -83,3 +83,46 @@ func TestArchiveEngagement(t *testing.T) {
 		})
 	}
 }
+
+// TestArchiveSessionIDs reads sessions whose items, commitments and notes
+// were made interleaved, as two sessions open at once make them: a later
+// session's IDs may be lower, a commitment's notes lower than another's,
+// but an ID in two places is an error.
+func TestArchiveSessionIDs(t *testing.T) {
+	_, acts := sample()
+	session := func(id, item, commitment int64, notes ...int64) archive.Session {
+		s := archive.Session{ID: id, Title: "Q1", At: t0, CreatedAt: t0, Actor: "admin",
+			Items:       []archive.FeedbackItem{{ID: item, Kind: "critique", Title: "Docs", Author: 3, CreatedAt: t0}},
+			Commitments: []archive.Commitment{{ID: commitment, Item: item, Title: "Docs", Owner: "cto", DueAt: t0, Status: "open", CreatedAt: t0, Actor: "admin"}}}
+		for _, n := range notes {
+			s.Commitments[0].Notes = append(s.Commitments[0].Notes, archive.CommitmentNote{ID: n, At: t0, Author: "cto", Text: "on it"})
+		}
+		return s
+	}
+	tests := []struct {
+		name     string
+		sessions []archive.Session
+		want     string // in the error; "" reads
+	}{
+		{"interleaved", []archive.Session{session(1, 4, 7, 3, 9), session(2, 2, 5, 2, 4)}, ""},
+		{"notes out of order", []archive.Session{session(1, 4, 7, 9, 3)}, "sessions.jsonl:1: commitments[0].notes[1].id: 3 comes after 9"},
+		{"item twice", []archive.Session{session(1, 4, 7), session(2, 4, 8)}, "sessions.jsonl:2: items[0].id: item 4 is in another session already"},
+		{"commitment twice", []archive.Session{session(1, 4, 7), session(2, 5, 7)}, "sessions.jsonl:2: commitments[0].id: commitment 7 is in another session already"},
+		{"note twice", []archive.Session{session(1, 4, 7, 3), session(2, 5, 8, 3)}, "sessions.jsonl:2: commitments[0].notes[0].id: note 3 is in another commitment already"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := withEngagement()
+			p.Sessions = tt.sessions
+			a, err := archive.Read(write(t, p, acts))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatal(err)
+			case tt.want == "" && !reflect.DeepEqual(a.Program.Sessions, tt.sessions):
+				t.Errorf("read\n%+v\nwant\n%+v", a.Program.Sessions, tt.sessions)
+			case tt.want != "" && (cadre.ErrorCode(err) != cadre.EINVALID || !strings.Contains(cadre.ErrorMessage(err), tt.want)):
+				t.Errorf("got %v, want an EINVALID error with %q", err, tt.want)
+			}
+		})
+	}
+}
