@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +84,7 @@ type modelTerm struct {
 	who        int
 	start, end time.Time // end zero: open
 	via        program.Via
+	byReview   bool // ended by a review
 }
 
 // modelCommit is a commitment of a feedback session as the test's model
@@ -265,14 +270,139 @@ func (s *scenario) threads() map[string]modelThread {
 func quarterIndex(t time.Time) int { return 4*t.Year() + (int(t.Month())-1)/3 }
 
 // score is SPEC 3's quarterly score of person p at t.
-func (s *scenario) score(p int, t time.Time) float64 {
+func (s *scenario) score(p int, t time.Time) float64 { return s.scoreUnder(scenarioCriteria(), p, t) }
+
+// scoreUnder is p's score at t under c, and byType its parts.
+func (s *scenario) scoreUnder(c modelCriteria, p int, t time.Time) float64 {
 	var sum float64
-	for _, a := range s.acts {
-		if a.who == p && !a.at.After(t) {
-			sum += scenarioTypes[a.typ].mult * math.Pow(1-scenarioDecay, float64(quarterIndex(t)-quarterIndex(a.at)))
-		}
+	for _, part := range s.byType(c, p, t) {
+		sum += part
 	}
 	return sum
+}
+
+func (s *scenario) byType(c modelCriteria, p int, t time.Time) map[string]float64 {
+	parts := map[string]float64{}
+	for _, a := range s.acts {
+		if a.who == p && !a.at.After(t) {
+			parts[a.typ] += c.mult[a.typ] * math.Pow(1-c.decay, float64(quarterIndex(t)-quarterIndex(a.at)))
+		}
+	}
+	return parts
+}
+
+// modelCriteria are what a what-if's candidate changes of the scenario's
+// criteria: the bars, the decay rate and the multipliers.
+type modelCriteria struct {
+	achieve, maintain, decay float64
+	mult                     map[string]float64
+}
+
+func scenarioCriteria() modelCriteria {
+	c := modelCriteria{achieve: scenarioAchieve, maintain: scenarioMaintain, decay: scenarioDecay, mult: map[string]float64{}}
+	for k, ty := range scenarioTypes {
+		c.mult[k] = ty.mult
+	}
+	return c
+}
+
+// whatIfFigures are a quarter's figures of one side of a what-if, as the
+// model computes them.
+type whatIfFigures struct {
+	active, qualifying, proposed, ambassadors int
+	renewed, lapsed, excused, carriedOver     int
+	share                                     float64
+	rate, hoursPer                            *float64
+}
+
+// whatIf replays the reviews of quarters under c as issue 12 and SPEC 5
+// put it: from the terms as they stood before the first quarter (those a
+// review of the period ended are open again), terms that began during the
+// period begin when they did unless their member still holds one, and
+// each review renews or lapses every term up for it by the score under c.
+// It gives each quarter's figures and each reviewed member's outcome.
+func (s *scenario) whatIf(c modelCriteria, quarters []program.Quarter) ([]whatIfFigures, []map[int]string) {
+	from := quarters[0].Start(time.UTC)
+	var side, later []modelTerm
+	for _, tm := range s.terms {
+		if tm.byReview && tm.end.After(from) {
+			tm.end, tm.byReview = time.Time{}, false
+		}
+		if tm.start.Before(from) {
+			side = append(side, tm)
+		} else {
+			later = append(later, tm)
+		}
+	}
+	slices.SortStableFunc(later, func(a, b modelTerm) int { return a.start.Compare(b.start) })
+	holds := func(p int, t time.Time) bool {
+		for _, tm := range side {
+			if tm.who == p && !tm.start.After(t) && (tm.end.IsZero() || tm.end.After(t)) {
+				return true
+			}
+		}
+		return false
+	}
+	var figs []whatIfFigures
+	var outcomes []map[int]string
+	for _, q := range quarters {
+		at, start, next := q.ReviewAt(time.UTC), q.Start(time.UTC), q.Next().Start(time.UTC)
+		for len(later) > 0 && later[0].start.Before(next) {
+			if !holds(later[0].who, later[0].start) {
+				side = append(side, later[0])
+			}
+			later = later[1:]
+		}
+		var f whatIfFigures
+		for p := range s.active(at) {
+			if s.scoreUnder(c, p, at) >= c.achieve-1e-9 {
+				f.qualifying++
+				if !holds(p, at) {
+					f.proposed++
+				}
+			}
+			f.active++
+		}
+		f.share = float64(f.qualifying) / float64(max(1, f.active))
+		out := map[int]string{}
+		for i := range side {
+			tm := &side[i]
+			if tm.start.After(at) || !tm.end.IsZero() && !tm.end.After(at) {
+				continue
+			}
+			switch {
+			case !tm.start.Before(start):
+				out[tm.who], f.carriedOver = "carried_over", f.carriedOver+1
+			case s.excused[q][tm.who]:
+				out[tm.who], f.excused = "excused", f.excused+1
+			case s.scoreUnder(c, tm.who, at) >= c.maintain-1e-9:
+				out[tm.who], f.renewed = "renewed", f.renewed+1
+			default:
+				out[tm.who], f.lapsed = "lapsed", f.lapsed+1
+				tm.end = next
+			}
+		}
+		f.rate = ratio(float64(f.renewed), float64(f.renewed+f.lapsed))
+		figs, outcomes = append(figs, f), append(outcomes, out)
+	}
+	// A_Q and its influence hours, from the terms the replay leaves.
+	for i, q := range quarters {
+		start, next := q.Start(time.UTC), q.Next().Start(time.UTC)
+		amb := map[int]bool{}
+		for _, tm := range side {
+			if tm.start.Before(next) && (tm.end.IsZero() || tm.end.After(start)) {
+				amb[tm.who] = true
+			}
+		}
+		var hours float64
+		for _, a := range s.acts {
+			if amb[a.who] && !a.at.Before(start) && a.at.Before(next) {
+				hours += cmp.Or(a.minutes, scenarioTypes[a.typ].minutes) / 60
+			}
+		}
+		figs[i].ambassadors, figs[i].hoursPer = len(amb), ratio(hours, float64(len(amb)))
+	}
+	return figs, outcomes
 }
 
 // ambassadorAt says whether p holds a term at t.
@@ -309,7 +439,7 @@ func (s *scenario) review(q program.Quarter) {
 			s.renewed[q]++
 		} else {
 			s.lapsed[q]++
-			tm.end = next
+			tm.end, tm.byReview = next, true
 		}
 	}
 }
@@ -1306,5 +1436,138 @@ func testTwoYearProgram(t *testing.T, db string) {
 	}
 	if kinds["renewal"] != renewed+lapsed || kinds["invitation"] != sent || kinds["application"] != apps || kinds["decision"] < decided {
 		t.Errorf("outbox by kind %v: want %d renewal, %d invitation, %d application, at least %d decision", kinds, renewed+lapsed, sent, apps, decided)
+	}
+
+	t.Run("what-if", func(t *testing.T) { testScenarioWhatIf(t, db, s, ids, doc) })
+}
+
+// testScenarioWhatIf backtests the scenario's eight reviews with cadre
+// whatif: under its own criteria nothing changes and the reviews are those
+// applied; under a candidate that doubles forum answers, decays by 15% and
+// asks 30 to stay, every quarter's figures on both sides, and each member
+// whose outcome differs, are the model's.
+func testScenarioWhatIf(t *testing.T, db string, s *scenario, ids []int64, doc string) {
+	var quarters []program.Quarter
+	for q := (program.Quarter{Year: 2024, Q: 1}); q.Year < 2026; q = q.Next() {
+		quarters = append(quarters, q)
+	}
+	person := map[string]int{}
+	for p, id := range ids {
+		person[strconv.FormatInt(id, 10)] = p
+	}
+	// A candidate's document is the scenario's with forum answers worth
+	// forum, the decay rate and the maintain bar changed.
+	candidate := func(forum, decay, maintain float64) (string, modelCriteria) {
+		c := scenarioCriteria()
+		c.mult["forum"], c.decay, c.maintain = forum, decay, maintain
+		d := strings.NewReplacer("key: forum,     name: Forum participation,  multiplier: 1", fmt.Sprintf("key: forum,     name: Forum participation,  multiplier: %g", forum),
+			"rate: 0.25", fmt.Sprintf("rate: %g", decay), fmt.Sprintf("maintain: %g", scenarioMaintain), fmt.Sprintf("maintain: %g", maintain)).Replace(doc)
+		if d == doc {
+			t.Fatal("the candidate's document is the scenario's")
+		}
+		return d, c
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+	nearPtr := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && near(*a, *b) }
+	same := func(got server.WhatIfFigures, want whatIfFigures) bool {
+		return got.Active == want.active && got.Qualifying == want.qualifying && near(got.Share, want.share) && got.Proposed == want.proposed &&
+			got.Ambassadors == want.ambassadors && got.Renewed == want.renewed && got.Lapsed == want.lapsed && got.Excused == want.excused &&
+			got.CarriedOver == want.carriedOver && nearPtr(got.RenewalRate, want.rate) && nearPtr(got.InfluenceHoursPerAmbassador, want.hoursPer)
+	}
+	current, currentOut := s.whatIf(scenarioCriteria(), quarters)
+	for i, q := range quarters {
+		if current[i].renewed != s.renewed[q] || current[i].lapsed != s.lapsed[q] {
+			t.Fatalf("%s: the model's replay renews %d and lapses %d, its applied review %d and %d", q, current[i].renewed, current[i].lapsed, s.renewed[q], s.lapsed[q])
+		}
+	}
+	type candidateCase struct {
+		name string
+		doc  string
+		c    modelCriteria
+	}
+	issue := candidateCase{name: "forum answers worth 2, decay 15%, maintain 30"}
+	issue.doc, issue.c = candidate(2, 0.15, 30)
+	harsh := candidateCase{name: "forum answers worth 2, decay 40%, maintain 34"}
+	harsh.doc, harsh.c = candidate(2, 0.4, 34)
+	directions := map[[2]string]int{}
+	for _, tt := range []candidateCase{{"own criteria", doc, scenarioCriteria()}, issue, harsh} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "candidate.yaml")
+			if err := os.WriteFile(file, []byte(tt.doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := cli(t, nil, "", "whatif", "--db", db, "--criteria", file, "--from", quarters[0].String(), "--quarters", strconv.Itoa(len(quarters)), "--json")
+			if code != exitOK {
+				t.Fatalf("whatif: exit %d: %s", code, stderr)
+			}
+			var got server.WhatIfJSON
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatal(err)
+			}
+			want, wantOut := s.whatIf(tt.c, quarters)
+			if len(got.Quarters) != len(quarters) {
+				t.Fatalf("%d quarters, want %d", len(got.Quarters), len(quarters))
+			}
+			for i, q := range quarters {
+				g := got.Quarters[i]
+				if g.Quarter != q.String() || !same(g.Current, current[i]) || !same(g.Candidate, want[i]) {
+					t.Errorf("%s:\n got %+v\nwant current %+v\n candidate %+v", q, g, current[i], want[i])
+				}
+			}
+			// The changes: every member and quarter whose outcomes differ,
+			// each once, with both scores.
+			type key struct {
+				p int
+				q string
+			}
+			wantChanges := map[key][2]string{}
+			for i, q := range quarters {
+				for p := range s.people {
+					cur, cand := cmp.Or(currentOut[i][p], "none"), cmp.Or(wantOut[i][p], "none")
+					if cur != cand {
+						wantChanges[key{p, q.String()}] = [2]string{cur, cand}
+					}
+				}
+			}
+			gotChanges := map[key][2]string{}
+			for _, c := range got.Changes {
+				p, ok := person[c.MemberID]
+				k := key{p, c.Quarter}
+				if _, twice := gotChanges[k]; !ok || twice {
+					t.Errorf("change %+v: of no person, or twice", c)
+					continue
+				}
+				gotChanges[k] = [2]string{c.Current, c.Candidate}
+				q, err := program.ParseQuarter(c.Quarter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				at := q.ReviewAt(time.UTC)
+				if !near(c.CurrentScore, s.score(p, at)) || !near(c.CandidateScore, s.scoreUnder(tt.c, p, at)) {
+					t.Errorf("change %+v: scores %v and %v, the model's %v and %v", c, c.CurrentScore, c.CandidateScore, s.score(p, at), s.scoreUnder(tt.c, p, at))
+				}
+				parts := s.byType(tt.c, p, at)
+				for _, ty := range c.CarriedBy {
+					if !near(ty.Candidate, parts[ty.Type]) {
+						t.Errorf("change %+v: %s carried %v, the model's %v", c, ty.Type, ty.Candidate, parts[ty.Type])
+					}
+				}
+			}
+			if !maps.Equal(gotChanges, wantChanges) {
+				t.Errorf("changes\n got %v\nwant %v", gotChanges, wantChanges)
+			}
+			if n := len(wantChanges); (n == 0) != (tt.name == "own criteria") {
+				t.Errorf("%d changes under the %s", n, tt.name)
+			}
+			for _, c := range wantChanges {
+				directions[c]++
+			}
+			t.Logf("%d changes", len(wantChanges))
+		})
+	}
+	// The candidates between them renew someone who lapsed and lapse
+	// someone who renewed.
+	if directions[[2]string{"lapsed", "renewed"}] == 0 || directions[[2]string{"renewed", "lapsed"}] == 0 {
+		t.Errorf("the candidates' changes go one way only: %v", directions)
 	}
 }
