@@ -111,6 +111,7 @@ func New(log *slog.Logger, st Store, live *standings.Live, opts ...Option) (*Ser
 		"date": func(t time.Time) string { return t.Format("2006-01-02") },
 		"list": func(s ...string) []string { return s },
 		"inc":  func(i int) int { return i + 1 },
+		"sub":  func(a, b int) int { return a - b },
 		"join": func(s []string) string { return strings.Join(s, ", ") },
 		// nextStates are the states a reward's grant may move to.
 		"nextStates": func(s string) []reward.State { return reward.Next(reward.State(s)) },

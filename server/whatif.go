@@ -83,9 +83,35 @@ func newFairnessJSON(f whatif.Fairness) FairnessJSON {
 
 // WhatIfQuarter is one quarter side by side.
 type WhatIfQuarter struct {
-	Quarter   string        `json:"quarter"`
-	Current   WhatIfFigures `json:"current"`
-	Candidate WhatIfFigures `json:"candidate"`
+	Quarter      string             `json:"quarter"`
+	Current      WhatIfFigures      `json:"current"`
+	Candidate    WhatIfFigures      `json:"candidate"`
+	ProposedOnly WhatIfProposedJSON `json:"proposed_only"`
+}
+
+// WhatIfProposedJSON are the members only one side would have proposed to
+// invite at the quarter's review, best first and at most 100 a side, and how
+// many there are.
+type WhatIfProposedJSON struct {
+	Current        []WhatIfMemberJSON `json:"current"`
+	Candidate      []WhatIfMemberJSON `json:"candidate"`
+	CurrentCount   int                `json:"current_count"`
+	CandidateCount int                `json:"candidate_count"`
+}
+
+// WhatIfMemberJSON is a member with their score on one side.
+type WhatIfMemberJSON struct {
+	MemberID string  `json:"member_id"`
+	Name     string  `json:"name"`
+	Score    float64 `json:"score"`
+}
+
+func newWhatIfMembers(ps []whatif.Proposal) []WhatIfMemberJSON {
+	out := make([]WhatIfMemberJSON, len(ps))
+	for i, p := range ps {
+		out[i] = WhatIfMemberJSON{MemberID: strconv.FormatInt(p.MemberID, 10), Name: p.Name, Score: p.Score}
+	}
+	return out
 }
 
 // WhatIfFigures are one side's figures of a quarter.
@@ -290,7 +316,9 @@ func newWhatIfJSON(quarters []program.Quarter, res whatif.Result) *WhatIfJSON {
 	j := &WhatIfJSON{From: quarters[0].String(), To: quarters[len(quarters)-1].String(),
 		Quarters: make([]WhatIfQuarter, len(res.Quarters)), Changes: make([]WhatIfChangeJSON, len(res.Changes))}
 	for i, q := range res.Quarters {
-		j.Quarters[i] = WhatIfQuarter{Quarter: q.Quarter.String(), Current: WhatIfFigures(q.Current), Candidate: WhatIfFigures(q.Candidate)}
+		j.Quarters[i] = WhatIfQuarter{Quarter: q.Quarter.String(), Current: WhatIfFigures(q.Current), Candidate: WhatIfFigures(q.Candidate),
+			ProposedOnly: WhatIfProposedJSON{Current: newWhatIfMembers(q.CurrentOnly), Candidate: newWhatIfMembers(q.CandidateOnly),
+				CurrentCount: q.CurrentOnlyCount, CandidateCount: q.CandidateOnlyCount}}
 	}
 	for i, c := range res.Changes {
 		j.Changes[i] = WhatIfChangeJSON{MemberID: strconv.FormatInt(c.MemberID, 10), Name: c.Name, Quarter: c.Quarter.String(),

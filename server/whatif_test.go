@@ -138,6 +138,12 @@ func TestWhatIfPage(t *testing.T) {
 		!strings.Contains(fair, "–% and 100.0% first took part") {
 		t.Errorf("the fairness view: Ada qualifies under the draft only, carried by her talk, and was there from the start:\n%s", fair)
 	}
+	// Achieve 3 would have had bob, with 3.2 points and no term, proposed.
+	_, body = do("POST", "/whatif", url.Values{"draft": {"timezone: UTC\nthresholds: {achieve: 3, maintain: 2}\n"}, "quarters": {"1"}, "from": {"2025Q2"}})
+	if proposed := body[strings.Index(body, "Proposed for invitation by one side only"):strings.Index(body, "Who qualifies at the last review")]; !strings.Contains(proposed,
+		`<tr><td>2025Q2</td><td>–</td>`+"\n"+`<td><a href="/members/2">bob</a> (3.2)</td></tr>`) {
+		t.Errorf("proposed by one side alone: want bob under the draft only:\n%s", proposed)
+	}
 	code, body = do("POST", "/whatif", url.Values{"action": {"calibrate"}, "draft": {good}, "quarters": {"1"}, "from": {"2025Q2"}, "decay": {"0.2:0.3"}})
 	if code != 200 || !strings.Contains(body, "over 3 scorings") || strings.Count(body, "Replay it as the draft") != 5 || !strings.Contains(body, "maintain: 5") {
 		t.Errorf("calibrate: %d, want five candidates over three scorings and the draft kept:\n%s", code, body)

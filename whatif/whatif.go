@@ -128,6 +128,23 @@ type Figures struct {
 type Quarter struct {
 	Quarter            program.Quarter
 	Current, Candidate Figures
+	// CurrentOnly and CandidateOnly are the members only that side would
+	// have proposed to invite, best first, at most Listed of each; the
+	// counts are of them all.
+	CurrentOnly, CandidateOnly           []Proposal
+	CurrentOnlyCount, CandidateOnlyCount int
+}
+
+// Listed is the most members a quarter lists that one side alone would have
+// proposed: a page's worth, as a bar halved can propose thousands more.
+const Listed = 100
+
+// Proposal is a member one side alone would have proposed to invite, with
+// their score there.
+type Proposal struct {
+	MemberID int64
+	Name     string
+	Score    float64
 }
 
 // Change is a member whose outcome of a quarter's review differs between the
@@ -162,11 +179,14 @@ func Compare(current, candidate Side, acts []program.Activity) Result {
 	var res Result
 	for i := range current.Steps {
 		cur, cand := &current.Steps[i], &candidate.Steps[i]
-		res.Quarters = append(res.Quarters, Quarter{
+		q := Quarter{
 			Quarter:   cur.Quarter,
 			Current:   figures(cur, current.Terms, acts),
 			Candidate: figures(cand, candidate.Terms, acts),
-		})
+		}
+		q.CurrentOnly, q.CurrentOnlyCount = proposedOnly(cur, cand)
+		q.CandidateOnly, q.CandidateOnlyCount = proposedOnly(cand, cur)
+		res.Quarters = append(res.Quarters, q)
 		res.Changes = append(res.Changes, changes(cur, cand)...)
 	}
 	return res
@@ -180,6 +200,26 @@ func figures(s *Step, terms []program.Term, acts []program.Activity) Figures {
 		Ambassadors: h.Ambassadors, Renewed: r.Renewed, Lapsed: r.Lapsed, Excused: r.Excused, CarriedOver: r.CarriedOver,
 		RenewalRate: r.Rate, InfluenceHoursPerAmbassador: h.InfluenceHours.PerAmbassador,
 	}
+}
+
+// proposedOnly lists the members a would propose and b would not, best
+// first on a's side and at most Listed, and counts them all.
+func proposedOnly(a, b *Step) ([]Proposal, int) {
+	var only []Proposal
+	for _, id := range a.Proposed {
+		if _, found := slices.BinarySearch(b.Proposed, id); !found {
+			only = append(only, Proposal{MemberID: id, Score: a.Standing.Score(id, a.Review.At)})
+		}
+	}
+	slices.SortFunc(only, func(x, y Proposal) int { return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(x.MemberID, y.MemberID)) })
+	n := len(only)
+	only = only[:min(n, Listed)]
+	for i := range only {
+		if ts, err := a.Standing.ByType(only[i].MemberID, a.Review.At); err == nil {
+			only[i].Name = ts.Name
+		}
+	}
+	return only, n
 }
 
 // changes lists the members whose outcomes of the quarter differ, by ID.

@@ -313,6 +313,7 @@ type whatIfFigures struct {
 	renewed, lapsed, excused, carriedOver     int
 	share                                     float64
 	rate, hoursPer                            *float64
+	proposedSet                               map[int]bool // the proposed, counted by proposed
 }
 
 // whatIf replays the reviews of quarters under c as issue 12 and SPEC 5
@@ -353,12 +354,13 @@ func (s *scenario) whatIf(c modelCriteria, quarters []program.Quarter) ([]whatIf
 			}
 			later = later[1:]
 		}
-		var f whatIfFigures
+		f := whatIfFigures{proposedSet: map[int]bool{}}
 		for p := range s.active(at) {
 			if s.scoreUnder(c, p, at) >= c.achieve-1e-9 {
 				f.qualifying++
 				if !holds(p, at) {
 					f.proposed++
+					f.proposedSet[p] = true
 				}
 			}
 			f.active++
@@ -1508,11 +1510,50 @@ func testScenarioWhatIf(t *testing.T, db string, s *scenario, ids []int64, doc s
 			if len(got.Quarters) != len(quarters) {
 				t.Fatalf("%d quarters, want %d", len(got.Quarters), len(quarters))
 			}
+			only := func(a, b map[int]bool) map[int]bool {
+				out := map[int]bool{}
+				for p := range a {
+					if !b[p] {
+						out[p] = true
+					}
+				}
+				return out
+			}
+			proposals := 0
 			for i, q := range quarters {
 				g := got.Quarters[i]
 				if g.Quarter != q.String() || !same(g.Current, current[i]) || !same(g.Candidate, want[i]) {
 					t.Errorf("%s:\n got %+v\nwant current %+v\n candidate %+v", q, g, current[i], want[i])
 				}
+				// Who one side alone would have proposed, with their
+				// scores there, best first.
+				at := q.ReviewAt(time.UTC)
+				for _, side := range []struct {
+					name   string
+					got    []server.WhatIfMemberJSON
+					count  int
+					want   map[int]bool
+					scores modelCriteria
+				}{
+					{"current", g.ProposedOnly.Current, g.ProposedOnly.CurrentCount, only(current[i].proposedSet, want[i].proposedSet), scenarioCriteria()},
+					{"candidate", g.ProposedOnly.Candidate, g.ProposedOnly.CandidateCount, only(want[i].proposedSet, current[i].proposedSet), tt.c},
+				} {
+					gotSet := map[int]bool{}
+					for k, m := range side.got {
+						p, ok := person[m.MemberID]
+						if !ok || !near(m.Score, s.scoreUnder(side.scores, p, at)) || k > 0 && m.Score > side.got[k-1].Score {
+							t.Errorf("%s: proposed by the %s side alone: %+v, the model's score %v", q, side.name, m, s.scoreUnder(side.scores, p, at))
+						}
+						gotSet[p] = true
+					}
+					if !maps.Equal(gotSet, side.want) || side.count != len(side.want) {
+						t.Errorf("%s: proposed by the %s side alone: %v (%d), the model's %v", q, side.name, gotSet, side.count, side.want)
+					}
+					proposals += len(side.want)
+				}
+			}
+			if (proposals == 0) != (tt.name == "own criteria") {
+				t.Errorf("%d proposals by one side alone under the %s", proposals, tt.name)
 			}
 			// The changes: every member and quarter whose outcomes differ,
 			// each once, with both scores.
