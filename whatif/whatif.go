@@ -211,7 +211,9 @@ func proposedOnly(a, b *Step) ([]Proposal, int) {
 			only = append(only, Proposal{MemberID: id, Score: a.Standing.Score(id, a.Review.At)})
 		}
 	}
-	slices.SortFunc(only, func(x, y Proposal) int { return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(x.MemberID, y.MemberID)) })
+	slices.SortFunc(only, func(x, y Proposal) int {
+		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(x.MemberID, y.MemberID))
+	})
 	n := len(only)
 	only = only[:min(n, Listed)]
 	for i := range only {
