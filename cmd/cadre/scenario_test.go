@@ -1603,6 +1603,26 @@ func testScenarioWhatIf(t *testing.T, db string, s *scenario, ids []int64, doc s
 			for _, c := range wantChanges {
 				directions[c]++
 			}
+			// The same as text: a line a quarter, who one side alone
+			// would propose, who qualifies at the end, and the changes.
+			code, out, stderr = cli(t, nil, "", "whatif", "--db", db, "--criteria", file, "--from", quarters[0].String(), "--quarters", strconv.Itoa(len(quarters)))
+			if code != exitOK {
+				t.Fatalf("whatif: exit %d: %s", code, stderr)
+			}
+			lines := strings.Split(out, "\n")
+			wantLines := []string{"quarter  ", fmt.Sprintf("Who qualifies at %s: ", quarters[len(quarters)-1].ReviewAt(time.UTC).Format("2006-01-02 15:04 MST")),
+				fmt.Sprintf("%d outcomes differ (current → candidate)", len(wantChanges))}
+			for _, q := range quarters {
+				wantLines = append(wantLines, q.String()+"  ")
+			}
+			if proposals > 0 {
+				wantLines = append(wantLines, "proposed under the ")
+			}
+			for _, w := range wantLines {
+				if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, w) || strings.Contains(l, ": "+w) }) {
+					t.Errorf("whatif's text has no line with %q:\n%s", w, out)
+				}
+			}
 			t.Logf("%d changes", len(wantChanges))
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -94,6 +95,41 @@ func cmdWhatIf(ctx context.Context, e *env) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, q := range j.Quarters {
+		for _, only := range []struct {
+			side  string
+			list  []server.WhatIfMemberJSON
+			count int
+		}{{"criteria in force", q.ProposedOnly.Current, q.ProposedOnly.CurrentCount}, {"candidate", q.ProposedOnly.Candidate, q.ProposedOnly.CandidateCount}} {
+			if only.count == 0 {
+				continue
+			}
+			var names []string
+			for _, m := range only.list[:min(len(only.list), 5)] {
+				names = append(names, fmt.Sprintf("%s (%.1f)", cmp.Or(m.Name, m.MemberID), m.Score))
+			}
+			if more := only.count - len(names); more > 0 {
+				names = append(names, fmt.Sprintf("%d more", more))
+			}
+			fmt.Fprintf(e.stdout, "%s: proposed under the %s only: %s\n", q.Quarter, only.side, strings.Join(names, ", "))
+		}
+	}
+	f := j.Fairness
+	fmt.Fprintf(e.stdout, "\nWho qualifies at %s: %s (current → candidate)\n", f.At.Format("2006-01-02 15:04 MST"), side(fmt.Sprint(f.Qualifying.Current), fmt.Sprint(f.Qualifying.Candidate)))
+	fmt.Fprintf(e.stdout, "  first took part in the community's first year: %s; ranked without decay: %s\n",
+		side(pctOrNA(f.FirstYear.Current), pctOrNA(f.FirstYear.Candidate)), side(pctOrNA(f.FirstYearUndecayed.Current), pctOrNA(f.FirstYearUndecayed.Candidate)))
+	for _, g := range []struct {
+		title  string
+		groups []server.GroupJSON
+	}{{"carried most by", f.Mix}, {"by region", f.Regions}, {"by company", f.Companies}} {
+		var parts []string
+		for _, gr := range g.groups {
+			parts = append(parts, fmt.Sprintf("%s %s", gr.Group, side(fmt.Sprint(gr.Current), fmt.Sprint(gr.Candidate))))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(e.stdout, "  %s: %s\n", g.title, strings.Join(parts, ", "))
+		}
 	}
 	fmt.Fprintf(e.stdout, "\n%d outcomes differ (current → candidate)\n", len(j.Changes))
 	tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
