@@ -232,7 +232,7 @@ func WhatIf(ctx context.Context, st WhatIfStore, live *standings.Live, candidate
 // fairness measures the fairness view at t, reading the places of the
 // members who qualify on either side.
 func fairness(ctx context.Context, st WhatIfStore, t time.Time, cur, cand *standings.Engine) (whatif.Fairness, error) {
-	ids := append(cur.Qualifying(t), cand.Qualifying(t)...)
+	ids := standings.IDs(append(cur.Qualifying(t), cand.Qualifying(t)...))
 	places, err := st.Places(ctx, ids)
 	if err != nil {
 		return whatif.Fairness{}, err

@@ -49,6 +49,11 @@ func BenchmarkWhatIf(b *testing.B) {
 				b.Fatalf("backtest %+v", j.Quarters)
 			}
 			b.ReportMetric(float64(len(j.Changes)), "changes")
+			proposed := 0
+			for _, q := range j.Quarters {
+				proposed += q.ProposedOnly.CurrentCount + q.ProposedOnly.CandidateCount
+			}
+			b.ReportMetric(float64(proposed), "proposed_only")
 		}
 	})
 }

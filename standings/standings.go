@@ -294,13 +294,29 @@ func (e *Engine) Share(t time.Time) Share {
 	return sh
 }
 
-// Qualifying returns the IDs of the members who qualify at t (SPEC 4:
-// active, and a score that meets achieve), in no particular order.
-func (e *Engine) Qualifying(t time.Time) []int64 {
-	q := e.board(t).Qualification()
-	ids := make([]int64, len(q.Qualifying))
+// Scored is a member's ID and score at an instant.
+type Scored struct {
+	ID    int64
+	Score float64
+}
+
+// Qualifying returns the members who qualify at t (SPEC 4: active, and a
+// score that meets achieve) with their scores, in no particular order.
+func (e *Engine) Qualifying(t time.Time) []Scored {
+	b := e.board(t)
+	q := b.Qualification()
+	out := make([]Scored, len(q.Qualifying))
 	for i, m := range q.Qualifying {
-		ids[i] = e.snap.members[m].ID
+		out[i] = Scored{ID: e.snap.members[m].ID, Score: b.Scores[m]}
+	}
+	return out
+}
+
+// IDs are the IDs of ms, in their order.
+func IDs(ms []Scored) []int64 {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
 	}
 	return ids
 }

@@ -48,7 +48,7 @@ type Fairness struct {
 // profile tells where each member is.
 func MeasureFairness(t time.Time, cur, cand Ranker, profile func(id int64) Profile) Fairness {
 	f := Fairness{At: t}
-	qc, qd := cur.Qualifying(t), cand.Qualifying(t)
+	qc, qd := standings.IDs(cur.Qualifying(t)), standings.IDs(cand.Qualifying(t))
 	f.Current, f.Candidate = len(qc), len(qd)
 	carried := func(s Ranker, id int64) string {
 		ts, err := s.ByType(id, t)

@@ -27,7 +27,7 @@ type Standing interface {
 	Criteria() *criteria.Criteria
 	Share(t time.Time) standings.Share
 	Score(id int64, t time.Time) float64
-	Qualifying(t time.Time) []int64
+	Qualifying(t time.Time) []standings.Scored
 	ByType(id int64, t time.Time) (standings.TypeScore, error)
 }
 
@@ -38,8 +38,9 @@ type Step struct {
 	Share    standings.Share
 	Review   *program.Review
 	// Proposed are the members who qualify at the review instant and hold
-	// no term then: those Cadre would have proposed to invite.
-	Proposed []int64
+	// no term then, by ID, with their scores: those Cadre would have
+	// proposed to invite.
+	Proposed []standings.Scored
 }
 
 // Replay reviews each quarter of quarters, oldest first, under the
@@ -54,12 +55,12 @@ func Replay(quarters []program.Quarter, terms []program.Term, excused map[progra
 			st := standing(q)
 			rv := program.Preview(q, st.Criteria(), r.Terms, excused[q], st.Score)
 			step := Step{Quarter: q, Standing: st, Share: st.Share(rv.At), Review: rv}
-			for _, id := range st.Qualifying(rv.At) {
-				if !r.Holds(id, rv.At) {
-					step.Proposed = append(step.Proposed, id)
+			for _, m := range st.Qualifying(rv.At) {
+				if !r.Holds(m.ID, rv.At) {
+					step.Proposed = append(step.Proposed, m)
 				}
 			}
-			slices.Sort(step.Proposed)
+			slices.SortFunc(step.Proposed, byID)
 			steps = append(steps, step)
 			return rv
 		})
@@ -202,13 +203,15 @@ func figures(s *Step, terms []program.Term, acts []program.Activity) Figures {
 	}
 }
 
+func byID(a, b standings.Scored) int { return cmp.Compare(a.ID, b.ID) }
+
 // proposedOnly lists the members a would propose and b would not, best
 // first on a's side and at most Listed, and counts them all.
 func proposedOnly(a, b *Step) ([]Proposal, int) {
 	var only []Proposal
-	for _, id := range a.Proposed {
-		if _, found := slices.BinarySearch(b.Proposed, id); !found {
-			only = append(only, Proposal{MemberID: id, Score: a.Standing.Score(id, a.Review.At)})
+	for _, m := range a.Proposed {
+		if _, found := slices.BinarySearchFunc(b.Proposed, m, byID); !found {
+			only = append(only, Proposal{MemberID: m.ID, Score: m.Score})
 		}
 	}
 	slices.SortFunc(only, func(x, y Proposal) int {
