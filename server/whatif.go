@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -328,6 +329,48 @@ func newWhatIfJSON(quarters []program.Quarter, res whatif.Result) *WhatIfJSON {
 	return j
 }
 
+// WhatIfCSV is a backtest as a spreadsheet: list "quarters" gives a row a
+// quarter and side (in_force, candidate) with its figures, "changes" a row a
+// change with its scores and what carried them.
+func WhatIfCSV(j *WhatIfJSON, list string) (header []string, rows [][]string, err error) {
+	opt := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return ftoa(*f)
+	}
+	switch list {
+	case "quarters":
+		header = []string{"quarter", "side", "active", "qualifying", "share", "proposed", "proposed_by_this_side_only", "ambassadors",
+			"renewed", "lapsed", "excused", "carried_over", "renewal_rate", "influence_hours_per_ambassador"}
+		for _, q := range j.Quarters {
+			for _, side := range []struct {
+				name string
+				f    WhatIfFigures
+				only int
+			}{{"in_force", q.Current, q.ProposedOnly.CurrentCount}, {"candidate", q.Candidate, q.ProposedOnly.CandidateCount}} {
+				f := side.f
+				rows = append(rows, []string{q.Quarter, side.name, strconv.Itoa(f.Active), strconv.Itoa(f.Qualifying), ftoa(f.Share),
+					strconv.Itoa(f.Proposed), strconv.Itoa(side.only), strconv.Itoa(f.Ambassadors), strconv.Itoa(f.Renewed), strconv.Itoa(f.Lapsed),
+					strconv.Itoa(f.Excused), strconv.Itoa(f.CarriedOver), opt(f.RenewalRate), opt(f.InfluenceHoursPerAmbassador)})
+			}
+		}
+	case "changes":
+		header = []string{"quarter", "member_id", "name", "in_force", "candidate", "score_in_force", "score_candidate", "carried_by"}
+		for _, c := range j.Changes {
+			var parts []string
+			for _, t := range c.CarriedBy {
+				parts = append(parts, fmt.Sprintf("%s %s → %s", t.Type, ftoa(t.Current), ftoa(t.Candidate)))
+			}
+			rows = append(rows, []string{c.Quarter, c.MemberID, c.Name, c.Current, c.Candidate, ftoa(c.CurrentScore), ftoa(c.CandidateScore),
+				strings.Join(parts, "; ")})
+		}
+	default:
+		return nil, nil, cadre.Errorf(cadre.EINVALID, "list: quarters or changes, got %q", list)
+	}
+	return header, rows, nil
+}
+
 // carriedBy sets each type's part of the score on one side beside the
 // other's, in the order of the current side's parts, then the candidate's.
 func carriedBy(cur, cand []standings.Part) []WhatIfTypeJSON {
@@ -542,6 +585,16 @@ func (s *Server) handleWhatIfForm() http.Handler {
 			}
 			p.Message = cadre.ErrorMessage(err)
 			s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", p)
+			return
+		}
+		if list := r.PostFormValue("list"); r.PostFormValue("format") == "csv" {
+			header, rows, err := WhatIfCSV(res, list)
+			if err != nil {
+				p.Message = cadre.ErrorMessage(err)
+				s.renderStatus(w, r, http.StatusBadRequest, "whatif.html", p)
+				return
+			}
+			writeCSV(w, "whatif-"+res.From+"-"+res.To+"-"+list, header, rows)
 			return
 		}
 		p.Result = res

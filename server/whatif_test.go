@@ -138,6 +138,27 @@ func TestWhatIfPage(t *testing.T) {
 		!strings.Contains(fair, "–% and 100.0% first took part") {
 		t.Errorf("the fairness view: Ada qualifies under the draft only, carried by her talk, and was there from the start:\n%s", fair)
 	}
+	// The result as spreadsheets, from the buttons under the table.
+	if !strings.Contains(body, `<button type="submit" name="list" value="changes">Changes as CSV</button>`) {
+		t.Errorf("no CSV buttons under the table")
+	}
+	for _, tt := range []struct{ list, want string }{
+		{"quarters", "quarter,side,active,qualifying,share,proposed,proposed_by_this_side_only,ambassadors,renewed,lapsed,excused,carried_over,renewal_rate,influence_hours_per_ambassador\n" +
+			"2025Q2,in_force,"},
+		{"changes", "quarter,member_id,name,in_force,candidate,score_in_force,score_candidate,carried_by\n2025Q2,1,Ada Ambassador,lapsed,renewed,"},
+	} {
+		req := httptest.NewRequest("POST", "/whatif", strings.NewReader(url.Values{"draft": {good}, "quarters": {"1"}, "from": {"2025Q2"}, "format": {"csv"}, "list": {tt.list}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.HasPrefix(rec.Body.String(), tt.want) ||
+			strings.Count(rec.Body.String(), "\n") != map[string]int{"quarters": 3, "changes": 2}[tt.list] {
+			t.Errorf("%s as CSV: %d %s\n%s", tt.list, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+		}
+	}
+	if code, body := do("POST", "/whatif", url.Values{"draft": {good}, "format": {"csv"}, "list": {"people"}}); code != 400 || !strings.Contains(body, `list: quarters or changes, got &#34;people&#34;`) {
+		t.Errorf("a CSV of nothing known: %d, want 400 naming the list", code)
+	}
 	// Achieve 3 would have had bob, with 3.2 points and no term, proposed.
 	_, body = do("POST", "/whatif", url.Values{"draft": {"timezone: UTC\nthresholds: {achieve: 3, maintain: 2}\n"}, "quarters": {"1"}, "from": {"2025Q2"}})
 	if proposed := body[strings.Index(body, "Proposed for invitation by one side only"):strings.Index(body, "Who qualifies at the last review")]; !strings.Contains(proposed,

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -1602,6 +1603,40 @@ func testScenarioWhatIf(t *testing.T, db string, s *scenario, ids []int64, doc s
 			}
 			for _, c := range wantChanges {
 				directions[c]++
+			}
+			// The same as CSV: a row a quarter and side, a row a change.
+			for _, list := range []string{"quarters", "changes"} {
+				code, out, stderr = cli(t, nil, "", "whatif", "--db", db, "--criteria", file, "--from", quarters[0].String(), "--quarters", strconv.Itoa(len(quarters)), "--csv", list)
+				if code != exitOK {
+					t.Fatalf("whatif --csv %s: exit %d: %s", list, code, stderr)
+				}
+				rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wantRows [][]string
+				if list == "quarters" {
+					for i, q := range quarters {
+						for _, f := range []whatIfFigures{current[i], want[i]} {
+							wantRows = append(wantRows, []string{q.String(), strconv.Itoa(f.renewed), strconv.Itoa(f.lapsed)})
+						}
+					}
+				} else {
+					for _, c := range got.Changes {
+						wantRows = append(wantRows, []string{c.Quarter, c.MemberID, c.Current + "→" + c.Candidate})
+					}
+				}
+				var gotRows [][]string
+				for _, row := range rows[1:] {
+					if list == "quarters" {
+						gotRows = append(gotRows, []string{row[0], row[8], row[9]})
+					} else {
+						gotRows = append(gotRows, []string{row[0], row[1], row[3] + "→" + row[4]})
+					}
+				}
+				if !slices.EqualFunc(gotRows, wantRows, slices.Equal) {
+					t.Errorf("whatif --csv %s:\n%s\nwant rows %v", list, out, wantRows)
+				}
 			}
 			// The same as text: a line a quarter, who one side alone
 			// would propose, who qualifies at the end, and the changes.

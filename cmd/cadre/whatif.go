@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -23,9 +24,10 @@ that carried their score. Invitations and applications stay as they happened;
 only the reviews are replayed. Nothing is changed.
 
   cadre criteria show > candidate.yaml   # then edit it
-  cadre whatif --criteria candidate.yaml [--quarters 8] [--from 2025Q1] [--json]
+  cadre whatif --criteria candidate.yaml [--quarters 8] [--from 2025Q1] [--json | --csv quarters|changes]
 
-Without --from, the last N quarters that have ended.`
+Without --from, the last N quarters that have ended. --csv prints a
+spreadsheet instead: a row a quarter and side, or a row a changed outcome.`
 
 func cmdWhatIf(ctx context.Context, e *env) error {
 	fs := e.flags("whatif", "", whatifHelp)
@@ -34,6 +36,7 @@ func cmdWhatIf(ctx context.Context, e *env) error {
 	n := fs.Int("quarters", 8, "how many quarters to replay")
 	fromFlag := fs.String("from", "", "the first quarter, such as 2025Q1 (default: the last N ended quarters)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.String("csv", "", "print CSV: quarters (a row a quarter and side) or changes (a row a changed outcome)")
 	if err := e.parse(fs); err != nil {
 		return err
 	}
@@ -42,6 +45,12 @@ func cmdWhatIf(ctx context.Context, e *env) error {
 	}
 	if *file == "" {
 		return usagef("--criteria FILE is required: the candidate criteria document")
+	}
+	if *asCSV != "" && *asCSV != "quarters" && *asCSV != "changes" {
+		return usagef("--csv: quarters or changes, got %q", *asCSV)
+	}
+	if *asCSV != "" && *asJSON {
+		return usagef("--json and --csv: one or the other")
 	}
 	data, err := loadCriteriaFile(e, *file)
 	if err != nil {
@@ -81,6 +90,16 @@ func cmdWhatIf(ctx context.Context, e *env) error {
 	}
 	if *asJSON {
 		return printJSON(e, j)
+	}
+	if *asCSV != "" {
+		header, rows, err := server.WhatIfCSV(j, *asCSV)
+		if err != nil {
+			return err
+		}
+		cw := csv.NewWriter(e.stdout)
+		_ = cw.Write(header)
+		_ = cw.WriteAll(rows)
+		return cw.Error()
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "quarter\tshare\tqualifying\tproposed\trenewed\tlapsed\trenewal rate\thours each")
