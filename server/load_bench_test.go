@@ -52,6 +52,8 @@ func BenchmarkPagesUnderLoad(b *testing.B) {
 	}{
 		{"member", "/members/" + strconv.FormatInt(amb, 10), admin},
 		{"leaderboard", "/leaderboard", admin},
+		{"members", "/", admin},
+		{"ambassadors", "/?status=ambassador", admin},
 		{"portal", "/portal", ambassador},
 		{"health", "/health?quarter=2026Q1", admin},
 		{"search-broad", search("ada"), admin},

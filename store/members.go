@@ -236,6 +236,9 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 	var count string
 	var countArgs []any
 	if f.Query != "" {
+		// Not by the activity indexes, whose merged_into would have SQLite
+		// visit every member in activity order to try the search's terms.
+		where[0] = "+m.merged_into = 0"
 		search := s.memberSearch(f.Query, !f.NoEmails)
 		switch {
 		case search.match != "":
@@ -284,21 +287,17 @@ func (s *Store) Members(ctx context.Context, f cadre.MemberFilter) ([]cadre.Memb
 	if limit <= 0 {
 		limit = 50
 	}
-	// Each member's count by the activities' member index, for the members
-	// listed only: a search reads the counts of its matches, never the
-	// whole table's.
-	counted := `SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n`
-	query := `SELECT * FROM (` + counted + from + cond + `) x ORDER BY n DESC, id LIMIT ? OFFSET ?`
+	// Each member's count of activities is kept on the member (migration
+	// 0018): the list pages by it through an index.
+	query := `SELECT ` + memberColumns + `, m.activity_count` + from + cond + ` ORDER BY m.activity_count DESC, m.id LIMIT ? OFFSET ?`
 	if f.Query != "" && total > cadre.RankedMatches {
-		// The page first, by ID from the index (SQLite's search index
-		// gives its matches in rowid order, so the page stops early), then
-		// the counts of its members only.
+		// The page by ID from the index (SQLite's search index gives its
+		// matches in rowid order, so the page stops early).
 		byID := "m.id"
 		if strings.Contains(from, "member_search") {
 			byID = "member_search.rowid"
 		}
-		query = `SELECT ` + memberColumns + `, (SELECT count(*) FROM activities a WHERE a.member_id = m.id) AS n FROM (SELECT m.*` +
-			from + cond + ` ORDER BY ` + byID + ` LIMIT ? OFFSET ?) m ORDER BY m.id`
+		query = `SELECT ` + memberColumns + `, m.activity_count` + from + cond + ` ORDER BY ` + byID + ` LIMIT ? OFFSET ?`
 	}
 	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, f.Offset)...)
 	if err != nil {

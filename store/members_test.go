@@ -308,3 +308,56 @@ func TestMembersSearchRanksNarrowSearches(t *testing.T) {
 		}
 	})
 }
+
+// TestMembersCountActivities lists members most active first by the count
+// the triggers keep, through each write path that moves it: imports, a
+// self-report, a merge and its undo.
+func TestMembersCountActivities(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var recs []cadre.ActivityRecord
+		for handle, n := range map[string]int{"ann": 3, "ben": 1, "cat": 2} {
+			for k := range n {
+				recs = append(recs, rec("forum", fmt.Sprintf("%s-%d", handle, k), "forum", t0.Add(time.Duration(k)*time.Hour), "forum", handle))
+			}
+		}
+		if _, err := s.NewImporter().Import(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]int64{}
+		for _, h := range []string{"ann", "ben", "cat"} {
+			ids[h], _ = s.FindMember(ctx, "forum:"+h)
+		}
+		check := func(step string, want ...any) {
+			t.Helper()
+			ms, total, err := s.Members(ctx, cadre.MemberFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []any
+			for _, m := range ms {
+				got = append(got, m.Name, m.Activities)
+			}
+			if !slices.Equal(got, want) || total != len(want)/2 {
+				t.Errorf("%s: %v (%d), want %v", step, got, total, want)
+			}
+		}
+		check("imported", "ann", 3, "cat", 2, "ben", 1)
+		for range 2 {
+			if _, err := s.Report(ctx, cadre.SelfReport{MemberID: ids["ben"], Type: "mentoring", Date: t0, Title: fmt.Sprintf("Office hours %d", len(recs))}, "ben"); err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, cadre.ActivityRecord{})
+		}
+		check("ben reported two", "ann", 3, "ben", 3, "cat", 2)
+		merge, err := s.MergeMembers(ctx, ids["cat"], ids["ben"], "admin", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("cat merged into ben", "ben", 5, "ann", 3)
+		if err := s.UnmergeMembers(ctx, merge, "admin", "test"); err != nil {
+			t.Fatal(err)
+		}
+		check("the merge undone", "ann", 3, "ben", 3, "cat", 2)
+	})
+}
